@@ -1,0 +1,1 @@
+"""syncro_mcp.client"""

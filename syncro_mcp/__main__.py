@@ -1,0 +1,3 @@
+from syncro_mcp.server.cli import main
+
+raise SystemExit(main())
