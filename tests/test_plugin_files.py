@@ -1,0 +1,176 @@
+"""Static checks of the /syncro skill and the Claude Code plugin files (no network, no server)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SKILL = ROOT / "skill" / "SKILL.md"
+PLUGIN_JSON = ROOT / ".claude-plugin" / "plugin.json"
+MARKETPLACE_JSON = ROOT / ".claude-plugin" / "marketplace.json"
+MCP_JSON = ROOT / ".mcp.json"
+
+# The server's public tools. To be replaced by the live tools/list of the app.
+KNOWN_TOOLS = {
+    "list_tickets",
+    "get_ticket",
+    "search",
+    "create_ticket",
+    "update_ticket",
+    "close_ticket",
+    "add_comment",
+    "log_time",
+    "list_time_entries",
+    "bill_ticket",
+    "list_customers",
+    "get_customer",
+    "create_customer",
+    "list_invoices",
+    "get_invoice",
+    "create_invoice",
+    "add_invoice_line_item",
+    "delete_invoice",
+    "write_session_log",
+    "list_labor_types",
+    "delete_ticket",
+    "pending_writes",
+    "resume_write",
+    "abandon_write",
+}
+
+# Backticked snake_case words in SKILL.md that are the server, arguments or result fields, not tools.
+NON_TOOL_WORDS = {"syncro", "needs_confirmation", "preview", "confirm_token", "minutes", "labor_type"}
+
+# Claude Code names the tools mcp__<server>__<tool>; a plugin's server is "plugin:<plugin>:<server>".
+TOOL_PREFIXES = ("mcp__syncro__", "mcp__plugin_syncro_syncro__")
+
+SUBCOMMANDS = [
+    "ticket N",
+    "create <customer> <subject>",
+    "update N <status>",
+    "close N",
+    "comment N <text>",
+    "--time M --labor L",
+    "bill N",
+    "search <q>",
+    "customers <q>",
+]
+
+
+def _split_skill() -> tuple[dict, str]:
+    text = SKILL.read_text(encoding="utf-8")
+    match = re.match(r"\A---\n(.*?)\n---\n(.*)\Z", text, re.DOTALL)
+    assert match, "SKILL.md must start with a YAML frontmatter block delimited by ---"
+    meta = yaml.safe_load(match.group(1))
+    assert isinstance(meta, dict)
+    return meta, match.group(2)
+
+
+def _load_json(path: Path) -> dict:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def test_skill_frontmatter() -> None:
+    meta, _ = _split_skill()
+    assert meta["name"] == "syncro"
+    description = meta["description"]
+    assert isinstance(description, str)
+    for word in ("SyncroMSP", "ticket", "comment", "bill", "time"):
+        assert word.lower() in description.lower(), word
+    hint = meta["argument-hint"]
+    assert isinstance(hint, str)
+    for sub in SUBCOMMANDS:
+        assert sub in hint, sub
+    allowed = meta["allowed-tools"]
+    if isinstance(allowed, str):
+        allowed = allowed.replace(",", " ").split()
+    assert allowed, "allowed-tools must not be empty"
+    for rule in allowed:
+        assert rule.startswith(TOOL_PREFIXES), f"allowed-tools grants a non-syncro tool: {rule}"
+        name = rule.split("__", 2)[2]
+        assert name == "*" or name in KNOWN_TOOLS, rule
+    assert {"mcp__syncro__*", "mcp__plugin_syncro_syncro__*"} <= set(allowed)
+
+
+def test_skill_body_covers_every_subcommand() -> None:
+    _, body = _split_skill()
+    assert "$ARGUMENTS" in body
+    assert "/syncro" in body
+    for sub in SUBCOMMANDS:
+        assert sub in body, sub
+    assert len(body.encode()) < 6000, "keep the skill body concise"
+
+
+def test_skill_names_only_known_tools() -> None:
+    _, body = _split_skill()
+    prefixed = set(re.findall(r"mcp__(?:syncro|plugin_syncro_syncro)__([a-z_]+)", body))
+    assert prefixed <= KNOWN_TOOLS, prefixed - KNOWN_TOOLS
+    named = set()
+    for span in re.findall(r"`([^`\n]+)`", body):
+        match = re.fullmatch(r"([a-z][a-z0-9_]*)(\(.*\))?", span)
+        if match:
+            named.add(match.group(1))
+    unknown = named - KNOWN_TOOLS - NON_TOOL_WORDS
+    assert not unknown, f"SKILL.md names tools the server does not have: {sorted(unknown)}"
+    for core in (
+        "list_tickets",
+        "get_ticket",
+        "add_comment",
+        "bill_ticket",
+        "close_ticket",
+        "pending_writes",
+        "resume_write",
+        "write_session_log",
+    ):
+        assert core in named, core
+
+
+@pytest.mark.parametrize("forbidden", ["curl", "api_key", "/api/v1", "product_id", "1190473", "26118"])
+def test_skill_does_not_repeat_api_details(forbidden: str) -> None:
+    assert forbidden not in SKILL.read_text(encoding="utf-8")
+
+
+def test_plugin_json() -> None:
+    plugin = _load_json(PLUGIN_JSON)
+    assert plugin["name"] == "syncro"
+    assert plugin["version"] == "0.1.0"
+    assert plugin["description"]
+    assert plugin["license"] == "MIT"
+    assert plugin["author"]["name"]
+    skills = plugin["skills"]
+    for entry in [skills] if isinstance(skills, str) else skills:
+        assert entry.startswith("./")
+        assert (ROOT / entry / "SKILL.md").is_file(), entry
+    if "mcpServers" in plugin:
+        assert (ROOT / plugin["mcpServers"]).resolve() == MCP_JSON
+
+
+def test_mcp_json_starts_the_server() -> None:
+    server = _load_json(MCP_JSON)["mcpServers"]["syncro"]
+    assert server["command"] == "syncro-mcp"
+    assert server["args"] == ["serve"]
+    for var, value in server.get("env", {}).items():
+        assert value == "${" + var + ":-}", f"{var} must be passed through with an empty default"
+
+
+def test_marketplace_json() -> None:
+    market = _load_json(MARKETPLACE_JSON)
+    plugin = _load_json(PLUGIN_JSON)
+    assert market["name"] == "syncro-mcp"
+    assert market["owner"]["name"]
+    [entry] = [p for p in market["plugins"] if p["name"] == plugin["name"]]
+    assert (ROOT / entry["source"] / ".claude-plugin" / "plugin.json").resolve() == PLUGIN_JSON
+    assert entry.get("version", plugin["version"]) == plugin["version"]
+
+
+def test_license_is_mit() -> None:
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License")
+    assert "2026 syncro-mcp developers" in text
