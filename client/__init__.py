@@ -1,1 +1,71 @@
-"""syncro_mcp.client"""
+"""syncro_mcp.client: async Syncro REST client (auth, rate limit, retries, errors, models). No MCP."""
+
+from .errors import (
+    AuthError,
+    NotFoundError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    ReadOnlyError,
+    ServerError,
+    SyncroError,
+    SyncroValidationError,
+    TransportError,
+    UnexpectedResponseError,
+    extract_message,
+)
+from .models import (
+    AccountSettings,
+    Comment,
+    Contact,
+    Customer,
+    Invoice,
+    InvoiceLineItem,
+    Locale,
+    Me,
+    Page,
+    Product,
+    Ticket,
+    TicketLineItem,
+    TicketOptions,
+    TicketSettings,
+    TicketSummary,
+    TicketTimer,
+    User,
+)
+from .pagination import walk_pages
+from .ratelimit import TokenBucket
+from .syncro_client import SyncroClient
+
+__all__ = [
+    "AccountSettings",
+    "AuthError",
+    "Comment",
+    "Contact",
+    "Customer",
+    "Invoice",
+    "InvoiceLineItem",
+    "Locale",
+    "Me",
+    "NotFoundError",
+    "OutcomeUnknownError",
+    "Page",
+    "Product",
+    "RateLimitedError",
+    "ReadOnlyError",
+    "ServerError",
+    "SyncroClient",
+    "SyncroError",
+    "SyncroValidationError",
+    "Ticket",
+    "TicketLineItem",
+    "TicketOptions",
+    "TicketSettings",
+    "TicketSummary",
+    "TicketTimer",
+    "TokenBucket",
+    "TransportError",
+    "UnexpectedResponseError",
+    "User",
+    "extract_message",
+    "walk_pages",
+]

@@ -43,7 +43,10 @@ class SyncroError(Exception):
         return f"{self.detail.rstrip('. ')}{where}.{hint}"
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.detail!r}, method={self.method!r}, path={self.path!r}, status={self.status!r})"
+        return (
+            f"{type(self).__name__}({self.detail!r}, method={self.method!r}, path={self.path!r}, "
+            f"status={self.status!r})"
+        )
 
 
 class AuthError(SyncroError):

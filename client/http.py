@@ -1,0 +1,418 @@
+"""Transport core for the Syncro client: auth, redaction, pacing, retries, status → error, JSON.
+
+Everything that touches the wire goes through ``HttpCore._request`` so the safety
+rules live in one place:
+
+- the API key is sent but never logged, never put in an error, never returned
+  (``query`` auth adds ``api_key`` inside a wrapping transport, below httpx's own
+  logging, so even httpx's INFO line shows the key-less URL);
+- every attempt takes a token from the shared limiter (``client/ratelimit.py``);
+- 429 is retried for any method (Syncro did not apply the request); 5xx, timeouts and
+  resets are retried only for GET. A write that may have reached Syncro and then
+  failed (timeout, reset, 5xx, unreadable 2xx body) is never re-sent: it raises
+  ``OutcomeUnknownError``. A connect failure (``httpx.ConnectError``/``ConnectTimeout``/
+  ``PoolTimeout``: nothing was sent) is retried for writes too, because it cannot
+  have been applied.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+import re
+import time
+from collections.abc import Mapping
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any, Literal, TypeVar
+
+import httpx
+from pydantic import BaseModel, SecretStr, ValidationError
+
+from syncro_mcp import __version__
+
+from .errors import (
+    AuthError,
+    NotFoundError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    ReadOnlyError,
+    ServerError,
+    SyncroError,
+    SyncroValidationError,
+    TransportError,
+    UnexpectedResponseError,
+    extract_message,
+)
+from .models import Page
+from .ratelimit import Clock, Sleep, TokenBucket
+
+logger = logging.getLogger("syncro_mcp.client")
+
+AuthStyle = Literal["bearer", "header", "query"]
+M = TypeVar("M", bound=BaseModel)
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Failures where httpx never handed the request to the server: safe to retry even for writes.
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_MAX_RETRY_AFTER_S = 120.0
+_REDACTED = "***"
+
+
+class _QueryKeyTransport(httpx.AsyncBaseTransport):
+    """Adds ``api_key`` to the URL just before the wire, so nothing above sees it.
+
+    httpx logs and attaches the request it handed to the transport; that request
+    stays key-less, and responses/errors point at it.
+    """
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, key: SecretStr) -> None:
+        self._inner = inner
+        self._key = key
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        keyed = httpx.Request(
+            request.method,
+            # api_key first: Syncro's help page reportedly wants it before other params.
+            request.url.copy_with(
+                params=[("api_key", self._key.get_secret_value()), *request.url.params.multi_items()]
+            ),
+            headers=request.headers,
+            stream=request.stream,
+            extensions=request.extensions,
+        )
+        return await self._inner.handle_async_request(keyed)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, SecretStr):
+        raise TypeError("refusing to serialise a secret into a request body")
+    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+
+
+def encode_json(body: Any) -> bytes:
+    """Flat JSON request body; datetimes as ISO 8601, Decimals as numbers."""
+    return json.dumps(body, default=_json_default, separators=(",", ":")).encode()
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date); None if absent/garbled."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = (when - datetime.now(timezone.utc)).total_seconds()
+    return min(max(0.0, seconds), _MAX_RETRY_AFTER_S)
+
+
+def _describe_validation(exc: ValidationError) -> str:
+    """Field locations and messages only: pydantic's str() would echo input values."""
+    parts = []
+    for err in exc.errors()[:3]:
+        loc = ".".join(str(p) for p in err.get("loc", ())) or "body"
+        parts.append(f"{loc}: {err.get('msg', 'invalid')}")
+    more = len(exc.errors()) - 3
+    return "; ".join(parts) + (f" (+{more} more)" if more > 0 else "")
+
+
+class HttpCore:
+    """The shared transport all domain mixins build on. See the module docstring for the rules."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: SecretStr | str,
+        *,
+        auth_style: AuthStyle = "bearer",
+        timeout_s: float = 30.0,
+        connect_timeout_s: float = 10.0,
+        rate_limit_per_min: float = 180,
+        max_retries: int = 3,
+        retry_base_s: float = 2.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        read_only: bool = False,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if auth_style not in ("bearer", "header", "query"):
+            raise ValueError(f"auth_style must be 'bearer', 'header' or 'query', not {auth_style!r}")
+        if max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        self._key = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
+        if not self._key.get_secret_value():
+            raise ValueError("api_key is empty")
+        self.base_url = str(httpx.URL(base_url).copy_with(query=None, fragment=None)).rstrip("/")
+        self.auth_style: AuthStyle = auth_style
+        self.read_only = read_only
+        self.max_retries = max_retries
+        self.retry_base_s = retry_base_s
+        self._clock = clock
+        self._sleep = sleep
+        self.limiter = TokenBucket(rate_limit_per_min, clock=clock, sleep=sleep)
+
+        headers = {"User-Agent": f"syncro-mcp/{__version__}", "Accept": "application/json"}
+        secret = self._key.get_secret_value()
+        if auth_style == "bearer":
+            headers["Authorization"] = f"Bearer {secret}"
+        elif auth_style == "header":
+            headers["Authorization"] = secret
+        inner = transport
+        if auth_style == "query":
+            # Our own wrapper means httpx no longer picks env proxies for us (query style only).
+            inner = _QueryKeyTransport(inner or httpx.AsyncHTTPTransport(), self._key)
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url + "/",
+            headers=headers,
+            transport=inner,
+            timeout=httpx.Timeout(timeout_s, connect=min(connect_timeout_s, timeout_s)),
+            follow_redirects=False,
+        )
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> HttpCore:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, auth_style={self.auth_style!r}, "
+            f"read_only={self.read_only!r})"
+        )
+
+    # -- redaction ---------------------------------------------------------------------------
+
+    def _redact(self, text: str) -> str:
+        """Strip the key (and any ``api_key=`` value) from text that came from outside."""
+        secret = self._key.get_secret_value()
+        if secret:
+            text = text.replace(secret, _REDACTED)
+        return re.sub(r"(api_key=)[^&\s\"'<>]*", r"\1" + _REDACTED, text)
+
+    # -- the one request path ----------------------------------------------------------------
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        allow_empty: bool = False,
+    ) -> Any:
+        """Send one logical request (with bounded retries) and return decoded JSON.
+
+        ``path`` is relative to the base URL and carries no query string; it is what
+        errors and logs name. ``allow_empty`` accepts an empty 2xx body (→ None).
+        """
+        method = method.upper()
+        is_write = method in WRITE_METHODS
+        if is_write and self.read_only:
+            raise ReadOnlyError("Refusing to write while read-only", method=method, path=path)
+        query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}
+        content = encode_json(body) if body is not None else None
+        headers = {"Content-Type": "application/json"} if content is not None else None
+
+        attempt = 0
+        while True:
+            await self.limiter.acquire()
+            started = self._clock()
+            try:
+                response = await self._http.request(
+                    method, path.lstrip("/"), params=query or None, content=content, headers=headers
+                )
+            except (httpx.RequestError, OSError, asyncio.TimeoutError) as exc:
+                ms = (self._clock() - started) * 1000
+                never_sent = isinstance(exc, _NEVER_SENT)
+                detail = self._redact(f"{type(exc).__name__}: {exc}".rstrip(": "))
+                logger.debug("%s %s failed after %.0f ms: %s", method, path, ms, type(exc).__name__)
+                err = TransportError(f"Request failed ({detail})", method=method, path=path)
+                if (never_sent or not is_write) and attempt < self.max_retries:
+                    attempt += 1
+                    await self._backoff(method, path, attempt, None, type(exc).__name__)
+                    continue
+                if is_write and not never_sent:
+                    raise OutcomeUnknownError(
+                        f"No reply to the write ({detail})", cause=err, method=method, path=path
+                    ) from err
+                raise err from None
+
+            ms = (self._clock() - started) * 1000
+            status = response.status_code
+            logger.debug("%s %s -> %s in %.0f ms", method, path, status, ms)
+
+            if status == 429:
+                if attempt < self.max_retries:
+                    attempt += 1
+                    retry_after = _parse_retry_after(response.headers.get("Retry-After"))
+                    await self._backoff(method, path, attempt, retry_after, "429")
+                    continue
+                raise RateLimitedError(
+                    self._message(response, "Too many requests"), method=method, path=path, status=status
+                )
+            if status >= 500:
+                err = ServerError(
+                    self._message(response, f"Syncro server error (HTTP {status})"),
+                    method=method, path=path, status=status,
+                )
+                if not is_write and attempt < self.max_retries:
+                    attempt += 1
+                    await self._backoff(method, path, attempt, None, str(status))
+                    continue
+                if is_write:
+                    raise OutcomeUnknownError(
+                        f"Syncro answered the write with HTTP {status}", cause=err,
+                        method=method, path=path, status=status,
+                    ) from err
+                raise err
+            if status >= 300:
+                raise self._status_error(response, method, path)
+            return self._decode(response, method, path, is_write=is_write, allow_empty=allow_empty)
+
+    async def _backoff(
+        self, method: str, path: str, attempt: int, retry_after: float | None, reason: str
+    ) -> None:
+        delay = retry_after if retry_after is not None else self.retry_base_s * (2 ** (attempt - 1))
+        logger.info(
+            "%s %s: %s, retry %d/%d in %.1f s", method, path, reason, attempt, self.max_retries, delay
+        )
+        if delay > 0:
+            await self._sleep(delay)
+
+    def _message(self, response: httpx.Response, default: str) -> str:
+        """Syncro's own error text (any NOTES §3 shape), redacted; ``default`` if none."""
+        try:
+            data = json.loads(response.content) if response.content else None
+        except ValueError:
+            data = None
+        text = extract_message(data) if isinstance(data, (dict, list)) else ""
+        return self._redact(text) if text else default
+
+    def _status_error(self, response: httpx.Response, method: str, path: str) -> SyncroError:
+        status = response.status_code
+        kw: dict[str, Any] = {"method": method, "path": path, "status": status}
+        if status in (401, 403):
+            return AuthError(self._message(response, "Not authorized"), **kw)
+        if status == 404:
+            return NotFoundError(self._message(response, "Not found"), **kw)
+        if status == 422:
+            return SyncroValidationError(self._message(response, "Syncro rejected the request"), **kw)
+        if 300 <= status < 400:
+            return UnexpectedResponseError(
+                f"Unexpected redirect (HTTP {status}); check the Syncro base URL", **kw
+            )
+        if status == 400:
+            return SyncroValidationError(self._message(response, "Bad request"), **kw)
+        return SyncroError(self._message(response, f"Unexpected HTTP {status}"), **kw)
+
+    def _decode(
+        self, response: httpx.Response, method: str, path: str, *, is_write: bool, allow_empty: bool
+    ) -> Any:
+        raw = response.content
+        if not raw.strip():
+            if allow_empty:
+                return None
+            self._unreadable("Syncro returned an empty body", method, path, response.status_code, is_write)
+        try:
+            return json.loads(raw)
+        except ValueError:
+            kind = response.headers.get("Content-Type", "unknown content type").split(";")[0]
+            self._unreadable(
+                f"Syncro returned a body that is not JSON ({kind}, {len(raw)} bytes)",
+                method, path, response.status_code, is_write,
+            )
+
+    def _unreadable(self, detail: str, method: str, path: str, status: int | None, is_write: bool) -> Any:
+        """Raise for a 2xx we cannot read: for a write the change may already be applied."""
+        err = UnexpectedResponseError(detail, method=method, path=path, status=status)
+        if is_write:
+            raise OutcomeUnknownError(
+                f"The write got an unreadable reply: {detail}", cause=err,
+                method=method, path=path, status=status,
+            ) from err
+        raise err
+
+    # -- typed decoding ----------------------------------------------------------------------
+
+    def _one(self, model: type[M], data: Any, method: str, path: str, *wrappers: str) -> M:
+        """Validate a single object, unwrapping ``{"<wrapper>": {...}}`` when Syncro wrapped it."""
+        if isinstance(data, dict) and "id" not in data:
+            for key in wrappers:
+                if isinstance(data.get(key), dict):
+                    data = data[key]
+                    break
+        return self._validate(model, data, method, path)
+
+    def _validate(self, model: type[M], data: Any, method: str, path: str) -> M:
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            self._unreadable(
+                self._redact(f"Unexpected {model.__name__} shape from Syncro: {_describe_validation(exc)}"),
+                method, path, None, method in WRITE_METHODS,
+            )
+            raise  # pragma: no cover - _unreadable always raises
+
+    def _list(self, model: type[M], data: Any, method: str, path: str, key: str) -> list[M]:
+        """Validate ``{"<key>": [...]}`` (or a bare list) into a list of models."""
+        items = data.get(key) if isinstance(data, dict) else data
+        if items is None and isinstance(data, dict) and key not in data:
+            self._unreadable(f"Expected a '{key}' list from Syncro", method, path, None, False)
+        if items is None:
+            items = []
+        if not isinstance(items, list):
+            self._unreadable(f"Expected '{key}' to be a list", method, path, None, False)
+        return [self._validate(model, item, method, path) for item in items]
+
+    def _page(self, model: type[M], data: Any, method: str, path: str, key: str, page: int) -> Page[M]:
+        """A list plus ``meta`` (``total_pages``/``page``; absent on some endpoints)."""
+        items = self._list(model, data, method, path, key)
+        meta = data.get("meta") if isinstance(data, dict) else None
+        meta = meta if isinstance(meta, dict) else {}
+        return Page[model](  # type: ignore[valid-type]
+            items=items,
+            page=_int_or(meta.get("page"), page),
+            total_pages=_int_or(meta.get("total_pages"), None),
+            total_entries=_int_or(meta.get("total_entries"), None),
+        )
+
+
+def _int_or(value: Any, default: Any) -> Any:
+    try:
+        return int(value) if value is not None else default
+    except (TypeError, ValueError):
+        return default
+
+
+def _query_value(value: Any) -> Any:
+    """httpx encodes bools as "true"/"false"; datetimes need ISO 8601 by hand."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+__all__ = ["WRITE_METHODS", "AuthStyle", "HttpCore", "encode_json"]

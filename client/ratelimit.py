@@ -1,0 +1,82 @@
+"""Client-side token bucket that keeps one SyncroClient under Syncro's per-minute limit.
+
+Syncro allows 180 requests per minute per IP and documents no rate-limit headers
+(NOTES §1), so the only reliable defence is to pace ourselves. The bucket is small
+(a few tokens) so requests are spread smoothly instead of bursting 180 at once, and
+the refill rate is chosen so that no 60-second window can ever see more than
+``rate_per_min`` requests: ``capacity + 60 * refill_per_s == rate_per_min``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+DEFAULT_CAPACITY = 3
+_EPSILON = 1e-9  # float dust from refill arithmetic must not cost another sleep
+
+
+class TokenBucket:
+    """Async token bucket shared by every concurrent request of one client.
+
+    ``clock`` and ``sleep`` are injectable so tests drive time with a fake clock.
+    Waiters queue on one lock (FIFO), so pacing is fair and the bucket never goes negative.
+    """
+
+    def __init__(
+        self,
+        rate_per_min: float,
+        *,
+        capacity: int | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if rate_per_min <= 0:
+            raise ValueError("rate_per_min must be positive")
+        if capacity is None:
+            # One token per second of allowed rate, capped: 60/min → 1, 180/min → 3.
+            capacity = max(1, min(DEFAULT_CAPACITY, int(rate_per_min // 60)))
+        if capacity < 1:
+            raise ValueError("capacity must be at least 1")
+        self.rate_per_min = float(rate_per_min)
+        self.capacity = capacity
+        # Reserve the initial burst out of the minute's budget so a full window stays
+        # at or under the limit; for tiny limits fall back to the plain rate.
+        budget = rate_per_min - capacity if rate_per_min > capacity else rate_per_min
+        self.refill_per_s = budget / 60.0
+        self._clock = clock
+        self._sleep = sleep
+        self._tokens = float(capacity)
+        self._updated = clock()
+        self._lock: asyncio.Lock | None = None
+
+    def _refill(self) -> None:
+        now = self._clock()
+        elapsed = max(0.0, now - self._updated)
+        self._updated = now
+        self._tokens = min(float(self.capacity), self._tokens + elapsed * self.refill_per_s)
+
+    @property
+    def tokens(self) -> float:
+        """Tokens available right now (for tests and diagnostics)."""
+        self._refill()
+        return self._tokens
+
+    async def acquire(self) -> float:
+        """Take one token, sleeping until one is available; returns the seconds waited."""
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        waited = 0.0
+        async with self._lock:
+            while True:
+                self._refill()
+                if self._tokens >= 1.0 - _EPSILON:
+                    self._tokens = max(0.0, self._tokens - 1.0)
+                    return waited
+                delay = (1.0 - self._tokens) / self.refill_per_s
+                waited += delay
+                await self._sleep(delay)
