@@ -1,0 +1,255 @@
+"""The ``syncro-mcp`` command line.
+
+Subcommands live in one registry. To add one, write a single decorated handler here (import
+its implementation lazily inside the handler so ``syncro-mcp check`` stays fast)::
+
+    def _serve_arguments(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--read-only", action="store_true", default=None)
+
+    @subcommand("serve", "run the MCP server (stdio)", arguments=_serve_arguments)
+    def _serve(args: argparse.Namespace) -> int:
+        settings = settings_from(args, read_only=args.read_only)
+        ...
+        return 0
+
+``settings_from`` applies ``--config``/``--log-level`` and configures logging; ``main`` turns
+``ConfigError`` into exit 2 and a Syncro error into exit 1, so handlers need not.
+Running ``syncro-mcp`` with no subcommand runs ``serve`` when it is registered.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from syncro_mcp import __version__
+
+from .logging_setup import configure_logging
+from .secrets import redact
+from .settings import LOG_LEVELS, ConfigError, Settings, load_settings
+
+PROG = "syncro-mcp"
+
+EXIT_OK = 0
+EXIT_SYNCRO = 1
+EXIT_CONFIG = 2
+EXIT_INTERRUPTED = 130
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """A registered subcommand: its parser options and the handler that returns an exit code."""
+
+    name: str
+    help: str
+    handler: Callable[[argparse.Namespace], int]
+    arguments: Callable[[argparse.ArgumentParser], None] | None = None
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {}
+
+
+def subcommand(
+    name: str, help: str, *, arguments: Callable[[argparse.ArgumentParser], None] | None = None
+) -> Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]]:
+    """Register ``handler(args) -> exit code`` as ``syncro-mcp <name>``."""
+
+    def register(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+        if name in SUBCOMMANDS:
+            raise ValueError(f"subcommand {name!r} is already registered")
+        SUBCOMMANDS[name] = Subcommand(name, help, handler, arguments)
+        return handler
+
+    return register
+
+
+def _global_options() -> argparse.ArgumentParser:
+    """Options accepted both before and after the subcommand (``SUPPRESS`` keeps either from clobbering)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="YAML config file (default: $SYNCRO_MCP_CONFIG, else the user config folder's config.yaml)",
+    )
+    common.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        default=argparse.SUPPRESS,
+        help="log level for stderr (default: log_level setting, WARNING)",
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser: global options plus one subparser per registered subcommand."""
+    common = _global_options()
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="MCP server for SyncroMSP tickets: list, comment, log time and bill safely.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subs = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for cmd in SUBCOMMANDS.values():
+        sub = subs.add_parser(cmd.name, help=cmd.help, description=cmd.help, parents=[common])
+        if cmd.arguments is not None:
+            cmd.arguments(sub)
+    return parser
+
+
+def settings_from(args: argparse.Namespace, **overrides: Any) -> Settings:
+    """Load settings for a handler: ``--config``, ``--log-level`` and ``overrides`` (None = not given).
+
+    Also reconfigures logging at the resulting level.
+    """
+    overrides = {"log_level": getattr(args, "log_level", None), **overrides}
+    settings = load_settings(config_path=getattr(args, "config", None), overrides=overrides)
+    configure_logging(settings.log_level)
+    return settings
+
+
+def _fail(message: str) -> None:
+    print(f"{PROG}: {redact(message)}", file=sys.stderr)
+
+
+def _early_log_level(args: argparse.Namespace) -> str:
+    """Level for messages logged while settings load, before ``log_level`` is known."""
+    given = getattr(args, "log_level", None) or os.environ.get("SYNCRO_LOG_LEVEL", "").strip().upper()
+    return given if given in LOG_LEVELS else "WARNING"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``syncro-mcp`` console script; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_logging(_early_log_level(args))
+    if args.command is None:
+        if "serve" not in SUBCOMMANDS:
+            parser.print_help(sys.stderr)
+            return EXIT_CONFIG
+        args = parser.parse_args([*argv, "serve"])
+    try:
+        return SUBCOMMANDS[args.command].handler(args)
+    except ConfigError as exc:
+        _fail(f"configuration error: {exc}")
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        from syncro_mcp.client.errors import SyncroError
+
+        if isinstance(exc, SyncroError):
+            _fail(f"Syncro error: {exc}")
+            return EXIT_SYNCRO
+        raise
+
+
+# --- check --------------------------------------------------------------------------------
+
+# (label in the report, area in /me permissions)
+_PERMISSION_AREAS = (("tickets", "ticket"), ("customers", "customer"), ("invoices", "invoice"))
+
+
+def _yes_no(value: Any) -> str:
+    return "yes" if value is True else "no" if value is False else "?"
+
+
+def format_check_report(settings: Settings, me: Any, key_source: str | None) -> str:
+    """Plain-text report of who the key belongs to and what it may do (never the key itself)."""
+    name = me.user_name or "(no name)"
+    email = f" <{me.user_email}>" if me.user_email else ""
+    admin = " (admin)" if me.admin else ""
+    lines = [
+        "OK: Syncro accepted the API key.",
+        f"  User:      {name}{email}{admin}",
+        f"  Account:   {me.subdomain or settings.subdomain or '(not reported)'}",
+        f"  Base URL:  {settings.api_base_url()}",
+        f"  Key from:  {key_source or '(unknown)'}",
+        f"  Auth:      {settings.auth_style}",
+        "",
+        "Permissions of this key (from GET /me):",
+    ]
+    perms = me.permissions or {}
+    for label, area in _PERMISSION_AREAS:
+        p = perms.get(area)
+        if p is None:
+            lines.append(f"  {label:<10} not reported")
+            continue
+        lines.append(
+            f"  {label:<10} read: {_yes_no(p.get('read')):<4} write: {_yes_no(p.get('write')):<4} "
+            f"delete: {_yes_no(p.get('delete'))}"
+        )
+    lines.append("  timers     covered by the ticket permissions (/me lists no separate timer permission)")
+    lines.append("")
+    mode = "read-only" if settings.read_only else "read-write"
+    lines.append(f"Mode: {mode}; toolsets: {', '.join(settings.enabled_toolsets())}")
+
+    notes = _permission_notes(settings, me)
+    if notes:
+        lines.append("")
+        lines.extend(f"Note: {n}" for n in notes)
+    return "\n".join(lines)
+
+
+def _permission_notes(settings: Settings, me: Any) -> list[str]:
+    """What will fail with this key and configuration, in the tech's words."""
+
+    def can(area: str, action: str) -> bool:
+        return bool((me.permissions or {}).get(area, {}).get(action))
+
+    toolsets = set(settings.enabled_toolsets())
+    notes: list[str] = []
+    if me.subdomain and settings.subdomain and me.subdomain.lower() != settings.subdomain:
+        notes.append(
+            f"the key belongs to account '{me.subdomain}' but subdomain is set to '{settings.subdomain}'."
+        )
+    if not can("ticket", "read"):
+        notes.append("the key cannot read tickets; almost every tool will be refused.")
+    if not settings.read_only and not can("ticket", "write") and toolsets & {"tickets", "time", "billing"}:
+        notes.append(
+            "the key cannot write tickets: comments, time entries and status changes will be refused "
+            "(set read_only: true if that is intended)."
+        )
+    if not settings.read_only and "billing" in toolsets and not can("invoice", "write"):
+        notes.append("the key cannot write invoices: billing a ticket will be refused.")
+    if toolsets & {"customers", "tickets"} and not can("customer", "read"):
+        notes.append(
+            "the key cannot read customers: customer search and new tickets by customer name will fail."
+        )
+    if "invoices" in toolsets and not can("invoice", "read"):
+        notes.append("the key cannot read invoices.")
+    return notes
+
+
+async def _fetch_me(options: dict[str, Any]) -> Any:
+    from syncro_mcp.client import SyncroClient
+
+    async with SyncroClient(**options) as client:
+        return await client.me()
+
+
+@subcommand("check", "check the configuration and API key against Syncro (GET /me) and show its permissions")
+def _check(args: argparse.Namespace) -> int:
+    from syncro_mcp.client import SyncroError
+
+    settings = settings_from(args)
+    base_url = settings.api_base_url()
+    options = settings.client_options()  # resolves the key: a ConfigError here exits 2
+    key_source = settings.api_key_source()
+    try:
+        me = asyncio.run(_fetch_me(options))
+    except SyncroError as exc:
+        _fail(f"check failed: {exc}\n  Base URL: {base_url}\n  Key from: {key_source}")
+        return EXIT_SYNCRO
+    print(format_check_report(settings, me, key_source))
+    return EXIT_OK
