@@ -277,7 +277,9 @@ class HttpCore:
             if status >= 500:
                 err = ServerError(
                     self._message(response, f"Syncro server error (HTTP {status})"),
-                    method=method, path=path, status=status,
+                    method=method,
+                    path=path,
+                    status=status,
                 )
                 if not is_write and attempt < self.max_retries:
                     attempt += 1
@@ -285,8 +287,11 @@ class HttpCore:
                     continue
                 if is_write:
                     raise OutcomeUnknownError(
-                        f"Syncro answered the write with HTTP {status}", cause=err,
-                        method=method, path=path, status=status,
+                        f"Syncro answered the write with HTTP {status}",
+                        cause=err,
+                        method=method,
+                        path=path,
+                        status=status,
                     ) from err
                 raise err
             if status >= 300:
@@ -343,7 +348,10 @@ class HttpCore:
             kind = response.headers.get("Content-Type", "unknown content type").split(";")[0]
             self._unreadable(
                 f"Syncro returned a body that is not JSON ({kind}, {len(raw)} bytes)",
-                method, path, response.status_code, is_write,
+                method,
+                path,
+                response.status_code,
+                is_write,
             )
 
     def _unreadable(self, detail: str, method: str, path: str, status: int | None, is_write: bool) -> Any:
@@ -351,8 +359,11 @@ class HttpCore:
         err = UnexpectedResponseError(detail, method=method, path=path, status=status)
         if is_write:
             raise OutcomeUnknownError(
-                f"The write got an unreadable reply: {detail}", cause=err,
-                method=method, path=path, status=status,
+                f"The write got an unreadable reply: {detail}",
+                cause=err,
+                method=method,
+                path=path,
+                status=status,
             ) from err
         raise err
 
@@ -373,7 +384,10 @@ class HttpCore:
         except ValidationError as exc:
             self._unreadable(
                 self._redact(f"Unexpected {model.__name__} shape from Syncro: {_describe_validation(exc)}"),
-                method, path, None, method in WRITE_METHODS,
+                method,
+                path,
+                None,
+                method in WRITE_METHODS,
             )
             raise  # pragma: no cover - _unreadable always raises
 

@@ -74,7 +74,8 @@ class SyncroModel(BaseModel):
         if not isinstance(data, dict):
             return data
         nulls = [
-            k for k, v in data.items()
+            k
+            for k, v in data.items()
             if v is None and k in cls.model_fields and cls.model_fields[k].default_factory is not None
         ]
         return {k: v for k, v in data.items() if k not in nulls} if nulls else data
@@ -149,7 +150,6 @@ class Contact(SyncroModel):
     properties: dict[str, Any] = Field(default_factory=dict)
     created_at: DateTime = None
     updated_at: DateTime = None
-
 
 
 class Customer(SyncroModel):
@@ -297,7 +297,6 @@ class TicketSummary(SyncroModel):
     comments: list[Comment] = Field(default_factory=list)
 
 
-
 class Ticket(TicketSummary):
     """``GET /tickets/{id}`` detail: the thread, time entries, line items and linked records."""
 
@@ -356,7 +355,6 @@ class Invoice(SyncroModel):
     updated_at: DateTime = None
 
 
-
 class Product(SyncroModel):
     """A catalogue product. Labour is an ordinary product (nothing marks it as labour)."""
 
@@ -388,7 +386,6 @@ class TicketSettings(SyncroModel):
     appointment_types: list[Any] = Field(default_factory=list)
     require_ticket_type: bool | None = None
     require_outtake_form_with_ticket: bool | None = None
-
 
 
 class TicketOptions(SyncroModel):

@@ -61,8 +61,14 @@ class TicketsMixin(HttpCore):
 
         async def fetch(page: int) -> Page[TicketSummary]:
             return await self.list_tickets(
-                status=status, customer_id=customer_id, query=query, user_id=user_id, mine=mine,
-                contact_id=contact_id, since_updated_at=since_updated_at, page=page,
+                status=status,
+                customer_id=customer_id,
+                query=query,
+                user_id=user_id,
+                mine=mine,
+                contact_id=contact_id,
+                since_updated_at=since_updated_at,
+                page=page,
             )
 
         return await walk_pages(fetch, max_pages=max_pages)

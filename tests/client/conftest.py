@@ -1,0 +1,77 @@
+"""Shared fixtures for client tests: a fake clock (no real sleeping) and a respx router
+wired in through ``transport=`` so nothing can reach the network."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import pytest
+import respx
+from pydantic import SecretStr
+from syncro_mcp.client import SyncroClient
+
+BASE = "https://acme.syncromsp.com/api/v1"
+KEY = "CANARY-KEY-1234567890"
+
+
+class FakeClock:
+    """Monotonic clock whose ``sleep`` only advances time and records the delay."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def backoffs(self, floor: float = 0.05) -> list[float]:
+        """Sleeps long enough to be retry backoff rather than limiter pacing."""
+        return [s for s in self.sleeps if s >= floor]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def router() -> respx.MockRouter:
+    # assert_all_mocked (default True): an unrouted request raises instead of touching the network.
+    return respx.MockRouter(base_url=BASE, assert_all_called=False)
+
+
+MakeClient = Callable[..., SyncroClient]
+
+
+@pytest.fixture
+async def make_client(router: respx.MockRouter, clock: FakeClock) -> AsyncIterator[MakeClient]:
+    made: list[SyncroClient] = []
+
+    def _make(**kw: Any) -> SyncroClient:
+        opts: dict[str, Any] = {
+            "api_key": SecretStr(KEY),
+            "transport": httpx.MockTransport(router.async_handler),
+            "clock": clock,
+            "sleep": clock.sleep,
+            "retry_base_s": 0.5,
+            "rate_limit_per_min": 1_000_000,
+        }
+        opts.update(kw)
+        client = SyncroClient(BASE, **opts)
+        made.append(client)
+        return client
+
+    yield _make
+    for client in made:
+        await client.aclose()
+
+
+@pytest.fixture
+def client(make_client: MakeClient) -> SyncroClient:
+    return make_client()
