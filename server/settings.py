@@ -205,7 +205,7 @@ class Settings(BaseModel):
     bill_dedupe_window_min: int = Field(60, ge=0)
 
     # Local state and logging
-    state_dir: Path = Field(default_factory=default_state_dir)
+    state_dir: Path  # default: default_state_dir(), filled in by _derive_state_paths
     journal_path: Path
     audit_path: Path
     log_level: str = "WARNING"
@@ -229,9 +229,9 @@ class Settings(BaseModel):
         if not isinstance(data, dict):
             return data
         data = dict(data)
-        raw = data.get("state_dir")
-        if raw is None:
-            data.pop("state_dir", None)
+        if data.get("state_dir") is None:
+            data["state_dir"] = default_state_dir()
+        raw = data["state_dir"]
         state = Path(os.path.expanduser(str(raw))) if isinstance(raw, (str, Path)) else default_state_dir()
         if data.get("journal_path") is None:
             data["journal_path"] = state / "journal.sqlite3"
