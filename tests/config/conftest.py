@@ -11,8 +11,6 @@ import pytest
 from syncro_mcp.server import secrets, settings
 from syncro_mcp.server.logging_setup import StderrHandler
 
-CANARY = "T0ps3cr3t-CANARY-9f8e7d6c5b4a"
-
 
 @pytest.fixture(autouse=True)
 def _isolate(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
