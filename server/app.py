@@ -1,0 +1,114 @@
+"""The MCP application: settings + a Syncro client → an ``MCPServer`` with the chosen tools.
+
+Which tools exist depends on ``read_only`` and ``toolsets``; everything else (confirmation,
+errors, formatting) lives in the tools package. The client is created and closed by the
+caller (CLI, demo, tests), so one factory serves real Syncro and the sandbox alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from mcp.server.mcpserver import MCPServer
+from pydantic import Field
+from syncro_mcp.client import SyncroClient
+from syncro_mcp.tools import billing, customers, invoices, mapping, session_log, tickets, time
+from syncro_mcp.tools import formatting as fmt
+from syncro_mcp.tools.confirm import Confirmer
+from syncro_mcp.tools.registry import Registrar
+from syncro_mcp.tools.runtime import Runtime, ToolConfig
+
+from syncro_mcp import __version__
+
+from .settings import Settings
+
+INSTRUCTIONS = (
+    "SyncroMSP tickets by their human number (#32164 → 32164). Never assume minutes or a labor type: ask. "
+    "Writes are confirmed: show the user the preview, and only after an explicit yes repeat the call with "
+    "confirm_token. After a failed multi-step write, re-run the same call (it resumes) or see pending_writes."
+)
+
+TOOLSET_MODULES = (tickets, session_log, time, billing, customers, invoices)
+
+
+@dataclass
+class App:
+    server: MCPServer
+    runtime: Runtime
+    registrar: Registrar
+
+
+def tool_config(settings: Settings) -> ToolConfig:
+    return ToolConfig(
+        labor_types=dict(settings.labor_types),
+        close_status=settings.close_status,
+        invoice_category=settings.invoice_category,
+        session_log_dir=settings.session_log_dir,
+        timezone=settings.timezone,
+        bill_dedupe_window_min=settings.bill_dedupe_window_min,
+    )
+
+
+def build_app(
+    settings: Settings,
+    client: SyncroClient,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    confirmer: Confirmer | None = None,
+) -> App:
+    """Everything wired; the caller owns ``client`` (and closes it)."""
+    server = MCPServer("syncro", title="Syncro MSP", version=__version__, instructions=INSTRUCTIONS)
+    runtime = Runtime(client=client, config=tool_config(settings), clock=clock)
+    registrar = Registrar(
+        server=server,
+        confirmer=confirmer or Confirmer(ttl_s=settings.confirm_token_ttl_s),
+        read_only=settings.read_only,
+        toolsets=frozenset(settings.enabled_toolsets()),
+        confirm_creates=settings.confirm_creates,
+    )
+    for module in TOOLSET_MODULES:
+        module.register(registrar, runtime)
+    _resources(server, runtime)
+    _prompts(server, read_only=settings.read_only)
+    return App(server, runtime, registrar)
+
+
+def _resources(server: MCPServer, rt: Runtime) -> None:
+    @server.resource("syncro://tickets/{number}", name="ticket", mime_type="text/plain")
+    async def ticket_resource(number: str) -> str:
+        """A ticket's detail in the seed's text format."""
+        detail = await rt.client.get_ticket(await rt.resolver.ticket_id(int(number)))
+        return fmt.ticket_detail(mapping.ticket_detail(detail, rt.resolver.labor_names()))
+
+    @server.resource("syncro://customers/{customer_id}", name="customer", mime_type="text/plain")
+    async def customer_resource(customer_id: str) -> str:
+        """A customer with contacts and open tickets."""
+        c = await rt.client.get_customer(int(customer_id))
+        open_tickets = (await rt.client.list_tickets(customer_id=c.id, status=tickets.NOT_CLOSED)).items
+        return fmt.customer_detail(mapping.customer_detail(c, c.contacts, tickets.sort_tickets(open_tickets)))
+
+
+def _prompts(server: MCPServer, *, read_only: bool) -> None:
+    @server.prompt(name="daily_review", title="Daily open-ticket review")
+    def daily_review() -> str:
+        """Review the open tickets and suggest what to do first."""
+        return (
+            "Call list_tickets (default: not closed) and show its text as-is. Then point out what needs attention "
+            "first: New tickets, Customer Reply, anything overdue. Offer get_ticket for any of them."
+        )
+
+    if read_only:
+        return
+
+    @server.prompt(name="bill_ticket", title="Bill a ticket")
+    def bill_ticket_prompt(number: Annotated[str, Field(description="Ticket number")]) -> str:
+        """The seed's bill flow for one ticket."""
+        return (
+            f"Bill Syncro ticket #{number}. 1) get_ticket {number} and show it. 2) Ask the user: how many minutes "
+            "and which labor type (remote / onsite / emergency / project / internal / travel / website)? Never "
+            "assume either. 3) Draft the work notes and show them. 4) Call bill_ticket; show its preview; only "
+            "after an explicit yes repeat it with confirm_token. 5) Report the invoice number and status."
+        )

@@ -1,0 +1,70 @@
+"""Confirmation of writes: the elicitation form and the token fallback.
+
+A token is bound to the tool and its exact arguments and expires after ``ttl_s``; it is an
+HMAC, so nothing is stored and a token for one preview can never approve a different write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from .errors import InputError
+
+
+class Approve(BaseModel):
+    """The elicitation form shown with the preview."""
+
+    confirm: bool = Field(True, title="Approve", description="Send this to Syncro.")
+
+
+class TokenNeeded(BaseModel):
+    """The client cannot show a dialog: answer with a preview and this token."""
+
+    token: str
+
+
+class Confirmer:
+    """Issues and checks argument-bound, expiring confirmation tokens."""
+
+    def __init__(
+        self, ttl_s: float = 300.0, *, secret: bytes | None = None, clock: Callable[[], float] = time.time
+    ):
+        self.ttl_s = ttl_s
+        self._secret = secret or os.urandom(32)
+        self._clock = clock
+
+    def _mac(self, tool: str, args: Mapping[str, Any], expires: int) -> str:
+        canon = json.dumps(
+            {k: v for k, v in args.items() if k != "confirm_token"}, sort_keys=True, default=str
+        )
+        msg = f"{tool}\0{canon}\0{expires}".encode()
+        return hmac.new(self._secret, msg, hashlib.sha256).hexdigest()[:24]
+
+    def issue(self, tool: str, args: Mapping[str, Any]) -> str:
+        expires = int(self._clock() + self.ttl_s)
+        return f"{expires:x}-{self._mac(tool, args, expires)}"
+
+    def check(self, tool: str, args: Mapping[str, Any], token: str) -> None:
+        """Raise InputError unless ``token`` approves exactly this call and has not expired."""
+        try:
+            exp_hex, mac = token.strip().split("-", 1)
+            expires = int(exp_hex, 16)
+        except ValueError:
+            raise InputError(
+                "confirm_token is not valid. Call again without it to get a fresh preview and token."
+            ) from None
+        if not hmac.compare_digest(mac, self._mac(tool, args, expires)):
+            raise InputError(
+                "confirm_token does not match these arguments (it approves only the exact previewed call). "
+                "Call again without it to get a fresh preview."
+            )
+        if self._clock() > expires:
+            raise InputError("confirm_token has expired. Call again without it to get a fresh preview.")

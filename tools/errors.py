@@ -1,0 +1,55 @@
+"""The one place where failures become MCP tool errors.
+
+Tools raise ``InputError`` for bad input (the message names the problem and the fix) and let
+``SyncroError`` from the client propagate; ``as_tool_error`` turns either into a ``ToolError``
+(an ``isError`` result) with text a tech can act on. No traceback or key reaches the client.
+"""
+
+from __future__ import annotations
+
+from mcp.server.mcpserver.exceptions import ToolError
+from syncro_mcp.client.errors import (
+    AuthError,
+    NotFoundError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    ReadOnlyError,
+    SyncroError,
+    SyncroValidationError,
+)
+
+
+class InputError(Exception):
+    """The tool's input is wrong or ambiguous; nothing was sent to Syncro."""
+
+
+def as_tool_error(exc: BaseException) -> ToolError:
+    """Translate an exception into a ToolError whose text says what happened and what to do."""
+    if isinstance(exc, ToolError):
+        return exc
+    if isinstance(exc, InputError):
+        return ToolError(str(exc))
+    if isinstance(exc, AuthError):
+        return ToolError(
+            f"Syncro refused the request ({exc.status or 401}): {exc.detail} Check the API key and that its "
+            "token has the permission for this action (run `syncro-mcp check` to see them)."
+        )
+    if isinstance(exc, NotFoundError):
+        return ToolError(f"{exc.detail.rstrip('.')}. Check the number or name and try again.")
+    if isinstance(exc, SyncroValidationError):
+        return ToolError(f"Syncro rejected this ({exc.endpoint} → 422): {exc.detail}")
+    if isinstance(exc, RateLimitedError):
+        return ToolError(
+            f"Syncro's rate limit (180 requests/minute) was still hit after retrying ({exc.endpoint}). "
+            "Wait a minute, then try again."
+        )
+    if isinstance(exc, OutcomeUnknownError):
+        return ToolError(
+            f"Syncro did not confirm {exc.endpoint}; it may or may not have been applied. Nothing was re-sent. "
+            "Run the same call again (it checks Syncro before writing) or see pending_writes."
+        )
+    if isinstance(exc, ReadOnlyError):
+        return ToolError("syncro-mcp is in read-only mode: writes are disabled.")
+    if isinstance(exc, SyncroError):
+        return ToolError(str(exc))
+    return ToolError(f"Unexpected error: {type(exc).__name__}. See the server log (stderr) for details.")

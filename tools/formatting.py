@@ -1,0 +1,213 @@
+"""The seed's human text views, in one place.
+
+Each tool returns its structured model plus the text made here, e.g. the ticket list line
+``#32164  New  Jerry Burger  Own cloud thing again``. Compact on purpose: this text is
+what an assistant reads and shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+
+from .models import (
+    CustomerDetail,
+    CustomerList,
+    InvoiceDetail,
+    InvoiceList,
+    LaborTypes,
+    SearchResult,
+    TicketDetail,
+    TicketList,
+    TicketRow,
+    TimeEntries,
+    TimeEntryRow,
+    WriteResult,
+)
+
+_MAX_CUSTOMER = 26
+
+
+def when(value: datetime | date | None) -> str:
+    """``2026-11-24 14:02`` (minutes, no seconds); a bare date stays a date; None → ``—``."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
+def duration(minutes: int) -> str:
+    """``1h 30m`` / ``45m``."""
+    hours, mins = divmod(int(minutes), 60)
+    if hours and mins:
+        return f"{hours}h {mins}m"
+    return f"{hours}h" if hours else f"{mins}m"
+
+
+def money(value: Decimal | None) -> str:
+    return "—" if value is None else f"${value:,.2f}"
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def ticket_lines(rows: Iterable[TicketRow]) -> list[str]:
+    """The seed's one-line-per-ticket format, columns aligned."""
+    rows = list(rows)
+    if not rows:
+        return []
+    status_w = max(len(r.status) for r in rows)
+    cust_w = min(_MAX_CUSTOMER, max(len(r.customer) for r in rows))
+    num_w = max(len(str(r.number)) for r in rows) + 1
+    return [
+        f"{'#' + str(r.number):<{num_w}} {r.status:<{status_w}}  {_clip(r.customer, cust_w):<{cust_w}}  {r.subject}"
+        for r in rows
+    ]
+
+
+def ticket_list(result: TicketList, heading: str) -> str:
+    if not result.tickets:
+        return f"No tickets: {heading}."
+    more = f" (showing {len(result.tickets)})" if result.truncated else ""
+    return "\n".join([f"{result.total} tickets — {heading}{more}", *ticket_lines(result.tickets)])
+
+
+def _entry_line(e: TimeEntryRow) -> str:
+    flags = ", ".join(
+        f
+        for f in ("billable" if e.billable else "not billable", "charged" if e.charged else "uncharged")
+        if f
+    )
+    notes = f" — {_clip(e.notes.strip(), 80)}" if e.notes and e.notes.strip() else ""
+    return f"  {when(e.start)}  {duration(e.minutes):>6}  {e.labor or f'product {e.product_id}'} ({flags}){notes}"
+
+
+def ticket_detail(t: TicketDetail) -> str:
+    lines = [
+        f"#{t.number} {t.subject}",
+        f"Status: {t.status} · Priority: {t.priority or '—'}"
+        + (f" · Type: {t.problem_type}" if t.problem_type else ""),
+        f"Customer: {t.customer}" + (f" · Contact: {t.contact}" if t.contact else ""),
+        f"Created {when(t.created_at)} · Due {when(t.due_date)} · Updated {when(t.updated_at)}",
+        f"Assigned: {t.assignee or 'unassigned'}",
+    ]
+    if t.comments:
+        shown = (
+            f"last {len(t.comments)} of {t.comment_count}"
+            if t.comment_count > len(t.comments)
+            else "newest first"
+        )
+        lines.append(f"Comments ({shown}):")
+        for c in t.comments:
+            vis = "hidden" if c.hidden else "public"
+            head = f"  {when(c.created_at)} {c.subject or ''} [{vis}]" + (f" {c.author}" if c.author else "")
+            lines.append(head.rstrip() + ":")
+            lines.extend(f"    {ln}" for ln in _clip(c.body.strip(), 500).splitlines() or [""])
+    else:
+        lines.append("Comments: none")
+    if t.time_entries:
+        lines.append("Time entries:")
+        lines.extend(_entry_line(e) for e in t.time_entries)
+    b = t.billing
+    state = (
+        "invoiced" if b.invoiced else ("uncharged time to bill" if b.uncharged_minutes else "nothing to bill")
+    )
+    lines.append(
+        f"Billing: {state} · {duration(b.billable_minutes)} billable, {duration(b.uncharged_minutes)} uncharged"
+        f" · {b.line_items} line item(s)"
+    )
+    return "\n".join(lines)
+
+
+def time_entries(t: TimeEntries) -> str:
+    if not t.entries:
+        return f"#{t.number}: no time entries."
+    return "\n".join(
+        [
+            f"#{t.number}: {len(t.entries)} time entries, {duration(t.total_minutes)} total, "
+            f"{duration(t.uncharged_minutes)} uncharged",
+            *(_entry_line(e) for e in t.entries),
+        ]
+    )
+
+
+def customer_list(result: CustomerList, heading: str) -> str:
+    if not result.customers:
+        return f"No customers: {heading}."
+    width = min(_MAX_CUSTOMER + 10, max(len(c.name) for c in result.customers))
+    rows = [
+        f"{c.id:>10}  {_clip(c.name, width):<{width}}  {c.email or ''}  {c.phone or ''}".rstrip()
+        for c in result.customers
+    ]
+    return "\n".join([f"{len(rows)} customers — {heading}", *rows])
+
+
+def customer_detail(c: CustomerDetail) -> str:
+    lines = [f"{c.name} (customer {c.id})"]
+    for label, value in (("Email", c.email), ("Phone", c.phone), ("Address", c.address), ("Notes", c.notes)):
+        if value:
+            lines.append(f"{label}: {value}")
+    if c.contacts:
+        lines.append("Contacts:")
+        lines.extend(f"  {x.name}" + "".join(f" · {v}" for v in (x.email, x.phone) if v) for x in c.contacts)
+    if c.open_tickets:
+        lines.append("Open tickets:")
+        lines.extend(f"  {ln}" for ln in ticket_lines(c.open_tickets))
+    return "\n".join(lines)
+
+
+def search_result(r: SearchResult, query: str) -> str:
+    parts = [f"Search “{query}”: {len(r.tickets)} tickets, {len(r.customers)} customers"]
+    parts.extend(ticket_lines(r.tickets))
+    if r.customers:
+        parts.append("Customers:")
+        parts.extend(f"  {c.name} (customer {c.id})" for c in r.customers)
+    return "\n".join(parts)
+
+
+def invoice_list(result: InvoiceList, heading: str) -> str:
+    if not result.invoices:
+        return f"No invoices: {heading}."
+    rows = [
+        f"Invoice #{i.number or i.id}  {when(i.date)[:10]}  {_clip(i.customer or '', _MAX_CUSTOMER):<{_MAX_CUSTOMER}}"
+        f"  {money(i.total):>10}  {'paid' if i.paid else 'unpaid'}"
+        for i in result.invoices
+    ]
+    return "\n".join([f"{len(rows)} invoices — {heading}", *rows])
+
+
+def invoice_detail(i: InvoiceDetail) -> str:
+    lines = [
+        f"Invoice #{i.number or i.id} · {i.customer or ''} · {when(i.date)[:10]} · {'paid' if i.paid else 'unpaid'}",
+    ]
+    for li in i.lines:
+        qty = f"{li.quantity.normalize():f}" if li.quantity is not None else "?"
+        lines.append(f"  {qty} × {li.name or li.item or 'item'} @ {money(li.price)}")
+    if not i.lines:
+        lines.append("  (no lines)")
+    lines.append(f"Subtotal {money(i.subtotal)} · Tax {money(i.tax)} · Total {money(i.total)}")
+    return "\n".join(lines)
+
+
+def labor_types(result: LaborTypes) -> str:
+    rows = []
+    for lt in result.labor_types:
+        product = lt.product if lt.known else "NOT FOUND in Syncro — fix labor_types in the config"
+        rows.append(
+            f"  {lt.name:<10} {lt.product_id:>9}  {product}  {money(lt.price) if lt.known else ''}".rstrip()
+        )
+    return "\n".join(["Labor types (name → Syncro product):", *rows])
+
+
+def write_result(r: WriteResult) -> str:
+    if r.status == "needs_confirmation":
+        return (
+            f"{r.preview}\n\nNothing has been written. Show this preview to the user; after an explicit yes, "
+            f'repeat the same call with confirm_token="{r.confirm_token}".'
+        )
+    lines = [r.message] if r.message else []
+    lines.extend(f"  ✓ {s}" for s in r.steps)
+    return "\n".join(lines)

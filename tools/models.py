@@ -1,0 +1,185 @@
+"""Structured outputs of the tools (published as each tool's ``outputSchema``).
+
+Kept lean on purpose: a few shared row models reused across tools, names in the tech's
+words (``number``, ``customer``, ``minutes``), not Syncro's internals.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TicketRow(_Out):
+    number: int
+    status: str
+    customer: str
+    subject: str
+    priority: str | None = None
+    assignee: str | None = None
+    updated_at: datetime | None = None
+
+
+class TicketList(_Out):
+    tickets: list[TicketRow]
+    total: int = Field(description="Tickets matched (may exceed the rows shown).")
+    truncated: bool = False
+
+
+class CommentRow(_Out):
+    id: int
+    created_at: datetime | None = None
+    subject: str | None = None
+    body: str = ""
+    hidden: bool = False
+    author: str | None = None
+
+
+class TimeEntryRow(_Out):
+    id: int
+    start: datetime | None = None
+    end: datetime | None = None
+    minutes: int
+    labor: str | None = Field(None, description="Labor product name.")
+    product_id: int | None = None
+    billable: bool = True
+    charged: bool = Field(False, description="Already turned into a ticket line item.")
+    notes: str | None = None
+
+
+class Billing(_Out):
+    billable_minutes: int = 0
+    uncharged_minutes: int = 0
+    line_items: int = 0
+    invoiced: bool = False
+
+
+class TicketDetail(_Out):
+    number: int
+    subject: str
+    status: str
+    priority: str | None = None
+    problem_type: str | None = None
+    customer: str
+    customer_id: int | None = None
+    contact: str | None = None
+    created_at: datetime | None = None
+    due_date: date | datetime | None = None
+    updated_at: datetime | None = None
+    assignee: str | None = None
+    comments: list[CommentRow] = Field(default_factory=list, description="Last 5, newest first.")
+    comment_count: int = 0
+    time_entries: list[TimeEntryRow] = Field(default_factory=list)
+    billing: Billing = Field(default_factory=Billing)
+
+
+class TimeEntries(_Out):
+    number: int
+    entries: list[TimeEntryRow]
+    total_minutes: int
+    uncharged_minutes: int
+
+
+class CustomerRow(_Out):
+    id: int
+    name: str
+    email: str | None = None
+    phone: str | None = None
+
+
+class ContactRow(_Out):
+    id: int
+    name: str
+    email: str | None = None
+    phone: str | None = None
+
+
+class CustomerList(_Out):
+    customers: list[CustomerRow]
+
+
+class CustomerDetail(CustomerRow):
+    business_name: str | None = None
+    address: str | None = None
+    notes: str | None = None
+    contacts: list[ContactRow] = Field(default_factory=list)
+    open_tickets: list[TicketRow] = Field(default_factory=list)
+
+
+class SearchResult(_Out):
+    tickets: list[TicketRow]
+    customers: list[CustomerRow]
+
+
+class InvoiceLine(_Out):
+    id: int | None = None
+    item: str | None = None
+    name: str | None = None
+    product_id: int | None = None
+    quantity: Decimal | None = None
+    price: Decimal | None = None
+
+
+class InvoiceRow(_Out):
+    id: int
+    number: str | None = None
+    customer: str | None = None
+    date: date | datetime | None = None
+    total: Decimal | None = None
+    paid: bool | None = None
+    ticket_id: int | None = None
+
+
+class InvoiceList(_Out):
+    invoices: list[InvoiceRow]
+
+
+class InvoiceDetail(InvoiceRow):
+    subtotal: Decimal | None = None
+    tax: Decimal | None = None
+    lines: list[InvoiceLine] = Field(default_factory=list)
+
+
+class LaborType(_Out):
+    name: str
+    product_id: int
+    product: str | None = Field(
+        None, description="Product name in Syncro; null if Syncro does not know the id."
+    )
+    price: Decimal | None = None
+    known: bool = True
+
+
+class LaborTypes(_Out):
+    labor_types: list[LaborType]
+
+
+WriteStatus = Literal["done", "needs_confirmation", "cancelled", "already_done"]
+
+
+class WriteResult(_Out):
+    """Every write tool's result. ``needs_confirmation`` carries a preview and a token."""
+
+    status: WriteStatus
+    message: str = ""
+    preview: str | None = None
+    confirm_token: str | None = Field(
+        None, description="Repeat the same call with this token after the user approves the preview."
+    )
+    number: int | None = Field(None, description="Ticket number acted on.")
+    ticket: TicketRow | None = None
+    comment_id: int | None = None
+    timer_id: int | None = None
+    invoice: InvoiceRow | None = None
+    line_item_id: int | None = None
+    steps: list[str] = Field(default_factory=list, description="What was sent to Syncro, in order.")
+    path: str | None = Field(None, description="File written (session log).")
+    customer: CustomerRow | None = None
+    journal_entry: int | None = None

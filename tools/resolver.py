@@ -1,0 +1,200 @@
+"""Turning the tech's words into Syncro's ids, once, for every tool.
+
+- ticket number → ticket (``GET /tickets?number=``); the id never changes, so it is kept;
+  the summary is kept briefly so a preview and the write that follows cost one read.
+- customer name or id → customer; an ambiguous name is an error listing the candidates.
+- labor name → product id (from the configured map; never a default).
+- status / priority / problem type / assignee / contact / ticket type → validated against the
+  account's own lists (``/tickets/settings``, ``/settings``), cached for a few minutes.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from syncro_mcp.client import SyncroClient
+from syncro_mcp.client.models import (
+    AccountSettings,
+    Contact,
+    Customer,
+    TicketSettings,
+    TicketSummary,
+    User,
+)
+
+from .errors import InputError
+
+TICKET_TTL_S = 30.0
+SETTINGS_TTL_S = 300.0
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def pick_one(value: str, choices: Sequence[str], what: str) -> str:
+    """The account's spelling of ``value`` (case-insensitive), or an error listing the valid ones."""
+    wanted = _norm(value)
+    for choice in choices:
+        if _norm(choice) == wanted:
+            return choice
+    valid = ", ".join(f'"{c}"' for c in choices if c) or "(none configured)"
+    raise InputError(f'Unknown {what} "{value}". Valid {what} values for this account: {valid}.')
+
+
+class Resolver:
+    """Caches and lookups shared by all tools (one per server process)."""
+
+    def __init__(
+        self,
+        client: SyncroClient,
+        labor_types: Mapping[str, int],
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.labor_types = {k.casefold(): int(v) for k, v in labor_types.items()}
+        self._clock = clock
+        self._ids: dict[int, int] = {}
+        self._tickets: dict[int, tuple[float, TicketSummary]] = {}
+        self._cache: dict[str, tuple[float, Any]] = {}
+
+    # -- tickets ---------------------------------------------------------------------------
+    async def ticket(self, number: int) -> TicketSummary:
+        """The ticket with this human number (cached ``TICKET_TTL_S``)."""
+        hit = self._tickets.get(number)
+        if hit and self._clock() - hit[0] < TICKET_TTL_S:
+            return hit[1]
+        summary = await self.client.find_ticket(number)
+        self.remember(summary)
+        return summary
+
+    async def ticket_id(self, number: int) -> int:
+        if number in self._ids:
+            return self._ids[number]
+        return (await self.ticket(number)).id
+
+    def remember(self, summary: TicketSummary) -> None:
+        if summary.number is not None:
+            self._ids[summary.number] = summary.id
+            self._tickets[summary.number] = (self._clock(), summary)
+
+    def forget(self, number: int) -> None:
+        """Drop the cached summary after a write changed it (the id stays valid)."""
+        self._tickets.pop(number, None)
+
+    # -- account lists (short-lived cache) ----------------------------------------------------
+    async def _cached(self, key: str, load: Callable[[], Any]) -> Any:
+        hit = self._cache.get(key)
+        if hit and self._clock() - hit[0] < SETTINGS_TTL_S:
+            return hit[1]
+        value = await load()
+        self._cache[key] = (self._clock(), value)
+        return value
+
+    async def ticket_settings(self) -> TicketSettings:
+        return await self._cached("ticket_settings", self.client.ticket_settings)
+
+    async def account_settings(self) -> AccountSettings:
+        return await self._cached("account_settings", self.client.account_settings)
+
+    async def statuses(self) -> list[str]:
+        return list((await self.ticket_settings()).ticket_status_list)
+
+    async def status(self, value: str) -> str:
+        return pick_one(value, await self.statuses(), "status")
+
+    async def priority(self, value: str) -> str:
+        return pick_one(
+            value, [p for p in (await self.account_settings()).ticket.priorities if p], "priority"
+        )
+
+    async def problem_type(self, value: str) -> str:
+        return pick_one(value, (await self.account_settings()).ticket.problem_types, "problem type")
+
+    async def users(self) -> list[User]:
+        settings_users = (await self.ticket_settings()).users
+        if settings_users:
+            return settings_users
+        return await self._cached("users", self.client.list_users)
+
+    async def user(self, name: str) -> User:
+        users = await self.users()
+        return _match(name, users, lambda u: [u.name, u.email or ""], "technician", lambda u: f"{u.name}")
+
+    async def ticket_type_id(self, name: str) -> int:
+        types = [
+            t for t in (await self.ticket_settings()).ticket_types if isinstance(t, dict) and t.get("id")
+        ]
+        chosen = _match(
+            name, types, lambda t: [str(t.get("name", ""))], "ticket type", lambda t: str(t.get("name"))
+        )
+        return int(chosen["id"])
+
+    async def contact(self, customer_id: int, name: str) -> Contact:
+        contacts = await self.client.list_contacts(customer_id)
+        return _match(
+            name, contacts, lambda c: [c.name or "", c.email or ""], "contact", lambda c: c.name or ""
+        )
+
+    # -- customers -------------------------------------------------------------------------
+    async def customer(self, ref: str | int) -> Customer:
+        """A customer by id (digits) or by name; never a guess between several."""
+        text = str(ref).strip()
+        if not text:
+            raise InputError("customer is empty: give a customer name or id.")
+        if text.isdigit():
+            return await self.client.get_customer(int(text))
+        page = await self.client.list_customers(query=text)
+        found = page.items
+        if not found:
+            raise InputError(f'No customer matches "{text}". Try list_customers with a shorter name.')
+        exact = [c for c in found if _norm(text) in {_norm(n) for n in _customer_names(c)}]
+        if len(exact) == 1:
+            return exact[0]
+        if len(found) == 1:
+            return found[0]
+        listed = "; ".join(f"{c.display_name} (id {c.id})" for c in (exact or found)[:10])
+        raise InputError(
+            f'Customer "{text}" is ambiguous: {listed}. Call again with the customer id, or a more exact name.'
+        )
+
+    # -- labor ----------------------------------------------------------------------------
+    def labor(self, name: str) -> int:
+        """Product id for a labor type name from the configured map; unknown → error listing them."""
+        key = (name or "").strip().casefold()
+        if key not in self.labor_types:
+            valid = ", ".join(sorted(self.labor_types)) or "(none configured)"
+            raise InputError(f'Unknown labor type "{name}". Valid labor types: {valid}.')
+        return self.labor_types[key]
+
+    def labor_names(self) -> dict[int, str]:
+        """product id → labor name, for showing time entries without another request."""
+        return {pid: name for name, pid in self.labor_types.items()}
+
+
+def _customer_names(c: Customer) -> list[str]:
+    full = " ".join(p for p in (c.firstname, c.lastname) if p)
+    return [n for n in (c.business_then_name, c.business_name, c.fullname, full, c.email) if n]
+
+
+def _match(
+    name: str, items: Sequence[Any], names: Callable[[Any], list[str]], what: str, label: Callable[[Any], str]
+):
+    """Exact (case-insensitive) match first, then a unique substring match; else an error."""
+    wanted = _norm(name)
+    exact = [i for i in items if wanted in {_norm(n) for n in names(i) if n}]
+    if len(exact) == 1:
+        return exact[0]
+    partial = exact or [i for i in items if any(wanted in _norm(n) for n in names(i) if n)]
+    if len(partial) == 1:
+        return partial[0]
+    if not partial:
+        valid = ", ".join(label(i) for i in items[:15]) or "(none)"
+        raise InputError(f'No {what} matches "{name}". Known: {valid}.')
+    raise InputError(
+        f'{what.capitalize()} "{name}" is ambiguous: {", ".join(label(i) for i in partial[:10])}. Be more exact.'
+    )

@@ -1,0 +1,112 @@
+"""The seed's close-out session log: a markdown record under ``clients/<customer>/session-logs/``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from syncro_mcp.client.models import Ticket
+
+from . import formatting as fmt
+from . import mapping
+from .models import TicketDetail, WriteResult
+from .params import Number, Text
+from .registry import Registrar
+from .runtime import Runtime
+
+
+def safe_dir_name(name: str, fallback: str) -> str:
+    """A customer name usable as one path segment: no separators, no dots-only, no surprises."""
+    cleaned = re.sub(r"[^\w\s-]", "", name, flags=re.UNICODE).strip()
+    cleaned = re.sub(r"[\s_]+", "-", cleaned).strip("-.")
+    return cleaned[:80] or fallback
+
+
+def free_path(folder: Path, stem: str) -> Path:
+    """``stem.md``, or ``stem-2.md``… : an existing log is never overwritten."""
+    candidate = folder / f"{stem}.md"
+    n = 2
+    while candidate.exists():
+        candidate = folder / f"{stem}-{n}.md"
+        n += 1
+    return candidate
+
+
+def render(t: TicketDetail, raw: Ticket, notes: str | None, today: str) -> str:
+    thread = sorted(raw.comments, key=lambda c: (c.created_at.timestamp() if c.created_at else 0, c.id))
+    resolution = next((c for c in reversed(thread) if (c.subject or "").casefold() == "resolution"), None)
+    lines = [
+        f"# Session log — {t.customer} — ticket #{t.number}",
+        "",
+        f"- Date: {today}",
+        f"- Ticket: #{t.number} — {t.subject}",
+        f"- Status: {t.status}",
+        f"- Customer: {t.customer}" + (f" (contact: {t.contact})" if t.contact else ""),
+        f"- Technician: {t.assignee or 'unassigned'}",
+        f"- Time spent: {fmt.duration(sum(e.minutes for e in t.time_entries))} "
+        f"({fmt.duration(t.billing.billable_minutes)} billable)",
+        "",
+        "## Problem",
+        "",
+        t.subject,
+        "",
+        "## Work performed",
+        "",
+    ]
+    for c in thread:
+        if c is resolution:
+            continue
+        vis = " (internal)" if c.hidden else ""
+        body = " ".join((c.body or "").split())
+        lines.append(f"- {fmt.when(c.created_at)} — {c.subject or 'Comment'}{vis}: {body}")
+    if not thread:
+        lines.append("- (no comments)")
+    for e in t.time_entries:
+        lines.append(
+            f"- Time: {fmt.when(e.start)} {fmt.duration(e.minutes)} {e.labor or ''} — {e.notes or ''}".rstrip()
+        )
+    lines += [
+        "",
+        "## Resolution",
+        "",
+        " ".join((resolution.body or "").split()) if resolution else "(none recorded)",
+    ]
+    if notes:
+        lines += ["", "## Notes", "", notes]
+    return "\n".join(lines) + "\n"
+
+
+@dataclass
+class LogPlan:
+    preview: str
+
+
+def register(reg: Registrar, rt: Runtime) -> None:
+    client, resolver = rt.client, rt.resolver
+
+    async def plan_log(number: int) -> LogPlan:
+        return LogPlan(f"Write a session log for #{number}")
+
+    @reg.write("tickets", "Write session log", plan=plan_log, confirm=False, open_world=False)
+    async def write_session_log(plan: LogPlan, number: Number, notes: Text | None = None) -> WriteResult:
+        """Save the close-out log (markdown) under clients/<customer>/session-logs/."""
+        raw = await client.get_ticket(await resolver.ticket_id(number))
+        detail = mapping.ticket_detail(raw, resolver.labor_names())
+        today = rt.now().date().isoformat()
+        folder = Path(rt.config.session_log_dir) / safe_dir_name(
+            detail.customer, f"customer-{raw.customer_id}"
+        )
+        folder = folder / "session-logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        text = render(detail, raw, notes, today)
+        path = free_path(folder, f"{today}-ticket-{number}")
+        with path.open("x", encoding="utf-8") as fh:  # "x": never overwrite, even in a race
+            fh.write(text)
+        return WriteResult(
+            status="done",
+            message=f"Session log written: {path}\n\n{text}",
+            number=number,
+            path=str(path),
+            steps=[f"wrote {path}"],
+        )

@@ -1,0 +1,478 @@
+"""Tickets toolset: the open-ticket summary, detail, search, create/update/close/delete, comments."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from pydantic import Field
+from syncro_mcp.client.models import TicketSummary
+
+from . import formatting as fmt
+from . import mapping
+from .errors import InputError
+from .models import SearchResult, TicketDetail, TicketList, WriteResult
+from .params import Labor, Limit, Minutes, Name, Number, Text
+from .registry import Registrar
+from .runtime import Runtime
+from .steps import MemoryLog, Step, run_steps
+
+PAGE_SIZE = 25
+NOT_CLOSED = "Not Closed"
+# The seed's status order: what needs a tech first.
+STATUS_ORDER = [
+    "New",
+    "In Progress",
+    "Customer Reply",
+    "Waiting on Customer",
+    "Waiting on Vendor",
+    "Waiting for Parts",
+    "Scheduled",
+    "Resolved",
+    "Invoiced",
+    "Closed",
+]
+
+
+def sort_tickets(tickets: list[TicketSummary]) -> list[TicketSummary]:
+    """Group by status (seed order, unknown statuses after), newest number first within a group."""
+    rank = {s.casefold(): i for i, s in enumerate(STATUS_ORDER)}
+    return sorted(tickets, key=lambda t: (rank.get((t.status or "").casefold(), len(rank)), -(t.number or 0)))
+
+
+def visibility(hidden: bool, do_not_email: bool) -> str:
+    if hidden:
+        return "hidden (tech-only note, not emailed)"
+    return "public, NOT emailed" if do_not_email else "public, emailed to the customer"
+
+
+def ticket_label(t: TicketSummary) -> str:
+    return f"#{t.number} ({t.customer_business_then_name or 'no customer'} — {t.subject or ''})"
+
+
+@dataclass
+class CommentPlan:
+    """Resolved ids and the exact preview of a comment (and optional time entry)."""
+
+    preview: str
+    ticket: TicketSummary
+    subject: str
+    body: str
+    hidden: bool
+    do_not_email: bool
+    minutes: int | None = None
+    labor: str | None = None
+    product_id: int | None = None
+
+
+@dataclass
+class TicketPlan:
+    preview: str
+    ticket: TicketSummary | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    comment: str | None = None
+
+
+def comment_steps(rt: Runtime, plan: CommentPlan, subject_prefix: str = "") -> list[Step]:
+    """Comment then (if minutes) a timer entry: the seed's two-call pattern."""
+    tid = plan.ticket.id
+    client = rt.client
+    comment_body = {
+        "subject": plan.subject,
+        "body": plan.body,
+        "hidden": plan.hidden,
+        "do_not_email": plan.do_not_email,
+    }
+
+    async def send_comment(_: Any) -> dict[str, Any]:
+        c = await client.add_comment(tid, **comment_body)
+        return {"comment_id": c.id}
+
+    async def find_comment(_: Any) -> dict[str, Any] | None:
+        for c in await client.list_comments(tid, per_page=10):
+            if (c.body or "").strip() == plan.body.strip() and (c.subject or "") == plan.subject:
+                return {"comment_id": c.id}
+        return None
+
+    steps = [
+        Step(
+            "comment",
+            f"{subject_prefix}POST comment on #{plan.ticket.number} ({visibility(plan.hidden, plan.do_not_email)})",
+            send_comment,
+            find_comment,
+            comment_body,
+        ),
+    ]
+    if plan.minutes:
+        steps.append(
+            timer_step(rt, plan.ticket, plan.minutes, plan.labor or "", plan.product_id or 0, plan.body)
+        )
+    return steps
+
+
+def timer_step(
+    rt: Runtime, ticket: TicketSummary, minutes: int, labor: str, product_id: int, notes: str
+) -> Step:
+    """A billable timer entry ending now: ``start_at`` = end − minutes (computed when sent)."""
+    client = rt.client
+    window: dict[str, Any] = {}
+
+    async def send(_: Any) -> dict[str, Any]:
+        if not window:
+            end = rt.now()
+            window.update(start=end - timedelta(minutes=minutes), end=end)
+        t = await client.add_timer_entry(
+            ticket.id,
+            start_at=window["start"],
+            end_at=window["end"],
+            notes=notes,
+            product_id=product_id,
+            billable=True,
+        )
+        return {
+            "timer_id": t.id,
+            "start_at": window["start"].isoformat(),
+            "end_at": window["end"].isoformat(),
+        }
+
+    async def find(_: Any) -> dict[str, Any] | None:
+        detail = await client.get_ticket(ticket.id)
+        for t in detail.ticket_timers:
+            same_time = t.start_time and window and abs((t.start_time - window["start"]).total_seconds()) < 60
+            if same_time and t.product_id == product_id and (t.notes or "").strip() == notes.strip():
+                return {
+                    "timer_id": t.id,
+                    "start_at": window["start"].isoformat(),
+                    "end_at": window["end"].isoformat(),
+                }
+        return None
+
+    body = {"minutes": minutes, "product_id": product_id, "notes": notes, "billable": True}
+    return Step("timer", f"POST timer entry: {minutes} min {labor} on #{ticket.number}", send, find, body)
+
+
+def time_preview(minutes: int, labor: str, product_id: int, end_hint: str) -> str:
+    return (
+        f"Then log {fmt.duration(minutes)} of {labor} labor (product {product_id}), billable, "
+        f"as a separate time entry ending now ({end_hint})."
+    )
+
+
+def register(reg: Registrar, rt: Runtime) -> None:
+    client, resolver = rt.client, rt.resolver
+
+    @reg.read("tickets", "List tickets", TicketList)
+    async def list_tickets(
+        status: Annotated[str, Field(max_length=60)] = NOT_CLOSED,
+        customer: Name | None = None,
+        assigned_to_me: bool = False,
+        query: Annotated[str | None, Field(max_length=200)] = None,
+        limit: Limit = 25,
+    ):
+        """Ticket summary, one line per ticket (default: all not closed)."""
+        status_filter = (
+            NOT_CLOSED
+            if status.strip().casefold() == NOT_CLOSED.casefold()
+            else await resolver.status(status)
+        )
+        customer_id = (await resolver.customer(customer)).id if customer else None
+        tickets = await client.iter_tickets(
+            status=status_filter,
+            customer_id=customer_id,
+            query=query,
+            mine=True if assigned_to_me else None,
+            max_pages=math.ceil(limit / PAGE_SIZE),
+        )
+        for t in tickets:
+            resolver.remember(t)
+        shown = sort_tickets(tickets)[:limit]
+        result = TicketList(
+            tickets=[mapping.ticket_row(t) for t in shown],
+            total=len(tickets),
+            truncated=len(tickets) > len(shown),
+        )
+        heading = ", ".join(
+            p
+            for p in (
+                status_filter,
+                customer and f"customer {customer}",
+                assigned_to_me and "mine",
+                query and f"matching “{query}”",
+            )
+            if p
+        )
+        return result, fmt.ticket_list(result, heading)
+
+    @reg.read("tickets", "Show ticket", TicketDetail)
+    async def get_ticket(number: Number):
+        """Full ticket: status, customer, dates, tech, last 5 comments, time entries, billing."""
+        tid = await resolver.ticket_id(number)
+        detail = await client.get_ticket(tid)
+        result = mapping.ticket_detail(detail, resolver.labor_names())
+        return result, fmt.ticket_detail(result)
+
+    @reg.read("tickets", "Search", SearchResult)
+    async def search(query: Annotated[str, Field(min_length=1, max_length=200)]):
+        """Tickets and customers matching free text."""
+        tickets = (await client.list_tickets(query=query)).items
+        customers = (await client.list_customers(query=query)).items
+        result = SearchResult(
+            tickets=[mapping.ticket_row(t) for t in sort_tickets(tickets)],
+            customers=[mapping.customer_row(c) for c in customers],
+        )
+        return result, fmt.search_result(result, query)
+
+    # -- create / update ----------------------------------------------------------------------
+    async def plan_create(
+        customer: str,
+        subject: str,
+        description: str | None,
+        problem_type: str | None,
+        status: str | None,
+        priority: str | None,
+        due_date: date | None,
+        contact: str | None,
+        assignee: str | None,
+        ticket_type: str | None,
+    ) -> TicketPlan:
+        cust = await resolver.customer(customer)
+        fields: dict[str, Any] = {"customer_id": cust.id, "subject": subject}
+        shown = [f"Customer: {cust.display_name}", f"Subject: {subject}"]
+        if problem_type:
+            fields["problem_type"] = await resolver.problem_type(problem_type)
+        if status:
+            fields["status"] = await resolver.status(status)
+        if priority:
+            fields["priority"] = await resolver.priority(priority)
+        if due_date:
+            fields["due_date"] = due_date.isoformat()
+        if contact:
+            c = await resolver.contact(cust.id, contact)
+            fields["contact_id"] = c.id
+            shown.append(f"Contact: {c.name}")
+        if assignee:
+            u = await resolver.user(assignee)
+            fields["user_id"] = u.id
+            shown.append(f"Assignee: {u.name}")
+        if ticket_type:
+            fields["ticket_type_id"] = await resolver.ticket_type_id(ticket_type)
+        shown += [
+            f"{k.replace('_', ' ').capitalize()}: {fields[k]}"
+            for k in ("problem_type", "status", "priority", "due_date")
+            if k in fields
+        ]
+        if description:
+            fields["comments_attributes"] = [
+                {"subject": "Initial Issue", "body": description, "hidden": False, "do_not_email": True}
+            ]
+            shown.append(f"Description: {description}")
+        return TicketPlan("Create ticket:\n  " + "\n  ".join(shown), fields=fields)
+
+    @reg.write("tickets", "Create ticket", plan=plan_create, confirm="creates")
+    async def create_ticket(
+        plan: TicketPlan,
+        customer: Annotated[str, Field(min_length=1, max_length=200, description="Customer name or id.")],
+        subject: Annotated[str, Field(min_length=1, max_length=255)],
+        description: Text | None = None,
+        problem_type: Name | None = None,
+        status: Name | None = None,
+        priority: Name | None = None,
+        due_date: date | None = None,
+        contact: Name | None = None,
+        assignee: Name | None = None,
+        ticket_type: Name | None = None,
+    ) -> WriteResult:
+        """Create a ticket; an ambiguous customer name returns the candidates."""
+        t = await client.create_ticket(plan.fields)
+        resolver.remember(t)
+        row = mapping.ticket_row(t)
+        return WriteResult(
+            status="done",
+            message=f"Created ticket #{t.number}: {t.subject}",
+            number=t.number,
+            ticket=row,
+            steps=["POST ticket"],
+        )
+
+    async def plan_update(
+        number: int,
+        status: str | None,
+        subject: str | None,
+        problem_type: str | None,
+        priority: str | None,
+        due_date: date | None,
+        assignee: str | None,
+        contact: str | None,
+    ) -> TicketPlan:
+        ticket = await resolver.ticket(number)
+        fields: dict[str, Any] = {}
+        if status:
+            fields["status"] = await resolver.status(status)
+        if subject:
+            fields["subject"] = subject
+        if problem_type:
+            fields["problem_type"] = await resolver.problem_type(problem_type)
+        if priority:
+            fields["priority"] = await resolver.priority(priority)
+        if due_date:
+            fields["due_date"] = due_date.isoformat()
+        if assignee:
+            fields["user_id"] = (await resolver.user(assignee)).id
+        if contact:
+            if ticket.customer_id is None:
+                raise InputError(f"Ticket #{number} has no customer, so a contact cannot be set.")
+            fields["contact_id"] = (await resolver.contact(ticket.customer_id, contact)).id
+        if not fields:
+            raise InputError(
+                "Nothing to change: give at least one of status, subject, problem_type, priority, "
+                "due_date, assignee, contact."
+            )
+        changes = "\n  ".join(f"{k}: {v}" for k, v in fields.items())
+        return TicketPlan(f"Update {ticket_label(ticket)}:\n  {changes}", ticket=ticket, fields=fields)
+
+    @reg.write("tickets", "Update ticket", plan=plan_update, idempotent=True, confirm="creates")
+    async def update_ticket(
+        plan: TicketPlan,
+        number: Number,
+        status: Name | None = None,
+        subject: Annotated[str | None, Field(min_length=1, max_length=255)] = None,
+        problem_type: Name | None = None,
+        priority: Name | None = None,
+        due_date: date | None = None,
+        assignee: Name | None = None,
+        contact: Name | None = None,
+    ) -> WriteResult:
+        """Change status, subject, priority… (values checked against the account's lists)."""
+        assert plan.ticket is not None
+        t = await client.update_ticket(plan.ticket.id, plan.fields)
+        resolver.forget(number)
+        return WriteResult(
+            status="done",
+            message=f"Updated #{number}: " + ", ".join(f"{k}={v}" for k, v in plan.fields.items()),
+            number=number,
+            ticket=mapping.ticket_row(t),
+            steps=["PUT ticket"],
+        )
+
+    # -- close / delete ---------------------------------------------------------------------------
+    async def plan_close(number: int, resolution: str | None) -> TicketPlan:
+        ticket = await resolver.ticket(number)
+        status = await resolver.status(rt.config.close_status)
+        lines = [f"Close {ticket_label(ticket)}: status {ticket.status} → {status}"]
+        if resolution:
+            lines.append(
+                f"First add a public Resolution comment (not emailed):\n  ----\n  {resolution}\n  ----"
+            )
+        return TicketPlan("\n".join(lines), ticket=ticket, fields={"status": status}, comment=resolution)
+
+    @reg.write("tickets", "Close ticket", plan=plan_close)
+    async def close_ticket(plan: TicketPlan, number: Number, resolution: Text | None = None) -> WriteResult:
+        """Resolve a ticket, optionally with a closing comment. Then offer write_session_log."""
+        assert plan.ticket is not None
+        steps = []
+        if plan.comment:
+            cp = CommentPlan("", plan.ticket, "Resolution", plan.comment, hidden=False, do_not_email=True)
+            steps += comment_steps(rt, cp)
+        steps.append(status_step(rt, plan.ticket, plan.fields["status"]))
+        report = await run_steps(steps, MemoryLog())
+        resolver.forget(number)
+        return WriteResult(
+            status="done",
+            message=f"#{number} is now {plan.fields['status']}. Offer a session log (write_session_log).",
+            number=number,
+            comment_id=report.results.get("comment", {}).get("comment_id"),
+            steps=report.lines,
+        )
+
+    async def plan_delete(number: int) -> TicketPlan:
+        ticket = await resolver.ticket(number)
+        return TicketPlan(
+            f"DELETE {ticket_label(ticket)}, status {ticket.status}. This cannot be undone.", ticket
+        )
+
+    @reg.write("tickets", "Delete ticket", plan=plan_delete, destructive=True)
+    async def delete_ticket(plan: TicketPlan, number: Number) -> WriteResult:
+        """Delete a ticket permanently."""
+        assert plan.ticket is not None
+        await client.delete_ticket(plan.ticket.id)
+        resolver.forget(number)
+        return WriteResult(
+            status="done", message=f"Deleted ticket #{number}.", number=number, steps=["DELETE ticket"]
+        )
+
+    # -- comments ----------------------------------------------------------------------------------
+    async def plan_comment(
+        number: int,
+        body: str,
+        subject: str,
+        hidden: bool,
+        do_not_email: bool,
+        minutes: int | None,
+        labor_type: str | None,
+    ) -> CommentPlan:
+        if (minutes is None) != (labor_type is None):
+            missing = "labor_type" if labor_type is None else "minutes"
+            raise InputError(
+                f"To log time with a comment give both minutes and labor_type ({missing} is missing); "
+                "ask the user — there is no default."
+            )
+        product_id = resolver.labor(labor_type) if labor_type else None
+        ticket = await resolver.ticket(number)
+        lines = [
+            f"Comment on {ticket_label(ticket)}",
+            f"  Subject: {subject} · {visibility(hidden, do_not_email)}",
+            "  ----",
+            *(f"  {ln}" for ln in body.splitlines()),
+            "  ----",
+        ]
+        if minutes and labor_type and product_id:
+            lines.append(time_preview(minutes, labor_type, product_id, fmt.when(rt.now())))
+        return CommentPlan(
+            "\n".join(lines),
+            ticket,
+            subject,
+            body,
+            hidden,
+            do_not_email,
+            minutes,
+            labor_type and labor_type.casefold(),
+            product_id,
+        )
+
+    @reg.write("tickets", "Add comment", plan=plan_comment)
+    async def add_comment(
+        plan: CommentPlan,
+        number: Number,
+        body: Text,
+        subject: Annotated[str, Field(min_length=1, max_length=120)] = "Update",
+        hidden: bool = False,
+        do_not_email: bool = False,
+        minutes: Minutes | None = None,
+        labor_type: Labor | None = None,
+    ) -> WriteResult:
+        """Post a comment; with minutes + labor_type also a billable time entry (second call)."""
+        report = await run_steps(comment_steps(rt, plan), MemoryLog())
+        r = report.results
+        what = "Comment posted" + (f" and {plan.minutes} min {plan.labor} logged" if plan.minutes else "")
+        return WriteResult(
+            status="done",
+            message=f"{what} on #{number}.",
+            number=number,
+            comment_id=r["comment"]["comment_id"],
+            timer_id=r.get("timer", {}).get("timer_id"),
+            steps=report.lines,
+        )
+
+
+def status_step(rt: Runtime, ticket: TicketSummary, status: str) -> Step:
+    async def send(_: Any) -> dict[str, Any]:
+        t = await rt.client.update_ticket(ticket.id, {"status": status})
+        return {"status": t.status or status}
+
+    async def find(_: Any) -> dict[str, Any] | None:
+        t = await rt.client.get_ticket(ticket.id)
+        return {"status": t.status} if (t.status or "").casefold() == status.casefold() else None
+
+    return Step("status", f"PUT status {status} on #{ticket.number}", send, find, {"status": status})

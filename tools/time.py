@@ -1,0 +1,88 @@
+"""Time toolset: log time, list time entries, the labor types."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import timedelta
+
+from syncro_mcp.client.errors import NotFoundError
+from syncro_mcp.client.models import TicketSummary
+
+from . import formatting as fmt
+from . import mapping
+from .models import LaborType, LaborTypes, TimeEntries, WriteResult
+from .params import Labor, Minutes, Number, Text
+from .registry import Registrar
+from .runtime import Runtime
+from .steps import MemoryLog, run_steps
+from .tickets import ticket_label, timer_step
+
+
+@dataclass
+class TimePlan:
+    preview: str
+    ticket: TicketSummary
+    minutes: int
+    labor: str
+    product_id: int
+    notes: str
+
+
+def register(reg: Registrar, rt: Runtime) -> None:
+    client, resolver = rt.client, rt.resolver
+
+    async def plan_time(number: int, minutes: int, labor_type: str, notes: str) -> TimePlan:
+        product_id = resolver.labor(labor_type)
+        ticket = await resolver.ticket(number)
+        end = rt.now()
+        preview = (
+            f"Log time on {ticket_label(ticket)}\n"
+            f"  {fmt.duration(minutes)} of {labor_type} labor (product {product_id}), billable\n"
+            f"  ending now: {fmt.when(end - timedelta(minutes=minutes))} → {fmt.when(end)}\n"
+            f"  Notes: {notes}"
+        )
+        return TimePlan(preview, ticket, minutes, labor_type.casefold(), product_id, notes)
+
+    @reg.write("time", "Log time", plan=plan_time)
+    async def log_time(
+        plan: TimePlan, number: Number, minutes: Minutes, labor_type: Labor, notes: Text
+    ) -> WriteResult:
+        """Add a billable time entry (minutes and labor type come from the user; no defaults)."""
+        step = timer_step(rt, plan.ticket, plan.minutes, plan.labor, plan.product_id, plan.notes)
+        report = await run_steps([step], MemoryLog())
+        return WriteResult(
+            status="done",
+            message=f"Logged {plan.minutes} min {plan.labor} on #{number}.",
+            number=number,
+            timer_id=report.results["timer"]["timer_id"],
+            steps=report.lines,
+        )
+
+    @reg.read("time", "Time entries", TimeEntries)
+    async def list_time_entries(number: Number):
+        """Time entries on a ticket (charged or not)."""
+        detail = await client.get_ticket(await resolver.ticket_id(number))
+        rows = [mapping.time_entry_row(t, resolver.labor_names()) for t in detail.ticket_timers]
+        result = TimeEntries(
+            number=number,
+            entries=rows,
+            total_minutes=sum(r.minutes for r in rows),
+            uncharged_minutes=sum(r.minutes for r in rows if r.billable and not r.charged),
+        )
+        return result, fmt.time_entries(result)
+
+    @reg.read("time", "Labor types", LaborTypes)
+    async def list_labor_types():
+        """Configured labor types with Syncro's product names and prices."""
+
+        async def one(name: str, pid: int) -> LaborType:
+            try:
+                p = await client.get_product(pid)
+            except NotFoundError:
+                return LaborType(name=name, product_id=pid, known=False)
+            return LaborType(name=name, product_id=pid, product=p.name, price=p.price_retail)
+
+        items = await asyncio.gather(*(one(n, pid) for n, pid in resolver.labor_types.items()))
+        result = LaborTypes(labor_types=list(items))
+        return result, fmt.labor_types(result)
