@@ -101,9 +101,7 @@ def test_state_dir_from_env_moves_journal_and_audit_unless_set(tmp_path) -> None
     s = load_settings(env={"SYNCRO_STATE_DIR": str(tmp_path / "st")})
     assert s.journal_path == tmp_path / "st" / "journal.sqlite3"
     assert s.audit_path == tmp_path / "st" / "audit.jsonl"
-    s = load_settings(
-        env={"SYNCRO_STATE_DIR": str(tmp_path / "st"), "SYNCRO_AUDIT_PATH": str(tmp_path / "a.jsonl")}
-    )
+    s = load_settings(env={"SYNCRO_STATE_DIR": str(tmp_path / "st"), "SYNCRO_AUDIT_PATH": str(tmp_path / "a.jsonl")})
     assert s.audit_path == tmp_path / "a.jsonl"
 
 
@@ -125,9 +123,7 @@ def test_env_forms_of_bools_lists_and_maps() -> None:
 
 
 def test_yaml_forms_of_lists_and_maps(write_config) -> None:
-    cfg = write_config(
-        "toolsets: [tickets, billing]\nlabor_types:\n  Remote: 1190473\n  After Hours: '26184'\n"
-    )
+    cfg = write_config("toolsets: [tickets, billing]\nlabor_types:\n  Remote: 1190473\n  After Hours: '26184'\n")
     s = load_settings(config_path=cfg, env={})
     assert s.toolsets == ["tickets", "billing"]
     assert s.labor_types == {"remote": 1190473, "after hours": 26184}
@@ -144,16 +140,12 @@ def test_unknown_setting_in_file_names_file_and_suggests(write_config) -> None:
 
 
 def test_env_style_key_in_yaml_suggests_the_setting_name(write_config) -> None:
-    with pytest.raises(
-        ConfigError, match=r"unknown setting 'SYNCRO_SUBDOMAIN' \(did you mean 'subdomain'\?\)"
-    ):
+    with pytest.raises(ConfigError, match=r"unknown setting 'SYNCRO_SUBDOMAIN' \(did you mean 'subdomain'\?\)"):
         load_settings(config_path=write_config("SYNCRO_SUBDOMAIN: acme\n"), env={})
 
 
 def test_unknown_override_is_an_error() -> None:
-    with pytest.raises(
-        ConfigError, match=r"command line: unknown setting 'timeout' \(did you mean 'timeout_s'\?\)"
-    ):
+    with pytest.raises(ConfigError, match=r"command line: unknown setting 'timeout' \(did you mean 'timeout_s'\?\)"):
         load_settings(env={}, overrides={"timeout": 3})
 
 
@@ -247,9 +239,7 @@ def test_subdomain_builds_the_syncro_url() -> None:
     assert s.api_base_url() == "https://acme-it.syncromsp.com/api/v1"
 
 
-@pytest.mark.parametrize(
-    "bad", ["acme.syncromsp.com", "https://acme.syncromsp.com", "ac_me", "-acme", "a" * 64]
-)
+@pytest.mark.parametrize("bad", ["acme.syncromsp.com", "https://acme.syncromsp.com", "ac_me", "-acme", "a" * 64])
 def test_subdomain_must_be_a_label(bad: str) -> None:
     with pytest.raises(ConfigError, match="environment SYNCRO_SUBDOMAIN: "):
         load_settings(env={"SYNCRO_SUBDOMAIN": bad})
@@ -261,9 +251,7 @@ def test_subdomain_given_as_host_suggests_label() -> None:
 
 
 def test_base_url_wins_over_subdomain_and_gets_api_path() -> None:
-    s = load_settings(
-        env={"SYNCRO_SUBDOMAIN": "acme", "SYNCRO_BASE_URL": "https://proxy.example.com/syncro/api/v1/"}
-    )
+    s = load_settings(env={"SYNCRO_SUBDOMAIN": "acme", "SYNCRO_BASE_URL": "https://proxy.example.com/syncro/api/v1/"})
     assert s.api_base_url() == "https://proxy.example.com/syncro/api/v1"
     assert load_settings(env={"SYNCRO_BASE_URL": "http://127.0.0.1:8766"}).api_base_url() == (
         "http://127.0.0.1:8766/api/v1"
@@ -283,9 +271,7 @@ def test_http_allowed_for_loopback(url: str) -> None:
     ["http://10.0.0.5/api/v1", "http://proxy.example.com/api/v1", "http://0.0.0.0:8766", "http://[::2]/"],
 )
 def test_http_refused_for_other_hosts(url: str) -> None:
-    with pytest.raises(
-        ConfigError, match=r"environment SYNCRO_BASE_URL: plain http:// is only allowed for this"
-    ):
+    with pytest.raises(ConfigError, match=r"environment SYNCRO_BASE_URL: plain http:// is only allowed for this"):
         load_settings(env={"SYNCRO_BASE_URL": url})
 
 
@@ -321,10 +307,7 @@ def test_timezone_defaults_to_machine_zone_from_tz() -> None:
 
 
 def test_timezone_setting_wins_over_machine_zone() -> None:
-    assert (
-        load_settings(env={"TZ": "America/Chicago", "SYNCRO_TIMEZONE": "Europe/London"}).timezone
-        == "Europe/London"
-    )
+    assert load_settings(env={"TZ": "America/Chicago", "SYNCRO_TIMEZONE": "Europe/London"}).timezone == "Europe/London"
 
 
 def test_unusable_tz_falls_back_to_a_valid_zone() -> None:
