@@ -26,7 +26,7 @@ import time
 from collections.abc import Mapping
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NoReturn, TypeVar
 
 import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
@@ -241,25 +241,32 @@ class HttpCore:
         while True:
             await self.limiter.acquire()
             started = self._clock()
+            failure: BaseException | None = None
             try:
                 response = await self._http.request(
                     method, path.lstrip("/"), params=query or None, content=content, headers=headers
                 )
             except (httpx.RequestError, OSError, asyncio.TimeoutError) as exc:
+                failure = exc
+            if failure is not None:
+                # Handled outside the except block so our errors carry no implicit __context__:
+                # a transport exception's text may quote the keyed URL; ours is redacted.
                 ms = (self._clock() - started) * 1000
-                never_sent = isinstance(exc, _NEVER_SENT)
-                detail = self._redact(f"{type(exc).__name__}: {exc}".rstrip(": "))
-                logger.debug("%s %s failed after %.0f ms: %s", method, path, ms, type(exc).__name__)
+                name = type(failure).__name__
+                never_sent = isinstance(failure, _NEVER_SENT)
+                detail = self._redact(f"{name}: {failure}".rstrip(": "))
+                failure = None
+                logger.debug("%s %s failed after %.0f ms: %s", method, path, ms, name)
                 err = TransportError(f"Request failed ({detail})", method=method, path=path)
                 if (never_sent or not is_write) and attempt < self.max_retries:
                     attempt += 1
-                    await self._backoff(method, path, attempt, None, type(exc).__name__)
+                    await self._backoff(method, path, attempt, None, name)
                     continue
                 if is_write and not never_sent:
                     raise OutcomeUnknownError(
                         f"No reply to the write ({detail})", cause=err, method=method, path=path
                     ) from err
-                raise err from None
+                raise err
 
             ms = (self._clock() - started) * 1000
             status = response.status_code
@@ -298,13 +305,9 @@ class HttpCore:
                 raise self._status_error(response, method, path)
             return self._decode(response, method, path, is_write=is_write, allow_empty=allow_empty)
 
-    async def _backoff(
-        self, method: str, path: str, attempt: int, retry_after: float | None, reason: str
-    ) -> None:
+    async def _backoff(self, method: str, path: str, attempt: int, retry_after: float | None, reason: str) -> None:
         delay = retry_after if retry_after is not None else self.retry_base_s * (2 ** (attempt - 1))
-        logger.info(
-            "%s %s: %s, retry %d/%d in %.1f s", method, path, reason, attempt, self.max_retries, delay
-        )
+        logger.info("%s %s: %s, retry %d/%d in %.1f s", method, path, reason, attempt, self.max_retries, delay)
         if delay > 0:
             await self._sleep(delay)
 
@@ -327,16 +330,12 @@ class HttpCore:
         if status == 422:
             return SyncroValidationError(self._message(response, "Syncro rejected the request"), **kw)
         if 300 <= status < 400:
-            return UnexpectedResponseError(
-                f"Unexpected redirect (HTTP {status}); check the Syncro base URL", **kw
-            )
+            return UnexpectedResponseError(f"Unexpected redirect (HTTP {status}); check the Syncro base URL", **kw)
         if status == 400:
             return SyncroValidationError(self._message(response, "Bad request"), **kw)
         return SyncroError(self._message(response, f"Unexpected HTTP {status}"), **kw)
 
-    def _decode(
-        self, response: httpx.Response, method: str, path: str, *, is_write: bool, allow_empty: bool
-    ) -> Any:
+    def _decode(self, response: httpx.Response, method: str, path: str, *, is_write: bool, allow_empty: bool) -> Any:
         raw = response.content
         if not raw.strip():
             if allow_empty:
@@ -345,16 +344,17 @@ class HttpCore:
         try:
             return json.loads(raw)
         except ValueError:
-            kind = response.headers.get("Content-Type", "unknown content type").split(";")[0]
-            self._unreadable(
-                f"Syncro returned a body that is not JSON ({kind}, {len(raw)} bytes)",
-                method,
-                path,
-                response.status_code,
-                is_write,
-            )
+            pass  # raised below, outside the handler, so the body is not chained into tracebacks
+        kind = response.headers.get("Content-Type", "unknown content type").split(";")[0]
+        self._unreadable(
+            f"Syncro returned a body that is not JSON ({kind}, {len(raw)} bytes)",
+            method,
+            path,
+            response.status_code,
+            is_write,
+        )
 
-    def _unreadable(self, detail: str, method: str, path: str, status: int | None, is_write: bool) -> Any:
+    def _unreadable(self, detail: str, method: str, path: str, status: int | None, is_write: bool) -> NoReturn:
         """Raise for a 2xx we cannot read: for a write the change may already be applied."""
         err = UnexpectedResponseError(detail, method=method, path=path, status=status)
         if is_write:
@@ -382,14 +382,16 @@ class HttpCore:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
-            self._unreadable(
-                self._redact(f"Unexpected {model.__name__} shape from Syncro: {_describe_validation(exc)}"),
-                method,
-                path,
-                None,
-                method in WRITE_METHODS,
-            )
-            raise  # pragma: no cover - _unreadable always raises
+            # pydantic's own text echoes input values; keep only locations and messages.
+            problem = _describe_validation(exc)
+        # Raised outside the handler so the ValidationError is not chained into tracebacks.
+        self._unreadable(
+            self._redact(f"Unexpected {model.__name__} shape from Syncro: {problem}"),
+            method,
+            path,
+            None,
+            method in WRITE_METHODS,
+        )
 
     def _list(self, model: type[M], data: Any, method: str, path: str, key: str) -> list[M]:
         """Validate ``{"<key>": [...]}`` (or a bare list) into a list of models."""

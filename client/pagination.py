@@ -15,9 +15,7 @@ from .models import Page
 T = TypeVar("T")
 
 
-async def walk_pages(
-    fetch: Callable[[int], Awaitable[Page[T]]], *, max_pages: int, start_page: int = 1
-) -> list[T]:
+async def walk_pages(fetch: Callable[[int], Awaitable[Page[T]]], *, max_pages: int, start_page: int = 1) -> list[T]:
     """Fetch pages ``start_page, start_page + 1, …`` and concatenate their items."""
     if max_pages < 1:
         raise ValueError("max_pages must be at least 1")

@@ -58,9 +58,7 @@ class TimersMixin(HttpCore):
         data = await self._request("POST", path, body={"timer_entry_id": timer_entry_id})
         return self._one(TicketTimer, data, "POST", path, *_TIMER_WRAPPERS)
 
-    async def update_timer_entry(
-        self, ticket_id: int, timer_entry_id: int, fields: dict[str, Any]
-    ) -> TicketTimer:
+    async def update_timer_entry(self, ticket_id: int, timer_entry_id: int, fields: dict[str, Any]) -> TicketTimer:
         """``PUT /tickets/{id}/update_timer_entry`` (``start_at``, ``duration_minutes``, ``notes``…)."""
         path = f"/tickets/{int(ticket_id)}/update_timer_entry"
         payload = {**fields, "timer_entry_id": timer_entry_id}

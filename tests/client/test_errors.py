@@ -115,9 +115,7 @@ async def test_get_5xx_after_retries_is_server_error(make_client: Any, router: r
     assert info.value.detail == "Syncro server error (HTTP 502)"
 
 
-async def test_get_timeout_after_retries_is_transport_error(
-    make_client: Any, router: respx.MockRouter
-) -> None:
+async def test_get_timeout_after_retries_is_transport_error(make_client: Any, router: respx.MockRouter) -> None:
     client = make_client(max_retries=2)
     route = router.get("/me").mock(side_effect=httpx.ReadTimeout("timed out"))
     with pytest.raises(TransportError) as info:
@@ -132,9 +130,7 @@ async def test_get_timeout_after_retries_is_transport_error(
     [
         (httpx.Response(200, html="<html><body>Please log in</body></html>"), "not JSON (text/html"),
         (
-            httpx.Response(
-                200, content=b'{"ticket": {"id": 5, "subj', headers={"Content-Type": "application/json"}
-            ),
+            httpx.Response(200, content=b'{"ticket": {"id": 5, "subj', headers={"Content-Type": "application/json"}),
             "not JSON (application/json",
         ),
         (httpx.Response(200, content=b""), "empty body"),
@@ -162,9 +158,7 @@ async def test_list_without_its_key_is_unexpected(client: Any, router: respx.Moc
 
 
 async def test_validation_error_text_does_not_echo_values(client: Any, router: respx.MockRouter) -> None:
-    router.get("/tickets/5").mock(
-        return_value=httpx.Response(200, json={"ticket": {"id": "SECRET-LOOKING-VALUE"}})
-    )
+    router.get("/tickets/5").mock(return_value=httpx.Response(200, json={"ticket": {"id": "SECRET-LOOKING-VALUE"}}))
     with pytest.raises(UnexpectedResponseError) as info:
         await client.get_ticket(5)
     assert "id:" in info.value.detail

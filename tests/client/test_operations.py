@@ -38,9 +38,7 @@ async def test_find_ticket_id_picks_the_matching_number(client: Any, router: res
 
 async def test_find_ticket_not_found_when_only_others_return(client: Any, router: respx.MockRouter) -> None:
     router.get("/tickets").mock(
-        return_value=httpx.Response(
-            200, json={"tickets": [{"id": 111, "number": 9}], "meta": {"total_pages": 1}}
-        )
+        return_value=httpx.Response(200, json={"tickets": [{"id": 111, "number": 9}], "meta": {"total_pages": 1}})
     )
     with pytest.raises(NotFoundError) as info:
         await client.find_ticket_id(32150)
@@ -146,9 +144,7 @@ async def test_add_timer_entry_rejects_naive_times_before_io(client: Any, router
     route = router.post("/tickets/5/timer_entry").mock(return_value=httpx.Response(200, json={"id": 1}))
     naive = datetime(2026, 5, 1, 9, 0)
     with pytest.raises(ValueError, match="timezone-aware"):
-        await client.add_timer_entry(
-            5, start_at=naive, end_at=naive + timedelta(hours=1), notes="n", product_id=1
-        )
+        await client.add_timer_entry(5, start_at=naive, end_at=naive + timedelta(hours=1), notes="n", product_id=1)
     assert route.call_count == 0
 
 
@@ -160,9 +156,7 @@ async def test_add_timer_entry_rejects_naive_times_before_io(client: Any, router
     ],
     ids=["flat", "wrapped"],
 )
-async def test_charge_timer_entry_flat_or_wrapped(
-    client: Any, router: respx.MockRouter, reply: dict[str, Any]
-) -> None:
+async def test_charge_timer_entry_flat_or_wrapped(client: Any, router: respx.MockRouter, reply: dict[str, Any]) -> None:
     route = router.post("/tickets/5/charge_timer_entry").mock(return_value=httpx.Response(200, json=reply))
     timer = await client.charge_timer_entry(5, 77)
     assert (timer.id, timer.recorded, timer.ticket_line_item_id) == (77, True, 501)
@@ -173,9 +167,7 @@ async def test_update_and_delete_timer_entry(client: Any, router: respx.MockRout
     update = router.put("/tickets/5/update_timer_entry").mock(
         return_value=httpx.Response(200, json={"id": 77, "notes": "new"})
     )
-    delete = router.post("/tickets/5/delete_timer_entry").mock(
-        return_value=httpx.Response(200, json={"success": True})
-    )
+    delete = router.post("/tickets/5/delete_timer_entry").mock(return_value=httpx.Response(200, json={"success": True}))
     timer = await client.update_timer_entry(5, 77, {"notes": "new", "duration_minutes": 30})
     assert timer.notes == "new"
     assert body_of(update) == {"notes": "new", "duration_minutes": 30, "timer_entry_id": 77}
@@ -183,9 +175,7 @@ async def test_update_and_delete_timer_entry(client: Any, router: respx.MockRout
     assert body_of(delete) == {"timer_entry_id": 77}
 
 
-async def test_add_ticket_line_item_is_flat_with_string_quantity(
-    client: Any, router: respx.MockRouter
-) -> None:
+async def test_add_ticket_line_item_is_flat_with_string_quantity(client: Any, router: respx.MockRouter) -> None:
     route = router.post("/tickets/5/add_line_item").mock(
         return_value=httpx.Response(
             200,
@@ -232,16 +222,12 @@ async def test_create_invoice_and_line_item(client: Any, router: respx.MockRoute
         return_value=httpx.Response(200, json={"invoice": {"id": 70, "number": "1001", "ticket_id": 5}})
     )
     line = router.post("/invoices/70/line_items").mock(
-        return_value=httpx.Response(
-            200, json={"id": 71, "invoice_id": 70, "price": "95.0", "quantity": "1.5"}
-        )
+        return_value=httpx.Response(200, json={"id": 71, "invoice_id": 70, "price": "95.0", "quantity": "1.5"})
     )
     invoice = await client.create_invoice(customer_id=3, ticket_id=5)
     assert body_of(create) == {"customer_id": 3, "ticket_id": 5}
     assert invoice.number == "1001"
-    item = await client.add_invoice_line_item(
-        70, item="Labor", name="Remote", quantity=1.5, price=Decimal("95")
-    )
+    item = await client.add_invoice_line_item(70, item="Labor", name="Remote", quantity=1.5, price=Decimal("95"))
     assert body_of(line) == {"item": "Labor", "name": "Remote", "quantity": 1.5, "price": 95}
     assert (item.id, item.price, item.quantity) == (71, Decimal("95.0"), Decimal("1.5"))
 
@@ -337,9 +323,7 @@ async def test_customers_contacts_products(client: Any, router: respx.MockRouter
         )
     )
     products = router.get("/products").mock(
-        return_value=httpx.Response(
-            200, json={"products": [{"id": 26118, "name": "Onsite", "price_retail": 150}]}
-        )
+        return_value=httpx.Response(200, json={"products": [{"id": 26118, "name": "Onsite", "price_retail": 150}]})
     )
     router.get("/products/26118").mock(
         return_value=httpx.Response(200, json={"product": {"id": 26118, "name": "Onsite"}})
@@ -369,9 +353,7 @@ async def test_list_invoices_and_timers_pages(client: Any, router: respx.MockRou
         )
     )
     router.get("/ticket_timers").mock(
-        return_value=httpx.Response(
-            200, json={"ticket_timers": [{"id": 3}], "meta": {"total_pages": 2, "page": 2}}
-        )
+        return_value=httpx.Response(200, json={"ticket_timers": [{"id": 3}], "meta": {"total_pages": 2, "page": 2}})
     )
     inv_page = await client.list_invoices(ticket_id=5, unpaid=True)
     assert dict(invoices.calls.last.request.url.params) == {"ticket_id": "5", "unpaid": "true", "page": "1"}

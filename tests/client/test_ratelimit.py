@@ -49,9 +49,7 @@ async def test_idle_time_refills_only_up_to_capacity(clock: Any) -> None:
     assert await bucket.acquire() > 0.0
 
 
-async def test_concurrent_client_calls_share_one_bucket(
-    make_client: Any, router: respx.MockRouter, clock: Any
-) -> None:
+async def test_concurrent_client_calls_share_one_bucket(make_client: Any, router: respx.MockRouter, clock: Any) -> None:
     client = make_client(rate_limit_per_min=60)
     sent_at: list[float] = []
 

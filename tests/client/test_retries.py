@@ -41,12 +41,8 @@ async def test_get_500_is_retried_then_succeeds(client: Any, router: respx.MockR
         httpx.RemoteProtocolError("eof"),
     ],
 )
-async def test_get_transport_failure_is_retried(
-    client: Any, router: respx.MockRouter, failure: Exception
-) -> None:
-    route = router.get("/tickets/5").mock(
-        side_effect=[failure, httpx.Response(200, json={"ticket": {"id": 5}})]
-    )
+async def test_get_transport_failure_is_retried(client: Any, router: respx.MockRouter, failure: Exception) -> None:
+    route = router.get("/tickets/5").mock(side_effect=[failure, httpx.Response(200, json={"ticket": {"id": 5}})])
     ticket = await client.get_ticket(5)
     assert ticket.id == 5
     assert route.call_count == 2
@@ -93,9 +89,7 @@ async def test_post_transport_failure_is_outcome_unknown(
 ) -> None:
     route = router.post("/tickets/5/timer_entry").mock(side_effect=failure)
     with pytest.raises(OutcomeUnknownError) as info:
-        await client.add_timer_entry(
-            5, start_at=START, end_at=START + timedelta(minutes=30), notes="n", product_id=1
-        )
+        await client.add_timer_entry(5, start_at=START, end_at=START + timedelta(minutes=30), notes="n", product_id=1)
     assert route.call_count == 1
     assert isinstance(info.value.cause, TransportError)
 
@@ -130,9 +124,7 @@ async def test_put_503_and_delete_timeout_are_outcome_unknown(client: Any, route
 
 
 async def test_post_429_is_retried_with_same_body(client: Any, router: respx.MockRouter, clock: Any) -> None:
-    route = router.post("/tickets/5/comment").mock(
-        side_effect=[httpx.Response(429), httpx.Response(200, json=COMMENT)]
-    )
+    route = router.post("/tickets/5/comment").mock(side_effect=[httpx.Response(429), httpx.Response(200, json=COMMENT)])
     comment = await client.add_comment(5, subject="s", body="b")
     assert comment.id == 9
     assert route.call_count == 2
@@ -153,9 +145,7 @@ async def test_429_honours_retry_after(client: Any, router: respx.MockRouter, cl
     assert clock.backoffs() == [7.0]
 
 
-async def test_post_connect_error_is_retried_because_nothing_was_sent(
-    client: Any, router: respx.MockRouter
-) -> None:
+async def test_post_connect_error_is_retried_because_nothing_was_sent(client: Any, router: respx.MockRouter) -> None:
     # Documented choice: httpx.ConnectError means the request never left, so a write may be retried.
     route = router.post("/tickets/5/comment").mock(
         side_effect=[httpx.ConnectError("connection refused"), httpx.Response(200, json=COMMENT)]
