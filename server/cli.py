@@ -202,31 +202,35 @@ def format_check_report(settings: Settings, me: Any, key_source: str | None) -> 
 
 
 def _permission_notes(settings: Settings, me: Any) -> list[str]:
-    """What will fail with this key and configuration, in the tech's words."""
+    """What will fail with this key and configuration, in the tech's words.
 
-    def can(area: str, action: str) -> bool:
-        return bool((me.permissions or {}).get(area, {}).get(action))
+    Only a permission /me reports as false produces a note; an unreported one is shown as such above.
+    """
+
+    def denied(area: str, action: str) -> bool:
+        return (me.permissions or {}).get(area, {}).get(action) is False
 
     toolsets = set(settings.enabled_toolsets())
+    writes = not settings.read_only
     notes: list[str] = []
     if me.subdomain and settings.subdomain and me.subdomain.lower() != settings.subdomain:
         notes.append(
             f"the key belongs to account '{me.subdomain}' but subdomain is set to '{settings.subdomain}'."
         )
-    if not can("ticket", "read"):
+    if denied("ticket", "read"):
         notes.append("the key cannot read tickets; almost every tool will be refused.")
-    if not settings.read_only and not can("ticket", "write") and toolsets & {"tickets", "time", "billing"}:
+    if writes and denied("ticket", "write") and toolsets & {"tickets", "time", "billing"}:
         notes.append(
             "the key cannot write tickets: comments, time entries and status changes will be refused "
             "(set read_only: true if that is intended)."
         )
-    if not settings.read_only and "billing" in toolsets and not can("invoice", "write"):
+    if writes and "billing" in toolsets and denied("invoice", "write"):
         notes.append("the key cannot write invoices: billing a ticket will be refused.")
-    if toolsets & {"customers", "tickets"} and not can("customer", "read"):
+    if toolsets & {"customers", "tickets"} and denied("customer", "read"):
         notes.append(
             "the key cannot read customers: customer search and new tickets by customer name will fail."
         )
-    if "invoices" in toolsets and not can("invoice", "read"):
+    if "invoices" in toolsets and denied("invoice", "read"):
         notes.append("the key cannot read invoices.")
     return notes
 
