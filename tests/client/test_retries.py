@@ -172,3 +172,30 @@ async def test_post_4xx_is_not_outcome_unknown(client: Any, router: respx.MockRo
     with pytest.raises(SyncroValidationError):
         await client.add_ticket_line_item(5, name="", description="d")
     assert route.call_count == 1
+
+
+async def test_retry_after_http_date_and_cap(client: Any, router: respx.MockRouter, clock: Any) -> None:
+    soon = datetime.now(timezone.utc) + timedelta(seconds=30)
+    later = "86400"  # a day: capped so one call cannot hang the assistant
+    route = router.get("/me").mock(
+        side_effect=[
+            httpx.Response(429, headers={"Retry-After": soon.strftime("%a, %d %b %Y %H:%M:%S GMT")}),
+            httpx.Response(429, headers={"Retry-After": later}),
+            httpx.Response(200, json={"user_id": 3}),
+        ]
+    )
+    assert (await client.me()).user_id == 3
+    assert route.call_count == 3
+    first, second = clock.backoffs()
+    assert 25 <= first <= 31
+    assert second == 120.0
+
+
+async def test_update_timer_entry_serialises_aware_datetimes(client: Any, router: respx.MockRouter) -> None:
+    route = router.put("/tickets/5/update_timer_entry").mock(return_value=httpx.Response(200, json=TIMER))
+    await client.update_timer_entry(5, 77, {"start_at": START, "duration_minutes": 15})
+    assert json.loads(route.calls.last.request.content) == {
+        "start_at": "2026-05-01T09:00:00-05:00",
+        "duration_minutes": 15,
+        "timer_entry_id": 77,
+    }
