@@ -23,7 +23,9 @@ def _isolate(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
     secrets.forget_secrets()
     root = logging.getLogger()
     level = root.level
+    httpx_level = logging.getLogger("httpx").level  # configure_logging tunes it; give it back
     yield
+    logging.getLogger("httpx").setLevel(httpx_level)
     for h in list(root.handlers):
         if isinstance(h, StderrHandler):
             root.removeHandler(h)
