@@ -1,0 +1,181 @@
+"""Billing mechanics shared by the seed and the endpoints: charging timers, making invoices.
+
+Real Syncro bills labour in two steps (timer_entry, then charge_timer_entry turns it into a
+ticket line item); "Make Invoice" (POST /invoices with ticket_id) pulls the ticket's
+uninvoiced charges onto the invoice. Whether the API's POST /invoices also copies uncharged
+timers is unconfirmed, so that is a switch (``copy_timers``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from . import views
+from .money import money, to_decimal
+from .records import new_invoice, new_invoice_line_item, new_ticket_line_item
+from .state import Record, SandboxState
+from .timefmt import ACCOUNT_TZ, fmt
+
+HOUR = Decimal(3600)
+
+
+def timer_hours(t: Record) -> Decimal:
+    """Billed quantity for a timer: hours to two places (a 90-minute entry is 1.5)."""
+    return money(Decimal(t.get("active_duration") or 0) / HOUR)
+
+
+def next_position(records: list[Record]) -> int:
+    return max((r.get("position") or 0 for r in records), default=0) + 1
+
+
+def charge_timer(st: SandboxState, t: Record, *, now: datetime) -> Record:
+    """Turn a timer into a ticket line item. Charging twice duplicates the line (as in reality)."""
+    product = st.products.get(t.get("product_id")) if t.get("product_id") else None
+    siblings = st.children("ticket_line_items", "ticket_id", t["ticket_id"])
+    line = new_ticket_line_item(
+        ticket_id=t["ticket_id"],
+        user_id=t.get("user_id"),
+        product_id=t.get("product_id"),
+        name=product["name"] if product else "Labor",
+        description=t.get("notes") or (product["description"] if product else "Labor"),
+        quantity=timer_hours(t),
+        price_cost=to_decimal(product["price_cost"]) if product else None,
+        price_retail=to_decimal(product["price_retail"]) if product else Decimal(0),
+        taxable=bool(product["taxable"]) if product else False,
+        upc_code=None,
+        product_category=product.get("product_category") if product else None,
+        position=next_position(siblings),
+        at=now,
+    )
+    st.insert("ticket_line_items", line)
+    t["recorded"] = True
+    t["ticket_line_item_id"] = line["id"]
+    t["updated_at"] = fmt(now)
+    return t
+
+
+def add_invoice_line(
+    st: SandboxState,
+    inv: Record,
+    *,
+    item: str | None,
+    name: str | None,
+    price: Decimal,
+    quantity: Decimal,
+    cost: Decimal = Decimal(0),
+    product_id: int | None = None,
+    taxable: bool = False,
+    now: datetime,
+) -> Record:
+    siblings = st.children("invoice_line_items", "invoice_id", inv["id"])
+    li = new_invoice_line_item(
+        invoice_id=inv["id"],
+        item=item,
+        name=name,
+        cost=cost,
+        price=price,
+        quantity=quantity,
+        product_id=product_id,
+        taxable=taxable,
+        position=next_position(siblings),
+        at=now,
+    )
+    st.insert("invoice_line_items", li)
+    views.recalculate_invoice(st, inv)
+    inv["updated_at"] = fmt(now)
+    return li
+
+
+def add_product_line(
+    st: SandboxState, inv: Record, product: Record, quantity: Decimal, *, now: datetime, name: str | None = None
+) -> Record:
+    """Invoice lines fill item/name/price/cost/taxable from the catalogue (ticket lines don't)."""
+    return add_invoice_line(
+        st,
+        inv,
+        item=product["name"],
+        name=name or product.get("description") or product["name"],
+        price=to_decimal(product["price_retail"], Decimal(0)) or Decimal(0),
+        cost=to_decimal(product["price_cost"], Decimal(0)) or Decimal(0),
+        quantity=quantity,
+        product_id=product["id"],
+        taxable=bool(product.get("taxable")),
+        now=now,
+    )
+
+
+def create_invoice(
+    st: SandboxState,
+    fields: dict[str, Any],
+    *,
+    customer_id: int,
+    ticket: Record | None,
+    user_id: int | None,
+    now: datetime,
+    copy_timers: bool,
+    date: datetime | None = None,
+    number: str | None = None,
+    id: int | None = None,
+) -> Record:
+    """Create an invoice; with a ticket, copy its not-yet-invoiced charges onto it.
+
+    Copied: ticket line items not yet on an invoice, and (when ``copy_timers``) billable timers
+    that are neither charged (they already have a line item) nor invoiced. Everything copied is
+    marked with the invoice id so a second invoice does not copy it again.
+    """
+    day = (date or now).astimezone(ACCOUNT_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
+    inv = new_invoice(
+        number=number or st.take_invoice_number(),
+        customer_id=customer_id,
+        ticket_id=ticket["id"] if ticket else None,
+        date=day,
+        due_date=day + timedelta(days=15),
+        user_id=user_id,
+        at=now,
+        fields=fields,
+    )
+    st.insert("invoices", inv, id=id)
+    if ticket is not None:
+        lines = sorted(st.children("ticket_line_items", "ticket_id", ticket["id"]), key=lambda r: r["position"])
+        for line in lines:
+            if line.get("_invoice_id"):
+                continue
+            add_invoice_line(
+                st,
+                inv,
+                item=line["name"],
+                name=line["description"],
+                price=Decimal(line["retail_cents"] or 0) / 100,
+                cost=Decimal(line["cost_cents"] or 0) / 100,
+                quantity=Decimal(line["quantity"]),
+                product_id=line.get("product_id"),
+                taxable=bool(line.get("taxable")),
+                now=now,
+            )
+            line["_invoice_id"] = inv["id"]
+        if copy_timers:
+            timers = sorted(st.children("timers", "ticket_id", ticket["id"]), key=lambda r: (r["start_time"], r["id"]))
+            for t in timers:
+                if not t.get("billable") or t.get("recorded") or t.get("_invoice_id"):
+                    continue
+                product = st.products.get(t.get("product_id")) if t.get("product_id") else None
+                if product is None:
+                    continue
+                add_product_line(st, inv, product, timer_hours(t), now=now, name=product["name"])
+                t["_invoice_id"] = inv["id"]
+    views.recalculate_invoice(st, inv)
+    inv["updated_at"] = fmt(now)
+    return inv
+
+
+def release_invoice(st: SandboxState, inv: Record) -> None:
+    """Deleting an invoice frees the ticket charges it had copied, and drops its lines."""
+    for table in ("timers", "ticket_line_items"):
+        for rec in st.tables[table].values():
+            if rec.get("_invoice_id") == inv["id"]:
+                rec["_invoice_id"] = None
+    for li in st.children("invoice_line_items", "invoice_id", inv["id"]):
+        del st.invoice_line_items[li["id"]]
+    del st.invoices[inv["id"]]
