@@ -15,9 +15,10 @@ from typing import Annotated
 from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 from syncro_mcp.client import SyncroClient
-from syncro_mcp.tools import billing, customers, invoices, mapping, session_log, tickets, time
+from syncro_mcp.tools import billing, customers, invoices, mapping, session_log, tickets, time, writes
 from syncro_mcp.tools import formatting as fmt
 from syncro_mcp.tools.confirm import Confirmer
+from syncro_mcp.tools.journal import Journal
 from syncro_mcp.tools.registry import Registrar
 from syncro_mcp.tools.runtime import Runtime, ToolConfig
 
@@ -31,7 +32,7 @@ INSTRUCTIONS = (
     "confirm_token. After a failed multi-step write, re-run the same call (it resumes) or see pending_writes."
 )
 
-TOOLSET_MODULES = (tickets, session_log, time, billing, customers, invoices)
+TOOLSET_MODULES = (tickets, session_log, time, billing, customers, invoices, writes)
 
 
 @dataclass
@@ -61,7 +62,7 @@ def build_app(
 ) -> App:
     """Everything wired; the caller owns ``client`` (and closes it)."""
     server = MCPServer("syncro", title="Syncro MSP", version=__version__, instructions=INSTRUCTIONS)
-    runtime = Runtime(client=client, config=tool_config(settings), clock=clock)
+    runtime = Runtime(client=client, config=tool_config(settings), clock=clock, journal=Journal(settings.journal_path))
     registrar = Registrar(
         server=server,
         confirmer=confirmer or Confirmer(ttl_s=settings.confirm_token_ttl_s),

@@ -8,23 +8,27 @@ time can never be billed twice.
 
 from __future__ import annotations
 
+import time as _time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
+from pydantic import Field
 from syncro_mcp.client.models import Invoice, TicketSummary
 
 from . import formatting as fmt
 from .errors import InputError
+from .journal import Entry
 from .models import InvoiceRow, WriteResult
 from .params import Labor, Minutes, Number, Text
 from .registry import Registrar
 from .resolver import pick_one
 from .runtime import Runtime
-from .steps import MemoryLog, Step, run_steps
-from .tickets import CommentPlan, comment_steps, status_step, ticket_label, timer_step, visibility
+from .steps import Results, RunReport, Step
+from .tickets import comment_step, status_step, ticket_label, timer_step, visibility
+from .writes import Operation, journal, resume_note, run_journaled, unfinished_for
 
 INVOICED = "Invoiced"
 BILL_SUBJECT = "Resolution"
@@ -61,18 +65,13 @@ class BillPlan:
 def bill_steps(rt: Runtime, plan: BillPlan) -> list[Step]:
     client, ticket = rt.client, plan.ticket
     qty = hours(plan.minutes)
-    comment = CommentPlan("", ticket, BILL_SUBJECT, plan.notes, hidden=False, do_not_email=True)
-    started: dict[str, datetime] = {}
 
-    async def send_invoice(_: Any) -> dict[str, Any]:
-        started.setdefault("at", rt.now())
-        inv = await client.create_invoice(
-            customer_id=ticket.customer_id or 0, ticket_id=ticket.id, category=plan.category
-        )
+    async def send_invoice(step: Step, _: Results) -> dict[str, Any]:
+        inv = await client.create_invoice(**step.body)
         return {"invoice_id": inv.id, "invoice_number": inv.number}
 
-    async def find_invoice(_: Any) -> dict[str, Any] | None:
-        since = started.get("at", rt.now()) - timedelta(minutes=2)
+    async def find_invoice(step: Step, _: Results, since: datetime) -> dict[str, Any] | None:
+        since = since - timedelta(minutes=2)
         page = await client.list_invoices(ticket_id=ticket.id)
         fresh = [
             i
@@ -84,7 +83,7 @@ def bill_steps(rt: Runtime, plan: BillPlan) -> list[Step]:
         inv = max(fresh, key=lambda i: i.id)
         return {"invoice_id": inv.id, "invoice_number": inv.number}
 
-    async def ensure_line(results: dict[str, Any]) -> dict[str, Any]:
+    async def ensure_line(step: Step, results: Results) -> dict[str, Any]:
         inv_id = results["invoice"]["invoice_id"]
         invoice = await client.get_invoice(inv_id)
         found = labor_line(invoice, plan.product_id, qty)
@@ -105,27 +104,27 @@ def bill_steps(rt: Runtime, plan: BillPlan) -> list[Step]:
         )
         return {"line_item_id": li.id, "added": True}
 
-    async def find_line(results: dict[str, Any]) -> dict[str, Any] | None:
+    async def find_line(step: Step, results: Results, since: datetime) -> dict[str, Any] | None:
         invoice = await client.get_invoice(results["invoice"]["invoice_id"])
         found = labor_line(invoice, plan.product_id, qty)
         return None if found is None else {"line_item_id": found, "added": True}
 
     return [
-        *comment_steps(rt, comment),
+        comment_step(rt, ticket, BILL_SUBJECT, plan.notes, hidden=False, do_not_email=True),
         timer_step(rt, ticket, plan.minutes, plan.labor, plan.product_id, plan.notes),
         Step(
             "invoice",
             f"POST invoice from #{ticket.number} ({plan.category})",
+            {"customer_id": ticket.customer_id, "ticket_id": ticket.id, "category": plan.category},
             send_invoice,
             find_invoice,
-            {"ticket_id": ticket.id, "customer_id": ticket.customer_id, "category": plan.category},
         ),
         Step(
             "invoice_line",
             f"Check invoice has {qty} h {plan.labor} labor (add it if missing)",
+            {"product_id": plan.product_id, "quantity": str(qty)},
             ensure_line,
             find_line,
-            {"product_id": plan.product_id, "quantity": str(qty)},
         ),
         status_step(rt, ticket, plan.status),
     ]
@@ -134,8 +133,20 @@ def bill_steps(rt: Runtime, plan: BillPlan) -> list[Step]:
 def register(reg: Registrar, rt: Runtime) -> None:
     resolver = rt.resolver
 
-    async def plan_bill(number: int, minutes: int, labor_type: str, notes: str) -> BillPlan:
+    async def plan_bill(number: int, minutes: int, labor_type: str, notes: str, bill_again: bool = False) -> BillPlan:
         product_id = resolver.labor(labor_type)
+        args = {"number": number, "minutes": minutes, "labor_type": labor_type, "notes": notes}
+        window = rt.config.bill_dedupe_window_min * 60
+        previous = journal(rt).recent_done("bill_ticket", number, args, window) if window else None
+        if previous is not None and not bill_again:
+            inv = previous.steps and next((s.result for s in previous.steps if s.name == "invoice"), {})
+            ago = max(0, int((_time.time() - previous.updated) // 60))
+            raise InputError(
+                f"#{number} was already billed with exactly these arguments {ago} min ago (invoice "
+                f"#{(inv or {}).get('invoice_number') or (inv or {}).get('invoice_id')}, journal entry {previous.id}). "
+                "Nothing was sent. If the user really wants a second bill, call again with bill_again=true."
+            )
+        resuming = unfinished_for(rt, "bill_ticket", number, args)
         ticket = await resolver.ticket(number)
         status = pick_one(INVOICED, await resolver.statuses(), "status")
         if ticket.customer_id is None:
@@ -160,7 +171,7 @@ def register(reg: Registrar, rt: Runtime) -> None:
                 "price if Syncro did not copy it)",
                 f"  5. Status → {status}",
             ]
-        )
+        ) + resume_note(resuming)
         return BillPlan(
             preview,
             ticket,
@@ -172,36 +183,38 @@ def register(reg: Registrar, rt: Runtime) -> None:
             rt.config.invoice_category,
         )
 
+    def bill_done(plan: BillPlan, report: RunReport, entry: Entry) -> WriteResult:
+        resolver.forget(plan.ticket.number or 0)
+        r = report.results
+        total = r["invoice_line"].get("total")
+        row = InvoiceRow(
+            id=r["invoice"]["invoice_id"], number=r["invoice"].get("invoice_number"),
+            customer=plan.ticket.customer_business_then_name, total=Decimal(total) if total else None,
+            paid=False, ticket_id=plan.ticket.id,
+        )
+        resumed = f" (resumed journal entry {entry.id})" if report.resumed else ""
+        return WriteResult(
+            status="done",
+            message=f"Billed #{plan.ticket.number}{resumed}: invoice #{row.number or row.id}"
+            + (f" ({fmt.money(row.total)})" if row.total is not None else "")
+            + f", status {plan.status}.",
+            number=plan.ticket.number, comment_id=r["comment"]["comment_id"], timer_id=r["timer"]["timer_id"],
+            invoice=row, line_item_id=r["invoice_line"].get("line_item_id"), steps=report.lines,
+            journal_entry=entry.id,
+        )
+
+    rt.operations["bill_ticket"] = Operation(plan_bill, lambda plan: bill_steps(rt, plan), bill_done)
+
     @reg.write("billing", "Bill ticket", plan=plan_bill)
     async def bill_ticket(
-        plan: BillPlan, ctx: Context, number: Number, minutes: Minutes, labor_type: Labor, notes: Text
+        plan: BillPlan, ctx: Context, number: Number, minutes: Minutes, labor_type: Labor, notes: Text,
+        bill_again: Annotated[bool, Field(description="Only if the user asks to bill the same work twice.")] = False,
     ) -> WriteResult:
         """Bill work: comment, time entry, invoice, labor line check, status Invoiced. Resumable."""
 
         async def progress(i: int, total: int, message: str) -> None:
             await ctx.report_progress(i, total, message)
 
-        report = await run_steps(bill_steps(rt, plan), MemoryLog(), progress=progress)
-        resolver.forget(number)
-        r = report.results
-        total = r["invoice_line"].get("total")
-        row = InvoiceRow(
-            id=r["invoice"]["invoice_id"],
-            number=r["invoice"].get("invoice_number"),
-            customer=plan.ticket.customer_business_then_name,
-            total=Decimal(total) if total else None,
-            paid=False,
-            ticket_id=plan.ticket.id,
-        )
-        return WriteResult(
-            status="done",
-            message=f"Billed #{number}: invoice #{row.number or row.id}"
-            + (f" ({fmt.money(row.total)})" if row.total is not None else "")
-            + f", status {plan.status}.",
-            number=number,
-            comment_id=r["comment"]["comment_id"],
-            timer_id=r["timer"]["timer_id"],
-            invoice=row,
-            line_item_id=r["invoice_line"].get("line_item_id"),
-            steps=report.lines,
-        )
+        args = {"number": number, "minutes": minutes, "labor_type": labor_type, "notes": notes}
+        report, entry = await run_journaled(rt, "bill_ticket", number, args, bill_steps(rt, plan), progress=progress)
+        return bill_done(plan, report, entry)

@@ -183,3 +183,18 @@ class WriteResult(_Out):
     path: str | None = Field(None, description="File written (session log).")
     customer: CustomerRow | None = None
     journal_entry: int | None = None
+
+
+class PendingWrite(_Out):
+    entry_id: int
+    op: str
+    number: int
+    state: str = Field(description="running or failed")
+    done: list[str]
+    left: list[str]
+    error: str = ""
+    minutes_ago: int = 0
+
+
+class PendingWrites(_Out):
+    entries: list[PendingWrite]

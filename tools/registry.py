@@ -72,12 +72,13 @@ class Registrar:
     registered: dict[str, ToolInfo] = field(default_factory=dict)
 
     def _enabled(self, toolset: str, kind: Kind) -> bool:
+        """``toolset="*"`` tools (the journal's) come with any toolset, but never write in read-only mode."""
         if kind == "write" and self.read_only:
             return False
-        return self.toolsets is None or toolset in self.toolsets
+        return toolset == "*" or self.toolsets is None or toolset in self.toolsets
 
     # -- read tools --------------------------------------------------------------------------
-    def read(self, toolset: str, title: str, output: type[BaseModel]):
+    def read(self, toolset: str, title: str, output: type[BaseModel], *, open_world: bool = True):
         """A read-only tool whose body returns ``(model, text)``."""
 
         def decorate(fn: Callable[..., Awaitable[tuple[BaseModel, str]]]):
@@ -96,7 +97,7 @@ class Registrar:
                 read_only_hint=True,
                 destructive_hint=False,
                 idempotent_hint=True,
-                open_world_hint=True,
+                open_world_hint=open_world,
             )
             self._add(fn, run, output, toolset, "read", False, annotations, extra={})
             return fn

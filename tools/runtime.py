@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from syncro_mcp.client import SyncroClient
@@ -32,7 +33,9 @@ class Runtime:
     config: ToolConfig
     resolver: Resolver = field(init=False)
     clock: Callable[[], datetime] | None = None
-    journal: object | None = None
+    journal: Any = None
+    operations: dict[str, Any] = field(default_factory=dict)
+    """Journaled operations by name (see ``tools.writes.Operation``), for resume_write."""
 
     def __post_init__(self) -> None:
         self.resolver = Resolver(self.client, self.config.labor_types)

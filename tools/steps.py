@@ -3,8 +3,8 @@
 Each step runs at most once per run. When Syncro's answer to a write is lost (timeout, reset,
 5xx, unreadable body: the client raises ``OutcomeUnknownError``), the step's ``find`` reads
 Syncro to see whether the write landed; only if it did not is the write sent again, once.
-A ``journal`` (see ``syncro_mcp.tools.journal``) records intents and outcomes so a later call
-can resume from the first step not confirmed done.
+A step's ``body`` is the exact request it sends; a resumed run reuses the journaled body, so
+a timer entry keeps its original start and end.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from syncro_mcp.client.errors import OutcomeUnknownError
@@ -23,14 +24,18 @@ log = logging.getLogger("syncro_mcp.tools.steps")
 Results = dict[str, dict[str, Any]]
 """Step name → what it produced (ids), shared with later steps."""
 
+Send = Callable[["Step", Results], Awaitable[dict[str, Any]]]
+Find = Callable[["Step", Results, datetime], Awaitable[dict[str, Any] | None]]
+Progress = Callable[[int, int, str], Awaitable[None]]
+
 
 @dataclass
 class Step:
     name: str
     describe: str
-    send: Callable[[Results], Awaitable[dict[str, Any]]]
-    find: Callable[[Results], Awaitable[dict[str, Any] | None]] | None = None
-    body: dict[str, Any] = field(default_factory=dict)
+    body: dict[str, Any]
+    send: Send
+    find: Find | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -39,27 +44,32 @@ class Step:
 
 
 class StepLog(Protocol):
-    """Where a run records its progress (the SQLite journal, or memory)."""
+    """Where a run records its progress (the journal)."""
 
     def intent(self, step: Step) -> None: ...
     def done(self, step: Step, result: dict[str, Any], how: str) -> None: ...
     def failed(self, step: Step, error: str) -> None: ...
 
 
-class MemoryLog:
-    """A step log that only remembers within this process (used when no journal is set)."""
-
-    def __init__(self, done: Results | None = None) -> None:
-        self.results: Results = dict(done or {})
+class NoLog:
+    """For single writes that need no journal entry."""
 
     def intent(self, step: Step) -> None:
         pass
 
     def done(self, step: Step, result: dict[str, Any], how: str) -> None:
-        self.results[step.name] = result
+        pass
 
     def failed(self, step: Step, error: str) -> None:
         pass
+
+
+@dataclass
+class Resume:
+    """What an earlier attempt left: finished steps, and steps sent whose outcome is unknown."""
+
+    done: Results = field(default_factory=dict)
+    unsure: dict[str, tuple[dict[str, Any], datetime]] = field(default_factory=dict)
 
 
 @dataclass
@@ -69,44 +79,58 @@ class RunReport:
     resumed: list[str]
 
 
-Progress = Callable[[int, int, str], Awaitable[None]]
-
-
 async def run_steps(
-    steps: list[Step], log_: StepLog, done: Results | None = None, progress: Progress | None = None
+    steps: list[Step], log_: StepLog, resume: Resume | None = None, progress: Progress | None = None
 ) -> RunReport:
-    """Run ``steps`` in order, skipping those already in ``done`` (a resumed run)."""
-    results: Results = dict(done or {})
+    """Run ``steps`` in order; skip what ``resume`` says is done, check what it is unsure of."""
+    resume = resume or Resume()
+    results: Results = dict(resume.done)
     lines: list[str] = []
-    resumed = [s.name for s in steps if s.name in results]
+    resumed = [s.name for s in steps if s.name in results or s.name in resume.unsure]
     for i, step in enumerate(steps):
         if progress is not None:
             await progress(i, len(steps), step.describe)
         if step.name in results:
-            lines.append(f"{step.describe} (already done)")
+            lines.append(f"{step.describe} (done earlier)")
             continue
-        log_.intent(step)
         try:
-            result = await step.send(results)
-            how = "sent"
-        except OutcomeUnknownError as exc:
-            result, how = await _settle(step, results, exc)
+            if step.name in resume.unsure:
+                body, since = resume.unsure[step.name]
+                step.body = body
+                found = await step.find(step, results, since) if step.find else None
+                if found is not None:
+                    results[step.name] = found
+                    log_.done(step, found, "found in Syncro on resume")
+                    lines.append(f"{step.describe} (had landed earlier; not re-sent)")
+                    continue
+            log_.intent(step)
+            result, how = await _send_once(step, results)
         except Exception as exc:
-            log_.failed(step, str(exc))
+            log_.failed(step, _short(exc))
             raise
         results[step.name] = result
         log_.done(step, result, how)
         lines.append(step.describe if how == "sent" else f"{step.describe} ({how})")
+    if progress is not None:
+        await progress(len(steps), len(steps), "done")
     return RunReport(results, lines, resumed)
 
 
-async def _settle(step: Step, results: Results, exc: OutcomeUnknownError) -> tuple[dict[str, Any], str]:
-    """Resolve a lost answer by reading Syncro; re-send only if the write is not there."""
-    if step.find is None:
-        raise exc
-    found = await step.find(results)
+async def _send_once(step: Step, results: Results) -> tuple[dict[str, Any], str]:
+    """Send; if the answer is lost, read Syncro; re-send only if the write is not there."""
+    sent_at = datetime.now(timezone.utc)
+    try:
+        return await step.send(step, results), "sent"
+    except OutcomeUnknownError:
+        if step.find is None:
+            raise
+    found = await step.find(step, results, sent_at)
     if found is not None:
         log.warning("%s: answer lost but the write landed; not re-sent", step.name)
-        return found, "confirmed by reading Syncro after a lost answer"
+        return found, "answer lost; confirmed by reading Syncro, not re-sent"
     log.warning("%s: answer lost and the write is not in Syncro; sending once more", step.name)
-    return await step.send(results), "re-sent after checking it had not landed"
+    return await step.send(step, results), "answer lost; not in Syncro, so sent once more"
+
+
+def _short(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]

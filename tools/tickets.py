@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -13,11 +13,13 @@ from syncro_mcp.client.models import TicketSummary
 from . import formatting as fmt
 from . import mapping
 from .errors import InputError
+from .journal import Entry
 from .models import SearchResult, TicketDetail, TicketList, WriteResult
 from .params import Labor, Limit, Minutes, Name, Number, Text
 from .registry import Registrar
 from .runtime import Runtime
-from .steps import MemoryLog, Step, run_steps
+from .steps import Results, RunReport, Step
+from .writes import Operation, resume_note, run_journaled, unfinished_for
 
 PAGE_SIZE = 25
 NOT_CLOSED = "Not Closed"
@@ -75,82 +77,61 @@ class TicketPlan:
     comment: str | None = None
 
 
-def comment_steps(rt: Runtime, plan: CommentPlan, subject_prefix: str = "") -> list[Step]:
-    """Comment then (if minutes) a timer entry: the seed's two-call pattern."""
-    tid = plan.ticket.id
+def comment_step(rt: Runtime, ticket: TicketSummary, subject: str, body: str, hidden: bool, do_not_email: bool) -> Step:
+    """POST the comment: never any time fields (Syncro ignores them; time is a timer entry)."""
     client = rt.client
-    comment_body = {
-        "subject": plan.subject,
-        "body": plan.body,
-        "hidden": plan.hidden,
-        "do_not_email": plan.do_not_email,
-    }
 
-    async def send_comment(_: Any) -> dict[str, Any]:
-        c = await client.add_comment(tid, **comment_body)
+    async def send(step: Step, _: Results) -> dict[str, Any]:
+        c = await client.add_comment(ticket.id, **step.body)
         return {"comment_id": c.id}
 
-    async def find_comment(_: Any) -> dict[str, Any] | None:
-        for c in await client.list_comments(tid, per_page=10):
-            if (c.body or "").strip() == plan.body.strip() and (c.subject or "") == plan.subject:
+    async def find(step: Step, _: Results, since: datetime) -> dict[str, Any] | None:
+        for c in await client.list_comments(ticket.id, per_page=10):
+            recent = c.created_at is None or c.created_at >= since - timedelta(minutes=2)
+            if recent and (c.body or "").strip() == step.body["body"].strip() and c.subject == step.body["subject"]:
                 return {"comment_id": c.id}
         return None
 
-    steps = [
-        Step(
-            "comment",
-            f"{subject_prefix}POST comment on #{plan.ticket.number} ({visibility(plan.hidden, plan.do_not_email)})",
-            send_comment,
-            find_comment,
-            comment_body,
-        ),
-    ]
+    payload = {"subject": subject, "body": body, "hidden": hidden, "do_not_email": do_not_email}
+    describe = f"POST comment on #{ticket.number} ({visibility(hidden, do_not_email)})"
+    return Step("comment", describe, payload, send, find)
+
+
+def comment_steps(rt: Runtime, plan: CommentPlan) -> list[Step]:
+    """Comment then (if minutes) a timer entry: the seed's two-call pattern."""
+    steps = [comment_step(rt, plan.ticket, plan.subject, plan.body, plan.hidden, plan.do_not_email)]
     if plan.minutes:
-        steps.append(
-            timer_step(rt, plan.ticket, plan.minutes, plan.labor or "", plan.product_id or 0, plan.body)
-        )
+        steps.append(timer_step(rt, plan.ticket, plan.minutes, plan.labor or "", plan.product_id or 0, plan.body))
     return steps
 
 
-def timer_step(
-    rt: Runtime, ticket: TicketSummary, minutes: int, labor: str, product_id: int, notes: str
-) -> Step:
-    """A billable timer entry ending now: ``start_at`` = end − minutes (computed when sent)."""
+def timer_step(rt: Runtime, ticket: TicketSummary, minutes: int, labor: str, product_id: int, notes: str) -> Step:
+    """A billable timer entry ending now: ``start_at`` = end − minutes."""
     client = rt.client
-    window: dict[str, Any] = {}
+    end = rt.now()
+    payload = {
+        "start_at": (end - timedelta(minutes=minutes)).isoformat(), "end_at": end.isoformat(),
+        "notes": notes, "billable": True, "product_id": product_id,
+    }
 
-    async def send(_: Any) -> dict[str, Any]:
-        if not window:
-            end = rt.now()
-            window.update(start=end - timedelta(minutes=minutes), end=end)
+    async def send(step: Step, _: Results) -> dict[str, Any]:
+        b = step.body
         t = await client.add_timer_entry(
-            ticket.id,
-            start_at=window["start"],
-            end_at=window["end"],
-            notes=notes,
-            product_id=product_id,
-            billable=True,
+            ticket.id, start_at=datetime.fromisoformat(b["start_at"]), end_at=datetime.fromisoformat(b["end_at"]),
+            notes=b["notes"], product_id=b["product_id"], billable=b["billable"],
         )
-        return {
-            "timer_id": t.id,
-            "start_at": window["start"].isoformat(),
-            "end_at": window["end"].isoformat(),
-        }
+        return {"timer_id": t.id, "start_at": b["start_at"], "end_at": b["end_at"]}
 
-    async def find(_: Any) -> dict[str, Any] | None:
-        detail = await client.get_ticket(ticket.id)
-        for t in detail.ticket_timers:
-            same_time = t.start_time and window and abs((t.start_time - window["start"]).total_seconds()) < 60
-            if same_time and t.product_id == product_id and (t.notes or "").strip() == notes.strip():
-                return {
-                    "timer_id": t.id,
-                    "start_at": window["start"].isoformat(),
-                    "end_at": window["end"].isoformat(),
-                }
+    async def find(step: Step, _: Results, since: datetime) -> dict[str, Any] | None:
+        b = step.body
+        start = datetime.fromisoformat(b["start_at"])
+        for t in (await client.get_ticket(ticket.id)).ticket_timers:
+            same_start = t.start_time is not None and abs((t.start_time - start).total_seconds()) < 60
+            if same_start and t.product_id == b["product_id"] and (t.notes or "").strip() == b["notes"].strip():
+                return {"timer_id": t.id, "start_at": b["start_at"], "end_at": b["end_at"]}
         return None
 
-    body = {"minutes": minutes, "product_id": product_id, "notes": notes, "billable": True}
-    return Step("timer", f"POST timer entry: {minutes} min {labor} on #{ticket.number}", send, find, body)
+    return Step("timer", f"POST timer entry: {minutes} min {labor} on #{ticket.number}", payload, send, find)
 
 
 def time_preview(minutes: int, labor: str, product_id: int, end_hint: str) -> str:
@@ -367,24 +348,33 @@ def register(reg: Registrar, rt: Runtime) -> None:
             )
         return TicketPlan("\n".join(lines), ticket=ticket, fields={"status": status}, comment=resolution)
 
-    @reg.write("tickets", "Close ticket", plan=plan_close)
-    async def close_ticket(plan: TicketPlan, number: Number, resolution: Text | None = None) -> WriteResult:
-        """Resolve a ticket, optionally with a closing comment. Then offer write_session_log."""
+    def close_steps(plan: TicketPlan) -> list[Step]:
         assert plan.ticket is not None
         steps = []
         if plan.comment:
-            cp = CommentPlan("", plan.ticket, "Resolution", plan.comment, hidden=False, do_not_email=True)
-            steps += comment_steps(rt, cp)
+            steps.append(comment_step(rt, plan.ticket, "Resolution", plan.comment, hidden=False, do_not_email=True))
         steps.append(status_step(rt, plan.ticket, plan.fields["status"]))
-        report = await run_steps(steps, MemoryLog())
-        resolver.forget(number)
+        return steps
+
+    def close_done(plan: TicketPlan, report: RunReport, entry: Entry) -> WriteResult:
+        assert plan.ticket is not None
+        resolver.forget(plan.ticket.number or 0)
         return WriteResult(
             status="done",
-            message=f"#{number} is now {plan.fields['status']}. Offer a session log (write_session_log).",
-            number=number,
-            comment_id=report.results.get("comment", {}).get("comment_id"),
-            steps=report.lines,
+            message=f"#{plan.ticket.number} is now {plan.fields['status']}. Offer a session log (write_session_log).",
+            number=plan.ticket.number, comment_id=report.results.get("comment", {}).get("comment_id"),
+            steps=report.lines, journal_entry=entry.id,
         )
+
+    rt.operations["close_ticket"] = Operation(lambda number, resolution=None: plan_close(number, resolution),
+                                              close_steps, close_done)
+
+    @reg.write("tickets", "Close ticket", plan=plan_close)
+    async def close_ticket(plan: TicketPlan, number: Number, resolution: Text | None = None) -> WriteResult:
+        """Resolve a ticket, optionally with a closing comment. Then offer write_session_log."""
+        args = {"number": number, "resolution": resolution}
+        report, entry = await run_journaled(rt, "close_ticket", number, args, close_steps(plan))
+        return close_done(plan, report, entry)
 
     async def plan_delete(number: int) -> TicketPlan:
         ticket = await resolver.ticket(number)
@@ -429,8 +419,10 @@ def register(reg: Registrar, rt: Runtime) -> None:
         ]
         if minutes and labor_type and product_id:
             lines.append(time_preview(minutes, labor_type, product_id, fmt.when(rt.now())))
+        args = {"number": number, "body": body, "subject": subject, "hidden": hidden, "do_not_email": do_not_email,
+                "minutes": minutes, "labor_type": labor_type}
         return CommentPlan(
-            "\n".join(lines),
+            "\n".join(lines) + resume_note(unfinished_for(rt, "add_comment", number, args)),
             ticket,
             subject,
             body,
@@ -453,26 +445,30 @@ def register(reg: Registrar, rt: Runtime) -> None:
         labor_type: Labor | None = None,
     ) -> WriteResult:
         """Post a comment; with minutes + labor_type also a billable time entry (second call)."""
-        report = await run_steps(comment_steps(rt, plan), MemoryLog())
+        args = {"number": number, "body": body, "subject": subject, "hidden": hidden, "do_not_email": do_not_email,
+                "minutes": minutes, "labor_type": labor_type}
+        report, entry = await run_journaled(rt, "add_comment", number, args, comment_steps(rt, plan))
+        return comment_done(plan, report, entry)
+
+    def comment_done(plan: CommentPlan, report: RunReport, entry: Entry) -> WriteResult:
         r = report.results
         what = "Comment posted" + (f" and {plan.minutes} min {plan.labor} logged" if plan.minutes else "")
         return WriteResult(
-            status="done",
-            message=f"{what} on #{number}.",
-            number=number,
-            comment_id=r["comment"]["comment_id"],
-            timer_id=r.get("timer", {}).get("timer_id"),
-            steps=report.lines,
+            status="done", message=f"{what} on #{plan.ticket.number}.", number=plan.ticket.number,
+            comment_id=r["comment"]["comment_id"], timer_id=r.get("timer", {}).get("timer_id"), steps=report.lines,
+            journal_entry=entry.id,
         )
+
+    rt.operations["add_comment"] = Operation(plan_comment, lambda plan: comment_steps(rt, plan), comment_done)
 
 
 def status_step(rt: Runtime, ticket: TicketSummary, status: str) -> Step:
-    async def send(_: Any) -> dict[str, Any]:
-        t = await rt.client.update_ticket(ticket.id, {"status": status})
+    async def send(step: Step, _: Results) -> dict[str, Any]:
+        t = await rt.client.update_ticket(ticket.id, step.body)
         return {"status": t.status or status}
 
-    async def find(_: Any) -> dict[str, Any] | None:
+    async def find(step: Step, _: Results, since: datetime) -> dict[str, Any] | None:
         t = await rt.client.get_ticket(ticket.id)
         return {"status": t.status} if (t.status or "").casefold() == status.casefold() else None
 
-    return Step("status", f"PUT status {status} on #{ticket.number}", send, find, {"status": status})
+    return Step("status", f"PUT status {status} on #{ticket.number}", {"status": status}, send, find)

@@ -11,12 +11,14 @@ from syncro_mcp.client.models import TicketSummary
 
 from . import formatting as fmt
 from . import mapping
+from .journal import Entry
 from .models import LaborType, LaborTypes, TimeEntries, WriteResult
 from .params import Labor, Minutes, Number, Text
 from .registry import Registrar
 from .runtime import Runtime
-from .steps import MemoryLog, run_steps
+from .steps import RunReport, Step
 from .tickets import ticket_label, timer_step
+from .writes import Operation, resume_note, run_journaled, unfinished_for
 
 
 @dataclass
@@ -41,7 +43,8 @@ def register(reg: Registrar, rt: Runtime) -> None:
             f"  {fmt.duration(minutes)} of {labor_type} labor (product {product_id}), billable\n"
             f"  ending now: {fmt.when(end - timedelta(minutes=minutes))} → {fmt.when(end)}\n"
             f"  Notes: {notes}"
-        )
+        ) + resume_note(unfinished_for(rt, "log_time", number, {"number": number, "minutes": minutes,
+                                                                "labor_type": labor_type, "notes": notes}))
         return TimePlan(preview, ticket, minutes, labor_type.casefold(), product_id, notes)
 
     @reg.write("time", "Log time", plan=plan_time)
@@ -49,15 +52,21 @@ def register(reg: Registrar, rt: Runtime) -> None:
         plan: TimePlan, number: Number, minutes: Minutes, labor_type: Labor, notes: Text
     ) -> WriteResult:
         """Add a billable time entry (minutes and labor type come from the user; no defaults)."""
-        step = timer_step(rt, plan.ticket, plan.minutes, plan.labor, plan.product_id, plan.notes)
-        report = await run_steps([step], MemoryLog())
+        args = {"number": number, "minutes": minutes, "labor_type": labor_type, "notes": notes}
+        report, entry = await run_journaled(rt, "log_time", number, args, time_steps(plan))
+        return time_done(plan, report, entry)
+
+    def time_steps(plan: TimePlan) -> list[Step]:
+        return [timer_step(rt, plan.ticket, plan.minutes, plan.labor, plan.product_id, plan.notes)]
+
+    def time_done(plan: TimePlan, report: RunReport, entry: Entry) -> WriteResult:
         return WriteResult(
-            status="done",
-            message=f"Logged {plan.minutes} min {plan.labor} on #{number}.",
-            number=number,
-            timer_id=report.results["timer"]["timer_id"],
-            steps=report.lines,
+            status="done", message=f"Logged {plan.minutes} min {plan.labor} on #{plan.ticket.number}.",
+            number=plan.ticket.number, timer_id=report.results["timer"]["timer_id"], steps=report.lines,
+            journal_entry=entry.id,
         )
+
+    rt.operations["log_time"] = Operation(plan_time, time_steps, time_done)
 
     @reg.read("time", "Time entries", TimeEntries)
     async def list_time_entries(number: Number):

@@ -1,0 +1,301 @@
+"""The write journal: multi-step writes that survive crashes and are never posted twice.
+
+SQLite (standard library) in the state dir. One *entry* per multi-step operation
+(``bill_ticket``, ``add_comment`` with time, ``close_ticket`` with a resolution), with its
+ordered *steps*. Before each Syncro write the runner records the step's intent (exact body,
+fingerprint, time); after it, the outcome and the ids Syncro returned. So a later call can
+
+- resume from the first step not confirmed done (a step with an intent but no outcome is
+  checked by reading Syncro before anything is re-sent),
+- refuse a second identical bill within the dedupe window (pointing at the invoice),
+- tell a second agent that the ticket is being written right now (a lease-style lock whose
+  owner's death, e.g. a killed process, frees it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .steps import Results, Resume, Step
+
+LOCK_LEASE_S = 600.0
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    op TEXT NOT NULL,
+    ticket INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    args TEXT NOT NULL,
+    plan TEXT NOT NULL DEFAULT '[]',
+    state TEXT NOT NULL,            -- running | failed | done | abandoned
+    summary TEXT NOT NULL DEFAULT '',
+    error TEXT NOT NULL DEFAULT '',
+    created REAL NOT NULL,
+    updated REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entries_ticket ON entries (ticket, op, state);
+CREATE TABLE IF NOT EXISTS steps (
+    entry_id INTEGER NOT NULL REFERENCES entries(id),
+    name TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    describe TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL,            -- intent | done | failed
+    result TEXT NOT NULL DEFAULT '{}',
+    how TEXT NOT NULL DEFAULT '',
+    intent_at REAL NOT NULL,
+    updated REAL NOT NULL,
+    PRIMARY KEY (entry_id, name)
+);
+CREATE TABLE IF NOT EXISTS locks (
+    ticket INTEGER PRIMARY KEY,
+    entry_id INTEGER NOT NULL,
+    owner TEXT NOT NULL,
+    expires REAL NOT NULL
+);
+"""
+
+UNFINISHED = ("running", "failed")
+
+
+def fingerprint(op: str, args: dict[str, Any]) -> str:
+    canon = json.dumps({"op": op, "args": args}, sort_keys=True, default=str)
+    return hashlib.sha256(canon.encode()).hexdigest()[:20]
+
+
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _owner_alive(owner: str) -> bool:
+    """Whether a lock owner on this machine still runs (a killed process frees its locks)."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True  # another machine: trust the lease
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass
+class StepView:
+    name: str
+    describe: str
+    state: str
+    result: dict[str, Any]
+
+
+@dataclass
+class Entry:
+    id: int
+    op: str
+    ticket: int
+    fingerprint: str
+    args: dict[str, Any]
+    state: str
+    summary: str
+    error: str
+    created: float
+    updated: float
+    plan: list[str] = field(default_factory=list)
+    steps: list[StepView] = field(default_factory=list)
+
+    @property
+    def done(self) -> list[str]:
+        return [s.name for s in self.steps if s.state == "done"]
+
+    @property
+    def left(self) -> list[str]:
+        done = set(self.done)
+        return [name for name in self.plan if name not in done]
+
+
+class TicketBusy(Exception):
+    """Another call is writing to this ticket right now."""
+
+
+class Journal:
+    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._clock = clock
+        self._owner = _owner()
+        with self._db() as db:
+            db.executescript(SCHEMA)
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            yield db
+        finally:
+            db.close()
+
+    # -- entries ------------------------------------------------------------------------------
+    def start(self, op: str, ticket: int, args: dict[str, Any], plan: list[str]) -> Entry:
+        now = self._clock()
+        with self._db() as db:
+            cur = db.execute(
+                "INSERT INTO entries (op, ticket, fingerprint, args, plan, state, created, updated)"
+                " VALUES (?, ?, ?, ?, ?, 'running', ?, ?)",
+                (op, ticket, fingerprint(op, args), json.dumps(args, default=str), json.dumps(plan), now, now),
+            )
+            entry_id = int(cur.lastrowid or 0)
+        return self.get(entry_id)
+
+    def get(self, entry_id: int) -> Entry:
+        with self._db() as db:
+            row = db.execute("SELECT * FROM entries WHERE id = ?", (entry_id,)).fetchone()
+            if row is None:
+                raise KeyError(entry_id)
+            steps = db.execute("SELECT * FROM steps WHERE entry_id = ? ORDER BY seq", (entry_id,)).fetchall()
+        return _entry(row, steps)
+
+    def unfinished(self, ticket: int | None = None, op: str | None = None) -> list[Entry]:
+        sql = "SELECT id FROM entries WHERE state IN ('running', 'failed')"
+        params: list[Any] = []
+        if ticket is not None:
+            sql += " AND ticket = ?"
+            params.append(ticket)
+        if op is not None:
+            sql += " AND op = ?"
+            params.append(op)
+        with self._db() as db:
+            ids = [r["id"] for r in db.execute(sql + " ORDER BY id", params)]
+        return [self.get(i) for i in ids]
+
+    def recent_done(self, op: str, ticket: int, args: dict[str, Any], window_s: float) -> Entry | None:
+        """The newest completed identical operation within ``window_s``, if any."""
+        with self._db() as db:
+            row = db.execute(
+                "SELECT id FROM entries WHERE op = ? AND ticket = ? AND fingerprint = ? AND state = 'done'"
+                " AND updated >= ? ORDER BY id DESC LIMIT 1",
+                (op, ticket, fingerprint(op, args), self._clock() - window_s),
+            ).fetchone()
+        return self.get(row["id"]) if row else None
+
+    def set_state(self, entry_id: int, state: str, *, summary: str | None = None, error: str | None = None) -> None:
+        sets, params = ["state = ?", "updated = ?"], [state, self._clock()]
+        if summary is not None:
+            sets.append("summary = ?")
+            params.append(summary)
+        if error is not None:
+            sets.append("error = ?")
+            params.append(error)
+        with self._db() as db:
+            db.execute(f"UPDATE entries SET {', '.join(sets)} WHERE id = ?", [*params, entry_id])
+
+    # -- resume -------------------------------------------------------------------------------
+    def resume_point(self, entry_id: int) -> Resume:
+        """What an earlier attempt finished, and which steps were sent with no known outcome."""
+        done: Results = {}
+        unsure: dict[str, tuple[dict[str, Any], datetime]] = {}
+        with self._db() as db:
+            for row in db.execute("SELECT * FROM steps WHERE entry_id = ? ORDER BY seq", (entry_id,)):
+                if row["state"] == "done":
+                    done[row["name"]] = json.loads(row["result"])
+                else:
+                    since = datetime.fromtimestamp(row["intent_at"], timezone.utc)
+                    unsure[row["name"]] = (json.loads(row["body"]), since)
+        return Resume(done=done, unsure=unsure)
+
+    def step_log(self, entry_id: int) -> JournalLog:
+        return JournalLog(self, entry_id)
+
+    # -- locks --------------------------------------------------------------------------------
+    def lock(self, ticket: int, entry_id: int) -> None:
+        """Take the ticket's write lock or raise TicketBusy (a dead owner's lock is taken over)."""
+        now = self._clock()
+        with self._db() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                row = db.execute("SELECT * FROM locks WHERE ticket = ?", (ticket,)).fetchone()
+                if row is not None and row["owner"] != self._owner and row["expires"] > now and _owner_alive(
+                    row["owner"]
+                ):
+                    raise TicketBusy(
+                        f"Ticket #{ticket} is being written by another call right now (journal entry "
+                        f"{row['entry_id']}). Wait for it to finish, then check pending_writes."
+                    )
+                db.execute(
+                    "INSERT OR REPLACE INTO locks (ticket, entry_id, owner, expires) VALUES (?, ?, ?, ?)",
+                    (ticket, entry_id, self._owner, now + LOCK_LEASE_S),
+                )
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def unlock(self, ticket: int) -> None:
+        with self._db() as db:
+            db.execute("DELETE FROM locks WHERE ticket = ? AND owner = ?", (ticket, self._owner))
+
+
+class JournalLog:
+    """The runner's StepLog backed by the journal."""
+
+    def __init__(self, journal: Journal, entry_id: int) -> None:
+        self.journal = journal
+        self.entry_id = entry_id
+        self._seq = 0
+
+    def _write(self, sql: str, params: tuple[Any, ...]) -> None:
+        with self.journal._db() as db:
+            db.execute(sql, params)
+
+    def intent(self, step: Step) -> None:
+        self._seq += 1
+        now = self.journal._clock()
+        self._write(
+            "INSERT OR REPLACE INTO steps (entry_id, name, seq, describe, fingerprint, body, state, intent_at, updated)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'intent', ?, ?)",
+            (self.entry_id, step.name, self._seq, step.describe, step.fingerprint,
+             json.dumps(step.body, default=str), now, now),
+        )
+
+    def done(self, step: Step, result: dict[str, Any], how: str) -> None:
+        now = self.journal._clock()
+        with self.journal._db() as db:
+            updated = db.execute(
+                "UPDATE steps SET state = 'done', result = ?, how = ?, updated = ? WHERE entry_id = ? AND name = ?",
+                (json.dumps(result, default=str), how, now, self.entry_id, step.name),
+            ).rowcount
+            if not updated:  # confirmed by reading on resume: no intent row from this run
+                db.execute(
+                    "INSERT INTO steps (entry_id, name, seq, describe, fingerprint, body, state, result, how,"
+                    " intent_at, updated) VALUES (?, ?, ?, ?, ?, ?, 'done', ?, ?, ?, ?)",
+                    (self.entry_id, step.name, self._seq, step.describe, step.fingerprint,
+                     json.dumps(step.body, default=str), json.dumps(result, default=str), how, now, now),
+                )
+
+    def failed(self, step: Step, error: str) -> None:
+        # The intent row stays: its outcome is unknown or it failed; resume checks before re-sending.
+        self.journal.set_state(self.entry_id, "failed", error=f"{step.name}: {error}")
+
+
+def _entry(row: sqlite3.Row, steps: list[sqlite3.Row]) -> Entry:
+    return Entry(
+        id=row["id"], op=row["op"], ticket=row["ticket"], fingerprint=row["fingerprint"], args=json.loads(row["args"]),
+        state=row["state"], summary=row["summary"], error=row["error"], created=row["created"],
+        updated=row["updated"], plan=json.loads(row["plan"]),
+        steps=[StepView(s["name"], s["describe"], s["state"], json.loads(s["result"])) for s in steps],
+    )
