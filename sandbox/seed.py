@@ -2,7 +2,8 @@
 
 Everything is written relative to ``SEED_NOW`` (2026-11-20), never the wall clock, and ids are
 fixed, so two sandboxes are identical and tests can name records directly. Ticket numbers run
-32150–32175; internal ids are large and unrelated to the numbers, as in a real tenant.
+32150–32175; internal ids are large and unrelated to the numbers, as in a real tenant, and
+comment and invoice line ids exceed 2^31 (2^32 for lines) so 32-bit assumptions break here.
 """
 
 from __future__ import annotations
@@ -551,9 +552,9 @@ def build_state() -> SandboxState:
             st.insert("contacts", ct, id=contact_seq)
             contact_ids[cname] = ct["id"]
 
-    comment_seq, timer_seq = 401229000, 18800150
+    comment_seq, timer_seq = 4012290000, 18800150
     st.next_ids["ticket_line_items"] = 23400700
-    st.next_ids["invoice_line_items"] = 552301000
+    st.next_ids["invoice_line_items"] = 5560138523
     st.next_invoice_number = 1041
     for spec in TICKETS:
         opened = _ticket_opened(spec.number)
@@ -681,11 +682,11 @@ def build_state() -> SandboxState:
     # New records continue from here; the sequences skip ahead like a busy shared database would.
     st.next_ticket_number = 32176
     st.next_ids["tickets"] = 108600000
-    st.next_ids["comments"] = 401240000
+    st.next_ids["comments"] = 4012400000
     st.next_ids["timers"] = 18802000
     st.next_ids["ticket_line_items"] = 23402000
     st.next_ids["invoices"] = 1649573500
-    st.next_ids["invoice_line_items"] = 552310000
+    st.next_ids["invoice_line_items"] = 5560150000
     st.next_ids["customers"] = 29140200
     st.next_ids["contacts"] = 18112000
     st.next_invoice_number = max(st.next_invoice_number, 1046)
