@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
 from syncro_mcp.sandbox import Sandbox
 from syncro_mcp.sandbox.errors import NOT_AUTHORIZED
 

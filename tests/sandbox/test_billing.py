@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import httpx
-
 from syncro_mcp.sandbox import Sandbox
 
 TIMER_KEYS = {
