@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 from syncro_mcp.sandbox import Sandbox
+
+ClientFor = Callable[[Sandbox], httpx.AsyncClient]
 
 TIMER_KEYS = {
     "id", "ticket_id", "user_id", "start_time", "end_time", "recorded", "created_at", "updated_at", "billable",
@@ -159,11 +163,9 @@ async def test_invoice_copies_ticket_lines_not_charged_timers_twice(sb: Sandbox,
     assert inv["subtotal"] == "199.99" and inv["tax"] == "3.05" and inv["total"] == "203.04"
 
 
-async def test_invoice_without_timer_copying() -> None:
+async def test_invoice_without_timer_copying(client_for: ClientFor) -> None:
     sb = Sandbox(invoice_copies_timers=False)
-    async with httpx.AsyncClient(
-        transport=sb.transport(), base_url=sb.base_url, headers={"Authorization": sb.api_key}
-    ) as c:
+    async with client_for(sb) as c:
         inv = (await make_invoice(sb, c, 32160)).json()["invoice"]
         assert inv["total"] == "0.0"
         detail = (await c.get(f"/invoices/{inv['id']}")).json()["invoice"]
@@ -198,11 +200,9 @@ async def test_invoice_detail_by_id_or_number(client: httpx.AsyncClient) -> None
     assert (await client.get("/invoices/999999")).status_code == 404
 
 
-async def test_invoice_detail_flat_mode() -> None:
+async def test_invoice_detail_flat_mode(client_for: ClientFor) -> None:
     sb = Sandbox(invoice_detail_wrapped=False)
-    async with httpx.AsyncClient(
-        transport=sb.transport(), base_url=sb.base_url, headers={"Authorization": sb.api_key}
-    ) as c:
+    async with client_for(sb) as c:
         body = (await c.get("/invoices/1044")).json()
     assert body["number"] == "1044" and "invoice" not in body
 
