@@ -257,3 +257,48 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_SYNCRO
     print(format_check_report(settings, me, key_source))
     return EXIT_OK
+
+
+# --- serve / sandbox --------------------------------------------------------------------------
+
+
+def _serve_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--sandbox", action="store_true", help="use the embedded sandbox Syncro with demo data")
+    p.add_argument("--state", type=Path, metavar="PATH", help="sandbox: load/save its data here (JSON)")
+    p.add_argument("--read-only", action="store_true", default=None, help="register read tools only")
+    p.add_argument("--toolsets", metavar="LIST", help="comma list: tickets,time,billing,customers,invoices")
+    p.add_argument("--transport", choices=("stdio", "http"), default="stdio", help="default: stdio")
+    p.add_argument("--host", help="http: bind address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="http: port (default 8765)")
+
+
+@subcommand("serve", "run the MCP server (stdio by default; --sandbox for demo data)", arguments=_serve_arguments)
+def _serve(args: argparse.Namespace) -> int:
+    from .serving import serve
+
+    if args.state and not args.sandbox:
+        raise ConfigError("--state is for the sandbox: add --sandbox")
+    settings = settings_from(args, read_only=args.read_only, toolsets=args.toolsets)
+    if not args.sandbox:
+        settings.api_base_url()  # fail fast with a clear message when no account is configured
+        settings.load_api_key()
+    asyncio.run(
+        serve(settings, sandbox=args.sandbox, state=args.state, transport=args.transport, host=args.host,
+              port=args.port)
+    )
+    return EXIT_OK
+
+
+def _sandbox_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--port", type=int, default=8765, help="default 8765; 0 picks a free port")
+    p.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (loopback)")
+    p.add_argument("--state", type=Path, metavar="PATH", help="load/save the sandbox data here (JSON)")
+    p.add_argument("--no-copy-timers", action="store_true",
+                   help="POST /invoices copies no time entries (the other behaviour real Syncro may have)")
+
+
+@subcommand("sandbox", "run the sandbox Syncro API standalone on loopback", arguments=_sandbox_arguments)
+def _sandbox(args: argparse.Namespace) -> int:
+    from syncro_mcp.sandbox.standalone import serve
+
+    return serve(args.host, args.port, args.state, invoice_copies_timers=not args.no_copy_timers)

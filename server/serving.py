@@ -1,0 +1,86 @@
+"""Starting the server: pick the Syncro (real or embedded sandbox), build the app, run a transport.
+
+The sandbox keeps its own journal and audit files (next to ``--state``, else in a temporary
+folder), so demo data can never block or be confused with a real ticket of the same number.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from pydantic import SecretStr
+from syncro_mcp.client import SyncroClient
+from syncro_mcp.tools.writes import describe
+
+from .app import App, build_app
+from .settings import Settings
+
+log = logging.getLogger("syncro_mcp.server")
+
+
+def sandbox_settings(settings: Settings, state: Path | None) -> Settings:
+    """Settings whose journal/audit files belong to this sandbox, not to real Syncro."""
+    folder = state.parent if state else Path(tempfile.mkdtemp(prefix="syncro-mcp-sandbox-"))
+    stem = state.stem if state else "sandbox"
+    return settings.model_copy(
+        update={"journal_path": folder / f"{stem}.journal.sqlite3", "audit_path": folder / f"{stem}.audit.jsonl"}
+    )
+
+
+@asynccontextmanager
+async def open_client(settings: Settings, *, sandbox: bool, state: Path | None = None) -> AsyncIterator[SyncroClient]:
+    """A client for real Syncro (per settings) or for an in-process sandbox (no sockets)."""
+    if not sandbox:
+        async with SyncroClient(**settings.client_options()) as client:
+            yield client
+        return
+    from syncro_mcp.sandbox.standalone import make_sandbox
+
+    sb = make_sandbox(state)
+    client = SyncroClient(
+        base_url=sb.base_url,
+        api_key=SecretStr(sb.api_key),
+        transport=sb.transport(),
+        timeout_s=settings.timeout_s,
+        rate_limit_per_min=settings.rate_limit_per_min,
+        max_retries=settings.max_retries,
+        retry_base_s=settings.retry_base_s,
+        read_only=settings.read_only,
+    )
+    async with client:
+        yield client
+
+
+def log_pending(app: App) -> None:
+    """On start, say what a previous run left unfinished (stderr)."""
+    for entry in app.runtime.journal.unfinished():
+        log.warning("unfinished write (see pending_writes):\n%s", describe(entry))
+
+
+async def serve(
+    settings: Settings,
+    *,
+    sandbox: bool = False,
+    state: Path | None = None,
+    transport: str = "stdio",
+    host: str | None = None,
+    port: int | None = None,
+) -> None:
+    if sandbox:
+        settings = sandbox_settings(settings, state)
+    async with open_client(settings, sandbox=sandbox, state=state) as client:
+        app = build_app(settings, client)
+        log_pending(app)
+        where = "the embedded sandbox" if sandbox else client.base_url
+        log.info("syncro-mcp serving %s over %s", where, transport)
+        if transport == "stdio":
+            await app.server.run_stdio_async()
+        else:
+            from .transport import run_http
+
+            token = settings.http_token.get_secret_value() if settings.http_token else None
+            await run_http(app.server, host or settings.http_host, port or settings.http_port, token)
