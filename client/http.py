@@ -23,7 +23,8 @@ import json
 import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any, Literal, NoReturn, TypeVar
@@ -134,6 +135,18 @@ def _describe_validation(exc: ValidationError) -> str:
     return "; ".join(parts) + (f" (+{more} more)" if more > 0 else "")
 
 
+@dataclass(frozen=True)
+class WriteEvent:
+    """How one write to Syncro ended: for the audit log (never carries the key)."""
+
+    method: str
+    path: str
+    body: Any
+    status: int | None  # 200 for success (Syncro answers writes with 200), else the error's status
+    response: Any
+    error: str | None
+
+
 class HttpCore:
     """The shared transport all domain mixins build on. See the module docstring for the rules."""
 
@@ -152,7 +165,9 @@ class HttpCore:
         read_only: bool = False,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        write_observer: Callable[[WriteEvent], None] | None = None,
     ) -> None:
+        self.write_observer = write_observer
         if auth_style not in ("bearer", "header", "query"):
             raise ValueError(f"auth_style must be 'bearer', 'header' or 'query', not {auth_style!r}")
         if max_retries < 0:
@@ -216,6 +231,28 @@ class HttpCore:
     # -- the one request path ----------------------------------------------------------------
 
     async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        allow_empty: bool = False,
+    ) -> Any:
+        """Send one logical request; tell ``write_observer`` how every write ended (the audit log)."""
+        if self.write_observer is None or method.upper() not in WRITE_METHODS:
+            return await self._send(method, path, params=params, body=body, allow_empty=allow_empty)
+        try:
+            result = await self._send(method, path, params=params, body=body, allow_empty=allow_empty)
+        except ReadOnlyError:
+            raise  # refused before anything was sent: nothing to audit
+        except SyncroError as exc:
+            self.write_observer(WriteEvent(method.upper(), path, body, exc.status, None, type(exc).__name__))
+            raise
+        self.write_observer(WriteEvent(method.upper(), path, body, 200, result, None))
+        return result
+
+    async def _send(
         self,
         method: str,
         path: str,

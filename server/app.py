@@ -17,6 +17,7 @@ from pydantic import Field
 from syncro_mcp.client import SyncroClient
 from syncro_mcp.tools import billing, customers, invoices, mapping, session_log, tickets, time, writes
 from syncro_mcp.tools import formatting as fmt
+from syncro_mcp.tools.audit import AuditLog
 from syncro_mcp.tools.confirm import Confirmer
 from syncro_mcp.tools.journal import Journal
 from syncro_mcp.tools.registry import Registrar
@@ -24,6 +25,7 @@ from syncro_mcp.tools.runtime import Runtime, ToolConfig
 
 from syncro_mcp import __version__
 
+from .secrets import redact
 from .settings import Settings
 
 INSTRUCTIONS = (
@@ -63,6 +65,7 @@ def build_app(
     """Everything wired; the caller owns ``client`` (and closes it)."""
     server = MCPServer("syncro", title="Syncro MSP", version=__version__, instructions=INSTRUCTIONS)
     runtime = Runtime(client=client, config=tool_config(settings), clock=clock, journal=Journal(settings.journal_path))
+    client.write_observer = AuditLog(settings.audit_path, redact=redact).observe
     registrar = Registrar(
         server=server,
         confirmer=confirmer or Confirmer(ttl_s=settings.confirm_token_ttl_s),

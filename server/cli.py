@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -302,3 +305,42 @@ def _sandbox(args: argparse.Namespace) -> int:
     from syncro_mcp.sandbox.standalone import serve
 
     return serve(args.host, args.port, args.state, invoice_copies_timers=not args.no_copy_timers)
+
+
+# --- audit --------------------------------------------------------------------------------------
+
+
+def parse_since(text: str, now: datetime | None = None) -> datetime:
+    """``2h``, ``30m``, ``7d`` ago, or an ISO date/datetime (local time when no offset)."""
+    now = now or datetime.now(timezone.utc)
+    m = re.fullmatch(r"\s*(\d+)\s*([mhd])\s*", text)
+    if m:
+        unit = {"m": "minutes", "h": "hours", "d": "days"}[m.group(2)]
+        return now - timedelta(**{unit: int(m.group(1))})
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ConfigError(f"--since {text!r}: use e.g. 2h, 30m, 7d, 2026-11-25 or 2026-11-25T09:00") from None
+    return when if when.tzinfo else when.astimezone()
+
+
+def _audit_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--since", help="only writes since: 2h, 30m, 7d, or an ISO date/time")
+    p.add_argument("--json", action="store_true", help="print the raw JSON lines")
+
+
+@subcommand("audit", "show the audit log of writes sent to Syncro", arguments=_audit_arguments)
+def _audit(args: argparse.Namespace) -> int:
+    from syncro_mcp.tools.audit import AuditLog, render
+
+    settings = settings_from(args)
+    since = parse_since(args.since) if args.since else None
+    log_ = AuditLog(settings.audit_path)
+    count = 0
+    for rec in log_.read(since):
+        print(json.dumps(rec, ensure_ascii=False) if args.json else render(rec))
+        count += 1
+    if not count:
+        print(f"No writes recorded{' since ' + args.since if args.since else ''} in {settings.audit_path}.",
+              file=sys.stderr)
+    return EXIT_OK

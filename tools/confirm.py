@@ -25,6 +25,10 @@ class Approve(BaseModel):
     confirm: bool = Field(True, title="Approve", description="Send this to Syncro.")
 
 
+class TokenApproved(Approve):
+    """Approved by a valid confirm_token (as opposed to the elicitation dialog)."""
+
+
 class TokenNeeded(BaseModel):
     """The client cannot show a dialog: answer with a preview and this token."""
 

@@ -27,7 +27,8 @@ from mcp.server.mcpserver.resolve import Elicit, Resolve
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
-from .confirm import Approve, Confirmer, TokenNeeded
+from .audit import CURRENT_CALL
+from .confirm import Approve, Confirmer, TokenApproved, TokenNeeded
 from .errors import as_tool_error
 from .formatting import write_result
 from .models import WriteResult
@@ -146,11 +147,17 @@ class Registrar:
                 try:
                     if the_plan is None:
                         the_plan = await make_plan(**args)
+                    how = "not required"
                     if confirmed:
                         outcome = _approval_outcome(approval, the_plan)
                         if outcome is not None:
                             return _result(outcome, write_result(outcome))
-                    result = await fn(plan=the_plan, **kwargs)
+                        how = "token" if isinstance(approval.data, TokenApproved) else "elicitation"
+                    token = CURRENT_CALL.set({"tool": name, "confirmed_by": how})
+                    try:
+                        result = await fn(plan=the_plan, **kwargs)
+                    finally:
+                        CURRENT_CALL.reset(token)
                 except ToolError:
                     raise
                 except Exception as exc:
@@ -185,7 +192,7 @@ class Registrar:
                     confirmer.check(tool, bound, token)
                 except Exception as exc:
                     raise as_tool_error(exc) from None
-                return Approve(confirm=True)
+                return TokenApproved(confirm=True)
             caps = ctx.client_capabilities
             if caps is not None and caps.elicitation is not None:
                 return Elicit(f"{resolved_plan.preview}\n\nSend this to Syncro?", Approve)

@@ -1,0 +1,82 @@
+"""The audit log: every write sent to Syncro, one JSON line each, in the state dir.
+
+Fed by the client's ``write_observer`` (so no write can bypass it) and tagged with the tool
+and how the human confirmed it (``elicitation``, ``token``, or ``not required``), which the
+registrar puts in a context variable for the duration of the tool call.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import threading
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from syncro_mcp.client.http import WriteEvent
+
+CURRENT_CALL: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("syncro_mcp_call", default=None)
+
+_ID_KEYS = ("comment", "ticket", "invoice", "line_item", "invoice_line_item", "customer", "ticket_timer")
+
+
+def response_ids(response: Any) -> dict[str, Any]:
+    """``id``/``number`` of what Syncro returned (flat or wrapped)."""
+    if not isinstance(response, dict):
+        return {}
+    for key in _ID_KEYS:
+        if isinstance(response.get(key), dict):
+            response = response[key]
+            break
+    return {k: response[k] for k in ("id", "number") if k in response}
+
+
+class AuditLog:
+    def __init__(self, path: Path, *, redact: Callable[[str], str] = lambda s: s) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._redact = redact
+        self._lock = threading.Lock()
+
+    def observe(self, event: WriteEvent) -> None:
+        call = CURRENT_CALL.get() or {}
+        record = {
+            "ts": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "tool": call.get("tool", "?"),
+            "confirmed_by": call.get("confirmed_by", "?"),
+            "method": event.method,
+            "path": event.path,
+            "status": event.status,
+            "ok": event.error is None,
+            "error": event.error,
+            "ids": response_ids(event.response),
+            "body": event.body,
+        }
+        line = self._redact(json.dumps(record, default=str, ensure_ascii=False))
+        with self._lock, self.path.open("a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+
+    def read(self, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+        if not self.path.exists():
+            return
+        with self.path.open(encoding="utf-8") as fh:
+            for raw in fh:
+                try:
+                    rec = json.loads(raw)
+                except ValueError:
+                    continue
+                if since is None or datetime.fromisoformat(rec["ts"]) >= since:
+                    yield rec
+
+
+def render(rec: dict[str, Any]) -> str:
+    """One readable line per write."""
+    ids = ", ".join(f"{k} {v}" for k, v in rec.get("ids", {}).items())
+    outcome = f"→ {rec.get('status')}" if rec.get("ok") else f"✗ {rec.get('error')} ({rec.get('status') or 'no reply'})"
+    return (
+        f"{rec['ts'].replace('T', ' ')[:19]}  {rec.get('tool', '?'):<22} {rec['method']:<6} {rec['path']} {outcome}"
+        + (f" [{ids}]" if ids else "")
+        + f"  confirmed: {rec.get('confirmed_by', '?')}"
+    )
