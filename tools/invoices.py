@@ -103,20 +103,22 @@ def register(reg: Registrar, rt: Runtime) -> None:
         raise InputError(f'Product "{ref}" is ambiguous: {listed}. Use the product id.')
 
     async def plan_line(
-        invoice: str, labor_type_or_product: str, quantity: Decimal, price: Decimal | None
+        invoice: str, labor_type_or_product: str, quantity: float, price: float | None
     ) -> InvoicePlan:
+        qty = Decimal(str(quantity))
+        unit_given = None if price is None else Decimal(str(price))
         inv = await load_invoice(invoice)
         product = await product_for(labor_type_or_product)
-        unit = price if price is not None else product.price_retail
+        unit = unit_given if unit_given is not None else product.price_retail
         if unit is None:
             raise InputError(f"Product {product.name} has no price in Syncro; give price explicitly.")
-        source = "given" if price is not None else "catalogue price"
+        source = "given" if unit_given is not None else "catalogue price"
         return InvoicePlan(
             f"Add to invoice #{inv.number or inv.id} ({inv.customer_business_then_name or ''}):\n"
-            f"  {quantity} × {product.name} @ {fmt.money(unit)} ({source}) = {fmt.money(unit * quantity)}",
+            f"  {qty} × {product.name} @ {fmt.money(unit)} ({source}) = {fmt.money(unit * qty)}",
             invoice=inv,
             product=product,
-            quantity=quantity,
+            quantity=qty,
             price=unit,
         )
 
@@ -127,10 +129,8 @@ def register(reg: Registrar, rt: Runtime) -> None:
         labor_type_or_product: Annotated[
             str, Field(min_length=1, max_length=200, description="Labor type, product id or product name.")
         ],
-        quantity: Annotated[Decimal, Field(gt=0, le=10000)],
-        price: Annotated[
-            Decimal | None, Field(ge=0, le=1000000, description="Unit price; default: catalogue.")
-        ] = None,
+        quantity: Annotated[float, Field(gt=0, le=10000)],
+        price: Annotated[float | None, Field(ge=0, le=1000000, description="Unit price; default: catalogue.")] = None,
     ) -> WriteResult:
         """Add a line to an invoice (hours for labor)."""
         assert plan.invoice and plan.product and plan.quantity is not None and plan.price is not None

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-Number = Annotated[int, Field(ge=1, description="Ticket number (#32164 → 32164).")]
+Number = Annotated[int, Field(ge=1)]
 Minutes = Annotated[int, Field(ge=1, le=24 * 60, description="Minutes worked; ask the user, never assume.")]
 Labor = Annotated[
     str, Field(min_length=1, max_length=40, description="Labor type, e.g. remote, onsite; ask.")

@@ -39,7 +39,7 @@ log = logging.getLogger("syncro_mcp.tools")
 TOOLSETS = ("tickets", "time", "billing", "customers", "invoices")
 CONFIRM_TOKEN = Annotated[
     str | None,
-    Field(description="From a needs_confirmation reply, only after the user said yes to its preview."),
+    Field(description="From needs_confirmation, after the user approved."),
 ]
 Kind = Literal["read", "write"]
 
