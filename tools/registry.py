@@ -240,10 +240,9 @@ class Registrar:
         ]
         # Required parameters first is not needed for keyword-only params.
         functools.update_wrapper(run, fn, assigned=("__module__", "__name__", "__qualname__", "__doc__"))
-        run.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
-        run.__annotations__ = {p.name: p.annotation for p in params} | {
-            "return": Annotated[CallToolResult, output]
-        }
+        returns = Annotated[CallToolResult, output]  # text content + validated structuredContent
+        run.__signature__ = inspect.Signature(params, return_annotation=returns)  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in params} | {"return": returns}
         self.server.add_tool(run, name=fn.__name__, title=annotations.title, annotations=annotations)
         tool = self.server._tool_manager.get_tool(fn.__name__)  # no public setter for the published schema
         if tool is not None:

@@ -1,0 +1,138 @@
+"""Tool policy: annotations, confirmation, read-only mode, toolsets, and a tools/list snapshot.
+
+Regenerate the snapshot deliberately with ``SYNCRO_UPDATE_SNAPSHOT=1 pytest tests/tools/test_policy.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from mcp import Client
+from support.harness import harness
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "tools_list.json"
+
+# name: (read only, destructive, confirmed by default)
+POLICY = {
+    "list_tickets": (True, False, False),
+    "get_ticket": (True, False, False),
+    "search": (True, False, False),
+    "list_time_entries": (True, False, False),
+    "list_labor_types": (True, False, False),
+    "list_customers": (True, False, False),
+    "get_customer": (True, False, False),
+    "list_invoices": (True, False, False),
+    "get_invoice": (True, False, False),
+    "pending_writes": (True, False, False),
+    "create_ticket": (False, False, False),
+    "update_ticket": (False, False, False),
+    "create_customer": (False, False, False),
+    "write_session_log": (False, False, False),
+    "close_ticket": (False, False, True),
+    "add_comment": (False, False, True),
+    "log_time": (False, False, True),
+    "bill_ticket": (False, False, True),
+    "create_invoice": (False, False, True),
+    "add_invoice_line_item": (False, False, True),
+    "resume_write": (False, False, True),
+    "abandon_write": (False, False, True),
+    "delete_ticket": (False, True, True),
+    "delete_invoice": (False, True, True),
+}
+READS = {n for n, (ro, _, _) in POLICY.items() if ro}
+
+
+async def tools_list(tmp_path, mode: str = "legacy", **settings):
+    async with harness(tmp_path, **settings) as h, Client(h.app.server, mode=mode) as c:
+        return (await c.list_tools()).tools, h.app.registrar.registered
+
+
+async def test_every_tool_follows_the_policy(tmp_path):
+    tools, registered = await tools_list(tmp_path)
+    assert {t.name for t in tools} == set(POLICY)
+    for t in tools:
+        ro, destructive, confirmed = POLICY[t.name]
+        a = t.annotations
+        assert a is not None and a.title, t.name
+        assert a.read_only_hint is ro and a.destructive_hint is destructive, t.name
+        assert a.idempotent_hint is not None and a.open_world_hint is not None, t.name
+        assert t.output_schema and t.output_schema.get("type") == "object", t.name
+        assert t.description, t.name
+        assert registered[t.name].confirmed is confirmed, t.name
+        assert ("confirm_token" in t.input_schema["properties"]) is confirmed, t.name
+
+
+async def test_create_and_update_can_be_made_to_confirm(tmp_path):
+    _, registered = await tools_list(tmp_path, confirm_creates=True)
+    assert all(registered[n].confirmed for n in ("create_ticket", "update_ticket", "create_customer"))
+
+
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+async def test_read_only_mode_lists_only_read_tools(tmp_path, mode):
+    tools, _ = await tools_list(tmp_path, mode=mode, read_only=True)
+    assert {t.name for t in tools} == READS
+
+
+async def test_read_only_mode_refuses_writes_by_name(tmp_path):
+    async with harness(tmp_path, read_only=True) as h, Client(h.app.server, mode="legacy") as c:
+        r = await c.call_tool("bill_ticket", {"number": 32164, "minutes": 30, "labor_type": "remote", "notes": "x"})
+        assert r.is_error
+        assert await h.client.me()  # reads still work
+    assert [q for q in h.sandbox.requests if q.method != "GET"] == []
+
+
+@pytest.mark.parametrize(
+    "toolsets, expected",
+    [
+        (["billing"], {"bill_ticket", "pending_writes", "resume_write", "abandon_write"}),
+        (
+            ["customers"],
+            {"list_customers", "get_customer", "create_customer", "pending_writes", "resume_write", "abandon_write"},
+        ),
+        (
+            ["time", "invoices"],
+            {
+                "log_time",
+                "list_time_entries",
+                "list_labor_types",
+                "list_invoices",
+                "get_invoice",
+                "create_invoice",
+                "add_invoice_line_item",
+                "delete_invoice",
+                "pending_writes",
+                "resume_write",
+                "abandon_write",
+            },
+        ),
+    ],
+)
+async def test_toolsets_choose_the_groups(tmp_path, toolsets, expected):
+    tools, _ = await tools_list(tmp_path, toolsets=toolsets)
+    assert {t.name for t in tools} == expected
+
+
+async def test_tools_list_matches_the_snapshot(tmp_path):
+    tools, _ = await tools_list(tmp_path)
+    current = {
+        t.name: {
+            "title": t.annotations.title,
+            "description": t.description,
+            "annotations": t.annotations.model_dump(mode="json", exclude_none=True, by_alias=True),
+            "inputSchema": t.input_schema,
+            "outputSchema": t.output_schema,
+        }
+        for t in sorted(tools, key=lambda t: t.name)
+    }
+    if os.environ.get("SYNCRO_UPDATE_SNAPSHOT") == "1" or not SNAPSHOT.exists():
+        SNAPSHOT.parent.mkdir(exist_ok=True)
+        SNAPSHOT.write_text(json.dumps(current, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        if os.environ.get("CI"):
+            pytest.fail("snapshot was missing in CI")
+    expected = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    assert json.loads(json.dumps(current, sort_keys=True)) == expected, (
+        "tools/list changed; if deliberate, regenerate with SYNCRO_UPDATE_SNAPSHOT=1"
+    )
