@@ -344,3 +344,14 @@ def _audit(args: argparse.Namespace) -> int:
         print(f"No writes recorded{' since ' + args.since if args.since else ''} in {settings.audit_path}.",
               file=sys.stderr)
     return EXIT_OK
+
+
+# --- demo ---------------------------------------------------------------------------------------
+
+
+@subcommand("demo", "a tech's morning on the embedded sandbox, through a real MCP client session")
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    settings = settings_from(args)
+    return asyncio.run(run_demo(settings, sys.stdout))

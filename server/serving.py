@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 from syncro_mcp.client import SyncroClient
@@ -32,7 +33,9 @@ def sandbox_settings(settings: Settings, state: Path | None) -> Settings:
 
 
 @asynccontextmanager
-async def open_client(settings: Settings, *, sandbox: bool, state: Path | None = None) -> AsyncIterator[SyncroClient]:
+async def open_client(
+    settings: Settings, *, sandbox: bool, state: Path | None = None, sandbox_instance: Any = None
+) -> AsyncIterator[SyncroClient]:
     """A client for real Syncro (per settings) or for an in-process sandbox (no sockets)."""
     if not sandbox:
         async with SyncroClient(**settings.client_options()) as client:
@@ -40,7 +43,7 @@ async def open_client(settings: Settings, *, sandbox: bool, state: Path | None =
         return
     from syncro_mcp.sandbox.standalone import make_sandbox
 
-    sb = make_sandbox(state)
+    sb = sandbox_instance or make_sandbox(state)
     client = SyncroClient(
         base_url=sb.base_url,
         api_key=SecretStr(sb.api_key),
