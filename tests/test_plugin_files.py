@@ -15,36 +15,32 @@ PLUGIN_JSON = ROOT / ".claude-plugin" / "plugin.json"
 MARKETPLACE_JSON = ROOT / ".claude-plugin" / "marketplace.json"
 MCP_JSON = ROOT / ".mcp.json"
 
-# The server's public tools. To be replaced by the live tools/list of the app.
-KNOWN_TOOLS = {
-    "list_tickets",
-    "get_ticket",
-    "search",
-    "create_ticket",
-    "update_ticket",
-    "close_ticket",
-    "add_comment",
-    "log_time",
-    "list_time_entries",
-    "bill_ticket",
-    "list_customers",
-    "get_customer",
-    "create_customer",
-    "list_invoices",
-    "get_invoice",
-    "create_invoice",
-    "add_invoice_line_item",
-    "delete_invoice",
-    "write_session_log",
-    "list_labor_types",
-    "delete_ticket",
-    "pending_writes",
-    "resume_write",
-    "abandon_write",
-}
+
+def _live_tools() -> set[str]:
+    """The names in the server's real tools/list (full mode), so the skill cannot drift from it."""
+    import asyncio
+    import tempfile
+
+    from mcp import Client
+    from pydantic import SecretStr
+    from syncro_mcp.client import SyncroClient
+    from syncro_mcp.server.app import build_app
+    from syncro_mcp.server.settings import Settings
+
+    async def names() -> set[str]:
+        with tempfile.TemporaryDirectory() as tmp:
+            async with SyncroClient(base_url="http://127.0.0.1:9/api/v1", api_key=SecretStr("unused")) as client:
+                app = build_app(Settings(state_dir=Path(tmp), timezone="UTC"), client)
+                async with Client(app.server, mode="legacy") as c:
+                    return {t.name for t in (await c.list_tools()).tools}
+
+    return asyncio.run(names())
+
+
+KNOWN_TOOLS = _live_tools()
 
 # Backticked snake_case words in SKILL.md that are the server, arguments or result fields, not tools.
-NON_TOOL_WORDS = {"syncro", "needs_confirmation", "preview", "confirm_token", "minutes", "labor_type"}
+NON_TOOL_WORDS = {"syncro", "needs_confirmation", "preview", "confirm_token", "minutes", "labor_type", "bill_again"}
 
 # Claude Code names the tools mcp__<server>__<tool>; a plugin's server is "plugin:<plugin>:<server>".
 TOOL_PREFIXES = ("mcp__syncro__", "mcp__plugin_syncro_syncro__")
