@@ -18,7 +18,7 @@ from syncro_mcp.client import SyncroClient
 from syncro_mcp.tools import billing, customers, invoices, mapping, session_log, tickets, time, writes
 from syncro_mcp.tools import formatting as fmt
 from syncro_mcp.tools.audit import AuditLog
-from syncro_mcp.tools.confirm import Confirmer
+from syncro_mcp.tools.confirm import Confirmer, persistent_secret
 from syncro_mcp.tools.journal import Journal
 from syncro_mcp.tools.registry import Registrar
 from syncro_mcp.tools.runtime import Runtime, ToolConfig
@@ -68,7 +68,12 @@ def build_app(
     client.write_observer = AuditLog(settings.audit_path, redact=redact).observe
     registrar = Registrar(
         server=server,
-        confirmer=confirmer or Confirmer(ttl_s=settings.confirm_token_ttl_s),
+        confirmer=confirmer
+        or Confirmer(
+            ttl_s=settings.confirm_token_ttl_s,
+            secret=persistent_secret(settings.state_dir / "confirm.key"),
+            scope=client.base_url,
+        ),
         read_only=settings.read_only,
         toolsets=frozenset(settings.enabled_toolsets()),
         confirm_creates=settings.confirm_creates,

@@ -12,6 +12,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -35,21 +36,41 @@ class TokenNeeded(BaseModel):
     token: str
 
 
+def persistent_secret(path: Path) -> bytes:
+    """The token key, kept (0600) in the state dir so a token survives a server restart."""
+    try:
+        data = path.read_bytes()
+        if len(data) >= 32:
+            return data
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = os.urandom(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return data
+
+
 class Confirmer:
     """Issues and checks argument-bound, expiring confirmation tokens."""
 
     def __init__(
-        self, ttl_s: float = 300.0, *, secret: bytes | None = None, clock: Callable[[], float] = time.time
+        self,
+        ttl_s: float = 300.0,
+        *,
+        secret: bytes | None = None,
+        scope: str = "",
+        clock: Callable[[], float] = time.time,
     ):
         self.ttl_s = ttl_s
         self._secret = secret or os.urandom(32)
+        self._scope = scope  # the Syncro base URL: a sandbox token never approves a real write
         self._clock = clock
 
     def _mac(self, tool: str, args: Mapping[str, Any], expires: int) -> str:
-        canon = json.dumps(
-            {k: v for k, v in args.items() if k != "confirm_token"}, sort_keys=True, default=str
-        )
-        msg = f"{tool}\0{canon}\0{expires}".encode()
+        canon = json.dumps({k: v for k, v in args.items() if k != "confirm_token"}, sort_keys=True, default=str)
+        msg = f"{self._scope}\0{tool}\0{canon}\0{expires}".encode()
         return hmac.new(self._secret, msg, hashlib.sha256).hexdigest()[:24]
 
     def issue(self, tool: str, args: Mapping[str, Any]) -> str:

@@ -246,3 +246,28 @@ async def test_read_only_client_key_errors_are_clean(tmp_path):
             "add_comment", {"number": 32164, "body": "x", "confirm_token": first.structured_content["confirm_token"]}
         )
         assert r.is_error and "permission" in text(r) and "syncro-mcp check" in text(r)
+
+
+async def test_token_survives_a_restart_but_not_a_different_syncro(tmp_path):
+    from pydantic import SecretStr
+    from support.harness import make_settings
+    from syncro_mcp.client import SyncroClient
+    from syncro_mcp.sandbox import Sandbox
+    from syncro_mcp.server.app import build_app
+
+    args = {"number": 32164, "body": "after restart"}
+    async with harness(tmp_path) as first_run:
+        token = (await call(first_run.app.server, "add_comment", args)).structured_content["confirm_token"]
+    async with harness(tmp_path) as second_run:  # a new server process on the same state dir
+        r = await call(second_run.app.server, "add_comment", {**args, "confirm_token": token})
+        assert r.structured_content["status"] == "done", text(r)
+
+    sb = Sandbox(rate_limit_per_min=None)
+    other = SyncroClient(
+        base_url="http://other.invalid/api/v1", api_key=SecretStr(sb.api_key), transport=sb.transport(), retry_base_s=0
+    )
+    async with other:
+        app = build_app(make_settings(tmp_path), other)
+        r = await call(app.server, "add_comment", {**args, "confirm_token": token})
+    assert r.is_error and "does not match" in text(r)
+    assert sb.requests.writes() == []
