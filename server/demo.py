@@ -8,8 +8,10 @@ ends with an invoice and status Invoiced.
 
 from __future__ import annotations
 
+import tempfile
 import textwrap
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TextIO
 
 from mcp import Client
@@ -65,11 +67,15 @@ def approving(demo: Demo) -> Callable[..., Any]:
 
 
 async def run_demo(settings: Settings, out: TextIO) -> int:
+    with tempfile.TemporaryDirectory(prefix="syncro-mcp-demo-") as scratch:
+        settings = sandbox_settings(settings, None, Path(scratch))
+        return await _run(Demo(out), settings.model_copy(update={"read_only": False, "toolsets": None}))
+
+
+async def _run(demo: Demo, settings: Settings) -> int:
     from syncro_mcp.sandbox.standalone import make_sandbox
 
-    demo = Demo(out)
     sandbox = make_sandbox(None)
-    settings = sandbox_settings(settings, None).model_copy(update={"read_only": False, "toolsets": None})
     demo.say("syncro-mcp demo: the real MCP server on the embedded sandbox Syncro (demo data, no account needed).")
     async with open_client(settings, sandbox=True, sandbox_instance=sandbox) as client:
         app = build_app(settings, client)

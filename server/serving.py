@@ -23,9 +23,13 @@ from .settings import Settings
 log = logging.getLogger("syncro_mcp.server")
 
 
-def sandbox_settings(settings: Settings, state: Path | None) -> Settings:
-    """Settings whose journal/audit files belong to this sandbox, not to real Syncro."""
-    folder = state.parent if state else Path(tempfile.mkdtemp(prefix="syncro-mcp-sandbox-"))
+def sandbox_settings(settings: Settings, state: Path | None, scratch: Path) -> Settings:
+    """Settings whose journal/audit files belong to this sandbox, not to real Syncro.
+
+    With ``--state`` they sit beside the state file (and live as long as it); otherwise in
+    ``scratch``, a temporary folder the caller removes when the sandbox goes away.
+    """
+    folder = state.parent if state else scratch
     stem = state.stem if state else "sandbox"
     return settings.model_copy(
         update={"journal_path": folder / f"{stem}.journal.sqlite3", "audit_path": folder / f"{stem}.audit.jsonl"}
@@ -73,8 +77,15 @@ async def serve(
     host: str | None = None,
     port: int | None = None,
 ) -> None:
-    if sandbox:
-        settings = sandbox_settings(settings, state)
+    with tempfile.TemporaryDirectory(prefix="syncro-mcp-sandbox-") as scratch:
+        if sandbox:
+            settings = sandbox_settings(settings, state, Path(scratch))
+        await _serve(settings, sandbox=sandbox, state=state, transport=transport, host=host, port=port)
+
+
+async def _serve(
+    settings: Settings, *, sandbox: bool, state: Path | None, transport: str, host: str | None, port: int | None
+) -> None:
     async with open_client(settings, sandbox=sandbox, state=state) as client:
         app = build_app(settings, client)
         log_pending(app)
