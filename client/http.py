@@ -241,9 +241,9 @@ class HttpCore:
     ) -> Any:
         """Send one logical request; tell ``write_observer`` how every write ended (the audit log)."""
         if self.write_observer is None or method.upper() not in WRITE_METHODS:
-            return await self._send(method, path, params=params, body=body, allow_empty=allow_empty)
+            return await self._send(method, path, params, body, allow_empty)
         try:
-            result = await self._send(method, path, params=params, body=body, allow_empty=allow_empty)
+            result = await self._send(method, path, params, body, allow_empty)
         except ReadOnlyError:
             raise  # refused before anything was sent: nothing to audit
         except SyncroError as exc:
@@ -253,13 +253,7 @@ class HttpCore:
         return result
 
     async def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        body: Any = None,
-        allow_empty: bool = False,
+        self, method: str, path: str, params: Mapping[str, Any] | None, body: Any, allow_empty: bool
     ) -> Any:
         """Send one logical request (with bounded retries) and return decoded JSON.
 
