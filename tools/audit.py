@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from syncro_mcp.client.http import WriteEvent
+from syncro_mcp.client.http import WriteEvent, encode_json
 
 CURRENT_CALL: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("syncro_mcp_call", default=None)
 
@@ -52,7 +52,7 @@ class AuditLog:
             "ok": event.error is None,
             "error": event.error,
             "ids": response_ids(event.response),
-            "body": event.body,
+            "body": _as_sent(event.body),
         }
         line = self._redact(json.dumps(record, default=str, ensure_ascii=False))
         with self._lock, self.path.open("a", encoding="utf-8") as fh:
@@ -69,6 +69,14 @@ class AuditLog:
                     continue
                 if since is None or datetime.fromisoformat(rec["ts"]) >= since:
                     yield rec
+
+
+def _as_sent(body: Any) -> Any:
+    """The body as it went over the wire (the client's JSON encoding: Decimals as numbers)."""
+    try:
+        return json.loads(encode_json(body))
+    except (TypeError, ValueError):
+        return body
 
 
 def render(rec: dict[str, Any]) -> str:
