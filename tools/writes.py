@@ -93,12 +93,17 @@ async def run_journaled(
     """Run ``steps`` as one journal entry (new, or the unfinished one for these arguments)."""
     j = journal(rt)
     if entry is None:
-        entry = unfinished_for(rt, op, number, args) or j.start(op, number, args, [s.name for s in steps])
+        entry = unfinished_for(rt, op, number, args)
+    # The lock comes first: a call refused because another one is writing the ticket must not
+    # leave a journal entry behind (it would show in pending_writes and block other writes).
     try:
-        j.lock(number, entry.id)
+        j.lock(number, entry.id if entry is not None else 0)
     except TicketBusy as exc:
         raise InputError(str(exc)) from None
     try:
+        if entry is None:
+            entry = j.start(op, number, args, [s.name for s in steps])
+            j.lock(number, entry.id)  # ours already; record which entry holds it
         if entry.state == "failed":
             j.set_state(entry.id, "running")
         report = await run_steps(steps, j.step_log(entry.id), j.resume_point(entry.id), progress)
