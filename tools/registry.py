@@ -26,10 +26,11 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.resolve import Elicit, Resolve
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
+from syncro_mcp.client.errors import SyncroError
 
 from .audit import CURRENT_CALL
 from .confirm import Approve, Confirmer, TokenApproved, TokenNeeded
-from .errors import as_tool_error
+from .errors import InputError, as_tool_error
 from .formatting import write_result
 from .models import WriteResult
 from .schema import compact
@@ -282,9 +283,10 @@ def _result(model: BaseModel, text: str) -> CallToolResult:
 
 
 def _logged(tool: str, exc: BaseException) -> ToolError:
+    """The tool error for ``exc``; a bug (not a Syncro or input error) is logged with its traceback."""
     err = as_tool_error(exc)
-    if not isinstance(exc, (ToolError,)) and err.args and str(err).startswith("Unexpected error"):
-        log.exception("tool %s failed", tool, exc_info=exc)
-    else:
+    if isinstance(exc, (ToolError, InputError, SyncroError)):
         log.info("tool %s: %s", tool, err)
+    else:
+        log.error("tool %s failed", tool, exc_info=exc)
     return err

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from syncro_mcp.client import SyncroClient
 
+from .journal import Journal
 from .resolver import Resolver
 
 
@@ -33,7 +34,7 @@ class Runtime:
     config: ToolConfig
     resolver: Resolver = field(init=False)
     clock: Callable[[], datetime] | None = None
-    journal: Any = None
+    journal: Journal | None = None
     operations: dict[str, Any] = field(default_factory=dict)
     """Journaled operations by name (see ``tools.writes.Operation``), for resume_write."""
 
