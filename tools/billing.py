@@ -76,7 +76,9 @@ def bill_steps(rt: Runtime, plan: BillPlan) -> list[Step]:
         fresh = [
             i
             for i in page.items
-            if i.ticket_id == ticket.id and (i.created_at is None or i.created_at >= since)
+            if i.ticket_id == ticket.id
+            and i.id not in step.claimed  # an earlier bill's invoice is not this bill's
+            and (i.created_at is None or i.created_at >= since)
         ]
         if not fresh:
             return None
@@ -118,6 +120,7 @@ def bill_steps(rt: Runtime, plan: BillPlan) -> list[Step]:
             {"customer_id": ticket.customer_id, "ticket_id": ticket.id, "category": plan.category},
             send_invoice,
             find_invoice,
+            key="invoice_id",
         ),
         Step(
             "invoice_line",

@@ -287,6 +287,17 @@ class JournalLog:
                      json.dumps(step.body, default=str), json.dumps(result, default=str), how, now, now),
                 )
 
+    def claimed(self, key: str) -> frozenset[Any]:
+        """Values of ``key`` in the results of other entries for this ticket (records they own)."""
+        with self.journal._db() as db:
+            rows = db.execute(
+                "SELECT s.result FROM steps s JOIN entries e ON e.id = s.entry_id WHERE s.state = 'done'"
+                " AND s.entry_id != ? AND e.ticket = (SELECT ticket FROM entries WHERE id = ?)",
+                (self.entry_id, self.entry_id),
+            ).fetchall()
+        values = (json.loads(r["result"]).get(key) for r in rows)
+        return frozenset(v for v in values if v is not None)
+
     def failed(self, step: Step, error: str) -> None:
         # The intent row stays: its outcome is unknown or it failed; resume checks before re-sending.
         self.journal.set_state(self.entry_id, "failed", error=f"{step.name}: {error}")

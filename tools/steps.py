@@ -5,6 +5,11 @@ Each step runs at most once per run. When Syncro's answer to a write is lost (ti
 Syncro to see whether the write landed; only if it did not is the write sent again, once.
 A step's ``body`` is the exact request it sends; a resumed run reuses the journaled body, so
 a timer entry keeps its original start and end.
+
+``find`` must recognise *this* write, not an older look-alike: a step with a ``key`` (the
+result field naming the record it creates, e.g. ``comment_id``) is given, in ``claimed``, the
+ids that other journal entries already own, and skips them. So a second identical bill or
+comment whose answer is lost is never mistaken for the first one.
 """
 
 from __future__ import annotations
@@ -36,6 +41,10 @@ class Step:
     body: dict[str, Any]
     send: Send
     find: Find | None = None
+    key: str | None = None
+    """The result field naming the Syncro record this step creates (``comment_id``…)."""
+    claimed: frozenset[Any] = frozenset()
+    """Set by the runner before ``find``: ids of ``key`` that other journal entries own."""
 
     @property
     def fingerprint(self) -> str:
@@ -49,6 +58,7 @@ class StepLog(Protocol):
     def intent(self, step: Step) -> None: ...
     def done(self, step: Step, result: dict[str, Any], how: str) -> None: ...
     def failed(self, step: Step, error: str) -> None: ...
+    def claimed(self, key: str) -> frozenset[Any]: ...
 
 
 class NoLog:
@@ -56,6 +66,9 @@ class NoLog:
 
     def intent(self, step: Step) -> None:
         pass
+
+    def claimed(self, key: str) -> frozenset[Any]:
+        return frozenset()
 
     def done(self, step: Step, result: dict[str, Any], how: str) -> None:
         pass
@@ -97,14 +110,14 @@ async def run_steps(
             if step.name in resume.unsure:
                 body, since = resume.unsure[step.name]
                 step.body = body
-                found = await step.find(step, results, since) if step.find else None
+                found = await _find(step, results, since, log_)
                 if found is not None:
                     results[step.name] = found
                     log_.done(step, found, "found in Syncro on resume")
                     lines.append(f"{step.describe} (had landed earlier; not re-sent)")
                     continue
             log_.intent(step)
-            result, how = await _send_once(step, results)
+            result, how = await _send_once(step, results, log_)
         except Exception as exc:
             log_.failed(step, _short(exc))
             raise
@@ -116,7 +129,16 @@ async def run_steps(
     return RunReport(results, lines, resumed)
 
 
-async def _send_once(step: Step, results: Results) -> tuple[dict[str, Any], str]:
+async def _find(step: Step, results: Results, since: datetime, log_: StepLog) -> dict[str, Any] | None:
+    """Whether the step's write is in Syncro (records other entries own do not count)."""
+    if step.find is None:
+        return None
+    if step.key is not None:
+        step.claimed = log_.claimed(step.key)
+    return await step.find(step, results, since)
+
+
+async def _send_once(step: Step, results: Results, log_: StepLog) -> tuple[dict[str, Any], str]:
     """Send; if the answer is lost, read Syncro; re-send only if the write is not there."""
     sent_at = datetime.now(timezone.utc)
     try:
@@ -124,7 +146,7 @@ async def _send_once(step: Step, results: Results) -> tuple[dict[str, Any], str]
     except OutcomeUnknownError:
         if step.find is None:
             raise
-    found = await step.find(step, results, sent_at)
+    found = await _find(step, results, sent_at, log_)
     if found is not None:
         log.warning("%s: answer lost but the write landed; not re-sent", step.name)
         return found, "answer lost; confirmed by reading Syncro, not re-sent"

@@ -87,6 +87,8 @@ def comment_step(rt: Runtime, ticket: TicketSummary, subject: str, body: str, hi
 
     async def find(step: Step, _: Results, since: datetime) -> dict[str, Any] | None:
         for c in await client.list_comments(ticket.id, per_page=10):
+            if c.id in step.claimed:
+                continue  # an earlier identical comment another journal entry posted
             recent = c.created_at is None or c.created_at >= since - timedelta(minutes=2)
             if recent and (c.body or "").strip() == step.body["body"].strip() and c.subject == step.body["subject"]:
                 return {"comment_id": c.id}
@@ -94,7 +96,7 @@ def comment_step(rt: Runtime, ticket: TicketSummary, subject: str, body: str, hi
 
     payload = {"subject": subject, "body": body, "hidden": hidden, "do_not_email": do_not_email}
     describe = f"POST comment on #{ticket.number} ({visibility(hidden, do_not_email)})"
-    return Step("comment", describe, payload, send, find)
+    return Step("comment", describe, payload, send, find, key="comment_id")
 
 
 def comment_steps(rt: Runtime, plan: CommentPlan) -> list[Step]:
@@ -126,12 +128,15 @@ def timer_step(rt: Runtime, ticket: TicketSummary, minutes: int, labor: str, pro
         b = step.body
         start = datetime.fromisoformat(b["start_at"])
         for t in (await client.get_ticket(ticket.id)).ticket_timers:
+            if t.id in step.claimed:
+                continue  # an identical entry another journal entry logged (a second bill)
             same_start = t.start_time is not None and abs((t.start_time - start).total_seconds()) < 60
             if same_start and t.product_id == b["product_id"] and (t.notes or "").strip() == b["notes"].strip():
                 return {"timer_id": t.id, "start_at": b["start_at"], "end_at": b["end_at"]}
         return None
 
-    return Step("timer", f"POST timer entry: {minutes} min {labor} on #{ticket.number}", payload, send, find)
+    return Step("timer", f"POST timer entry: {minutes} min {labor} on #{ticket.number}", payload, send, find,
+                key="timer_id")
 
 
 def time_preview(minutes: int, labor: str, product_id: int, end_hint: str) -> str:
