@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time as _time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -26,7 +26,7 @@ from .params import Labor, Minutes, Number, Text
 from .registry import Registrar
 from .resolver import pick_one
 from .runtime import Runtime
-from .steps import Results, RunReport, Step
+from .steps import CLOCK_SLACK, Results, RunReport, Step
 from .tickets import comment_step, status_step, ticket_label, timer_step, visibility
 from .writes import Operation, journal, resume_note, run_journaled, unfinished_for
 
@@ -71,7 +71,7 @@ def bill_steps(rt: Runtime, plan: BillPlan) -> list[Step]:
         return {"invoice_id": inv.id, "invoice_number": inv.number}
 
     async def find_invoice(step: Step, _: Results, since: datetime) -> dict[str, Any] | None:
-        since = since - timedelta(minutes=2)
+        since = since - CLOCK_SLACK
         page = await client.list_invoices(ticket_id=ticket.id)
         fresh = [
             i

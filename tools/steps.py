@@ -19,7 +19,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from syncro_mcp.client.errors import OutcomeUnknownError
@@ -32,6 +32,10 @@ Results = dict[str, dict[str, Any]]
 Send = Callable[["Step", Results], Awaitable[dict[str, Any]]]
 Find = Callable[["Step", Results, datetime], Awaitable[dict[str, Any] | None]]
 Progress = Callable[[int, int, str], Awaitable[None]]
+
+CLOCK_SLACK = timedelta(minutes=10)
+"""How far Syncro's clock may run behind ours when ``find`` compares a record's ``created_at``
+with the time we sent (claimed ids, not the window, keep our own earlier writes out)."""
 
 
 @dataclass

@@ -18,7 +18,7 @@ from .models import SearchResult, TicketDetail, TicketList, WriteResult
 from .params import Labor, Limit, Minutes, Name, Number, Text
 from .registry import Registrar
 from .runtime import Runtime
-from .steps import Results, RunReport, Step
+from .steps import CLOCK_SLACK, Results, RunReport, Step
 from .writes import Operation, resume_note, run_journaled, unfinished_for
 
 PAGE_SIZE = 25
@@ -89,7 +89,7 @@ def comment_step(rt: Runtime, ticket: TicketSummary, subject: str, body: str, hi
         for c in await client.list_comments(ticket.id, per_page=10):
             if c.id in step.claimed:
                 continue  # an earlier identical comment another journal entry posted
-            recent = c.created_at is None or c.created_at >= since - timedelta(minutes=2)
+            recent = c.created_at is None or c.created_at >= since - CLOCK_SLACK
             if recent and (c.body or "").strip() == step.body["body"].strip() and c.subject == step.body["subject"]:
                 return {"comment_id": c.id}
         return None
