@@ -45,8 +45,8 @@ def as_tool_error(exc: BaseException) -> ToolError:
         )
     if isinstance(exc, OutcomeUnknownError):
         return ToolError(
-            f"Syncro did not confirm {exc.endpoint}; it may or may not have been applied. Nothing was re-sent. "
-            "Run the same call again (it checks Syncro before writing) or see pending_writes."
+            f"Syncro did not confirm {exc.endpoint}; it may or may not have been applied. Nothing is sent again "
+            "without first reading Syncro: run the same call again (it checks before writing) or see pending_writes."
         )
     if isinstance(exc, ReadOnlyError):
         return ToolError("syncro-mcp is in read-only mode: writes are disabled.")
