@@ -1,0 +1,1 @@
+"""Benchmarks for syncro-mcp: figures, not timed tests (``python -m bench``; see bench/README.md)."""

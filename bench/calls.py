@@ -1,0 +1,215 @@
+"""Calls per command: how many Syncro requests each seed command costs, against the API's minimum.
+
+Every command runs twice on its own fresh sandbox + server: **cold** (first call of the process:
+empty caches) and **warm** (the same command again on another ticket/customer, so number→id is
+still unknown but the account lists — statuses, priorities — are cached, as in a working session).
+A confirmed write counts both calls of the token flow (preview, then the call with
+``confirm_token``): that is what the tech's one request costs.
+
+``tests/bench/test_call_counts.py`` imports ``COMMANDS`` and ``measure`` from here, so the bench
+and the regression test can never disagree about what was counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mcp import Client
+
+from .env import in_memory
+
+
+@dataclass(frozen=True)
+class Command:
+    key: str  # the seed command
+    tool: str
+    cold_args: dict[str, Any]
+    warm_args: dict[str, Any]
+    min_reads: int
+    min_writes: int
+    why: str  # reasoning for the minimum
+    budget: tuple[int, int]  # (reads, writes) the warm run may use (today's figures): the regression bound
+    target: str = ""  # the issue's target, when it sets one
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "list tickets", "list_tickets", {}, {"limit": 25}, 1, 0,
+        "one GET /tickets?status=… page (25 per page) holds the open list",
+        (1, 0),
+    ),
+    Command(
+        "get ticket N", "get_ticket", {"number": 32164}, {"number": 32165}, 2, 0,
+        "Syncro has no lookup by number: GET /tickets?number=N gives the id, GET /tickets/{id} the "
+        "detail (comments and timers are embedded)",
+        (2, 0), "≤ 2",
+    ),
+    Command(
+        "create", "create_ticket",
+        {"customer": "LeeAnn Parkinson", "subject": "Printer jam"},
+        {"customer": "Jerry Burger", "subject": "VPN drops"}, 1, 1,
+        "customer name → id needs GET /customers?query=; then POST /tickets (a customer id given "
+        "instead of a name saves the read)",
+        (1, 1),
+    ),
+    Command(
+        "update status", "update_ticket", {"number": 32164, "status": "In Progress"},
+        {"number": 32165, "status": "Scheduled"}, 1, 1,
+        "number → id (GET /tickets?number=), then PUT /tickets/{id}; the status list is account data, "
+        "cached between calls",
+        (1, 1),
+    ),
+    Command(
+        "close", "close_ticket", {"number": 32163, "resolution": "Reset Jim's password."},
+        {"number": 32162, "resolution": "Replaced the toner."}, 1, 2,
+        "number → id, POST …/comment (resolution), PUT status: Syncro's ticket PUT takes no comment",
+        (1, 2),
+    ),
+    Command(
+        "comment", "add_comment", {"number": 32164, "body": "Rebooted the NAS."},
+        {"number": 32165, "body": "Called the customer back."}, 1, 1,
+        "number → id, then POST /tickets/{id}/comment",
+        (1, 1),
+    ),
+    Command(
+        "comment with time", "add_comment",
+        {"number": 32164, "body": "Fixed sync.", "minutes": 30, "labor_type": "remote"},
+        {"number": 32165, "body": "Reinstalled the driver.", "minutes": 15, "labor_type": "onsite"}, 1, 2,
+        "number → id; POST …/comment never carries time, so POST …/timer_entry is a second write",
+        (1, 2), "2 writes + ≤ 1 read",
+    ),
+    Command(
+        "log time", "log_time", {"number": 32164, "minutes": 15, "labor_type": "onsite", "notes": "Swapped cable"},
+        {"number": 32165, "minutes": 45, "labor_type": "remote", "notes": "Mailbox migration"}, 1, 1,
+        "number → id, then POST …/timer_entry",
+        (1, 1),
+    ),
+    Command(
+        "bill", "bill_ticket",
+        {"number": 32164, "minutes": 30, "labor_type": "remote", "notes": "Fixed sync."},
+        {"number": 32165, "minutes": 60, "labor_type": "onsite", "notes": "Replaced the switch."}, 2, 4,
+        "number → id; POST comment, POST timer_entry, POST /invoices, PUT status Invoiced; one GET "
+        "/invoices/{id} to check the labor line was copied (a POST line item only when it was not)",
+        (2, 4), "≤ 4 writes + ≤ 3 reads (settings cached)",
+    ),
+    Command(
+        "search", "search", {"query": "Burger"}, {"query": "email"}, 2, 0,
+        "free text over tickets and customers: GET /tickets?query= and GET /customers?query=",
+        (2, 0),
+    ),
+    Command(
+        "customers", "list_customers", {}, {"query": "Len"}, 1, 0,
+        "one GET /customers page",
+        (1, 0),
+    ),
+    Command(
+        "customer detail", "get_customer", {"customer": "Len's Auto Brokerage"},
+        {"customer": "Jerry Burger"}, 2, 0,
+        "name → customer (GET /customers?query=, contacts embedded), then its open tickets "
+        "(GET /tickets?customer_id=); a customer listed without contacts costs GET /contacts",
+        (3, 0),
+    ),
+)
+
+
+#: A cold run may load the account lists (GET /tickets/settings or /settings) once more than warm.
+COLD_EXTRA_READS = 1
+
+
+@dataclass
+class Count:
+    reads: int = 0
+    writes: int = 0
+    preview_reads: int = 0  # part of ``reads`` made by the preview call of a confirmed write
+    confirmed: bool = False
+    ok: bool = True
+    requests: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.reads + self.writes
+
+
+async def _flow(env: Any, tool: str, args: dict[str, Any]) -> Count:
+    """One command as the tech experiences it: the call, and for a confirmed write its token repeat."""
+    log = env.sandbox.requests
+    log.clear()
+    count = Count()
+    async with Client(env.server, mode="legacy") as c:
+        r = await c.call_tool(tool, args)
+        sc = r.structured_content or {}
+        if not r.is_error and sc.get("status") == "needs_confirmation":
+            count.confirmed = True
+            count.preview_reads = len(log)
+            r = await c.call_tool(tool, {**args, "confirm_token": sc["confirm_token"]})
+            sc = r.structured_content or {}
+        count.ok = not r.is_error and sc.get("status") not in ("needs_confirmation", "cancelled")
+    for q in log:
+        count.requests.append(f"{q.method} {q.path}" + (f"?{'&'.join(sorted(q.query))}" if q.query else ""))
+        if q.method == "GET":
+            count.reads += 1
+        else:
+            count.writes += 1
+    return count
+
+
+async def measure(cmd: Command) -> tuple[Count, Count]:
+    """(cold, warm) counts for one command, on a fresh sandbox and server."""
+    async with in_memory() as env:
+        cold = await _flow(env, cmd.tool, cmd.cold_args)
+        warm = await _flow(env, cmd.tool, cmd.warm_args)
+    return cold, warm
+
+
+def within_budget(cmd: Command, cold: Count, warm: Count) -> bool:
+    reads, writes = cmd.budget
+    return (
+        warm.reads <= reads and warm.writes <= writes
+        and cold.reads <= reads + COLD_EXTRA_READS and cold.writes <= writes
+    )
+
+
+async def run() -> dict[str, Any]:
+    rows = []
+    for cmd in COMMANDS:
+        cold, warm = await measure(cmd)
+        rows.append({
+            "command": cmd.key,
+            "tool": cmd.tool,
+            "cold": {"reads": cold.reads, "writes": cold.writes, "ok": cold.ok, "requests": cold.requests},
+            "warm": {"reads": warm.reads, "writes": warm.writes, "ok": warm.ok, "requests": warm.requests,
+                     "preview_reads": warm.preview_reads, "confirmed": warm.confirmed},
+            "minimum": {"reads": cmd.min_reads, "writes": cmd.min_writes},
+            "why": cmd.why,
+            "target": cmd.target,
+            "budget": {"reads": cmd.budget[0], "writes": cmd.budget[1]},
+            "within_budget": within_budget(cmd, cold, warm),
+        })
+    return {"commands": rows}
+
+
+def table(result: dict[str, Any]) -> str:
+    from .table import render
+
+    head = ["command", "tool", "cold r+w", "warm r+w", "minimum r+w", "over min", "target", "ok"]
+    body = []
+    for r in result["commands"]:
+        c, w, m = r["cold"], r["warm"], r["minimum"]
+        over = (w["reads"] + w["writes"]) - (m["reads"] + m["writes"])
+        body.append([
+            r["command"], r["tool"], f"{c['reads']}+{c['writes']}", f"{w['reads']}+{w['writes']}",
+            f"{m['reads']}+{m['writes']}", f"+{over}" if over > 0 else "0", r["target"] or "-",
+            "yes" if (c["ok"] and w["ok"] and r["within_budget"]) else "NO",
+        ])
+    notes = "\n".join(f"  {r['command']}: {r['why']}" for r in result["commands"])
+    return (
+        render(head, body)
+        + "\nr+w = GET requests + writes (POST/PUT/DELETE) seen by the sandbox; a confirmed write counts its preview"
+        "\ncall and its confirm_token call. cold = first call of a fresh server; warm = same command on another"
+        "\nticket/customer afterwards (account lists cached, number→id not). Minimum and why:\n"
+        + notes
+    )
+
+
+__all__ = ["COLD_EXTRA_READS", "COMMANDS", "Command", "Count", "measure", "run", "table", "within_budget"]

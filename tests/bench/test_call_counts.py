@@ -1,0 +1,55 @@
+"""Syncro requests per seed command: the bench's own scenarios, asserted so a regression fails.
+
+The counts come from the sandbox's request log (deterministic). Bounds: each command's budget in
+``bench/calls.py`` (today's warm figures; a cold run may add one account-list read), never below
+the API's minimum (else the count or the minimum is wrong), and the issue's targets.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.calls import COLD_EXTRA_READS, COMMANDS, Command, measure
+
+
+@pytest.mark.parametrize("cmd", COMMANDS, ids=[c.key for c in COMMANDS])
+async def test_requests_per_command_stay_within_budget(cmd: Command):
+    cold, warm = await measure(cmd)
+    assert cold.ok and warm.ok, (cold.requests, warm.requests)
+    reads, writes = cmd.budget
+    assert warm.reads <= reads and warm.writes <= writes, (
+        f"{cmd.key}: warm {warm.reads} reads + {warm.writes} writes > budget {cmd.budget}: {warm.requests}"
+    )
+    assert cold.reads <= reads + COLD_EXTRA_READS and cold.writes <= writes, (
+        f"{cmd.key}: cold {cold.reads}+{cold.writes}: {cold.requests}"
+    )
+    assert warm.reads >= cmd.min_reads and warm.writes >= cmd.min_writes, (
+        f"{cmd.key}: fewer requests than the API minimum? {warm.requests}"
+    )
+
+
+def _by_key(key: str) -> Command:
+    return next(c for c in COMMANDS if c.key == key)
+
+
+async def test_issue_targets():
+    cold, warm = await measure(_by_key("get ticket N"))
+    assert cold.total <= 2 and warm.total <= 2 and cold.writes == 0
+
+    cold, warm = await measure(_by_key("comment with time"))
+    for c in (cold, warm):
+        assert c.writes == 2 and c.reads <= 1, c.requests
+        assert [r.split()[1].rsplit("/", 1)[-1] for r in c.requests if not r.startswith("GET")] == [
+            "comment", "timer_entry"
+        ]
+
+    _, warm = await measure(_by_key("bill"))
+    assert warm.writes <= 4 and warm.reads <= 3, warm.requests
+
+
+async def test_confirmed_writes_cost_no_extra_read_for_the_token_repeat():
+    """The preview resolves the ticket; the token call reuses it (the number lookup is not repeated)."""
+    for key in ("comment", "comment with time", "log time", "close", "bill"):
+        _, warm = await measure(_by_key(key))
+        assert warm.confirmed, key
+        assert sum(r.startswith("GET /tickets?") for r in warm.requests) == 1, (key, warm.requests)
