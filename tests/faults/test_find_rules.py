@@ -1,0 +1,130 @@
+"""Verify-by-read must find *this* write, not an older look-alike, and must not miss it.
+
+The fault matrix bills a fresh ticket once. These cases are the ones it cannot reach: a second
+identical bill (``bill_again``) or comment whose answer is lost, Syncro's clock running behind
+ours, a re-send after a lost answer whose answer is lost again, and a refused second writer.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from support.harness import text
+from syncro_mcp.sandbox import Sandbox
+
+from faults.rig import (
+    LABOR,
+    NUMBER,
+    PRODUCT_ID,
+    SharedApp,
+    applied,
+    assert_audit_matches,
+    comments_with,
+    invoices_for,
+    labor_lines,
+    timers_with,
+)
+from faults.test_fault_matrix import BILL, BILL_ROWS, COMMENT, HOURS, NOTES, Row, run_until_done
+
+WRITE_ROWS = [r for r in BILL_ROWS if r.method != "GET"]
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory) -> SharedApp:
+    return SharedApp(tmp_path_factory.mktemp("shared"))
+
+
+@pytest.mark.parametrize("row", WRITE_ROWS, ids=str)
+async def test_second_identical_bill_with_a_lost_answer_is_billed_in_full(shared, tmp_path, row: Row):
+    """bill_again: the first bill's comment/timer/invoice look exactly like the second's."""
+    sb = Sandbox(rate_limit_per_min=None, invoice_copies_timers=row.copies_timers)
+    rg = shared.fresh(tmp_path, sb)
+    async with rg.session() as s:
+        await run_until_done(s, "bill_ticket", BILL)
+        sb.faults.add(row.method, row.path, "timeout")  # the second bill's request never arrives
+        second = await run_until_done(s, "bill_ticket", {**BILL, "bill_again": True})
+        assert sb.faults.rules[0].fired == 1
+
+    assert len(comments_with(sb, NUMBER, NOTES)) == 2
+    assert len(timers_with(sb, NUMBER, NOTES)) == 2
+    invoices = invoices_for(sb, NUMBER)
+    assert len(invoices) == 2
+    for inv in invoices:
+        assert len(labor_lines(sb, inv["id"], PRODUCT_ID, HOURS)) == 1, inv
+    done = second[-1].structured_content
+    assert done["invoice"]["id"] == max(i["id"] for i in invoices), "the second bill reported the first invoice"
+    assert done["comment_id"] == max(c["id"] for c in comments_with(sb, NUMBER, NOTES))
+    assert_audit_matches(rg)
+
+
+async def test_the_same_comment_twice_with_a_lost_answer_posts_twice(shared, tmp_path):
+    sb = Sandbox(rate_limit_per_min=None)
+    rg = shared.fresh(tmp_path, sb)
+    note = {"number": NUMBER, "body": "Called the customer, no answer."}
+    async with rg.session() as s:
+        await run_until_done(s, "add_comment", note)
+        sb.faults.add("POST", "/tickets/*/comment", "reset")
+        await run_until_done(s, "add_comment", note)
+    assert len(comments_with(sb, NUMBER, note["body"])) == 2
+    assert len(applied(sb, "POST", "/tickets/*/comment")) == 2
+
+
+@pytest.mark.parametrize("row", WRITE_ROWS, ids=str)
+@pytest.mark.parametrize("skew_min", [-7, 7], ids=["syncro_behind", "syncro_ahead"])
+async def test_verify_by_read_tolerates_clock_skew(shared, tmp_path, row: Row, skew_min: int):
+    """Syncro's clock is minutes off ours: a write that landed is still recognised."""
+    sb = Sandbox(
+        rate_limit_per_min=None, invoice_copies_timers=row.copies_timers,
+        now=lambda: datetime.now(timezone.utc) + timedelta(minutes=skew_min),
+    )
+    rg = shared.fresh(tmp_path, sb)
+    async with rg.session() as s:
+        sb.faults.add(row.method, row.path, "apply_then_timeout")
+        await run_until_done(s, "bill_ticket", BILL)
+    assert len(applied(sb, row.method, row.path)) == 1
+    assert len(comments_with(sb, NUMBER, NOTES)) == 1
+    assert len(timers_with(sb, NUMBER, NOTES)) == 1
+    assert len(invoices_for(sb, NUMBER)) == 1
+
+
+@pytest.mark.parametrize("row", WRITE_ROWS, ids=str)
+@pytest.mark.parametrize(
+    "first, second", [("timeout", "apply_then_timeout"), ("html", "malformed"), ("502", "apply_then_reset")]
+)
+async def test_resend_whose_answer_is_lost_again_is_found_on_resume(shared, tmp_path, row: Row, first, second):
+    """Lost answer, not applied → re-sent once → that answer is lost too, but it was applied."""
+    sb = Sandbox(rate_limit_per_min=None, invoice_copies_timers=row.copies_timers)
+    rg = shared.fresh(tmp_path, sb)
+    async with rg.session() as s:
+        sb.faults.add(row.method, row.path, first, call=1)
+        sb.faults.add(row.method, row.path, second, call=2)
+        results = await run_until_done(s, "bill_ticket", BILL)
+        assert len(results) == 2 and results[0].is_error, "the first call should have stopped"
+        assert "Nothing was re-sent" not in text(results[0]), "it was: once, after reading Syncro"
+        pending = await s.call("pending_writes", {})
+        assert pending.structured_content["entries"] == []
+    assert len(applied(sb, row.method, row.path)) == 1
+    assert len(sb.requests.matching(row.method, row.path)) == 2, "resume must not send a third time"
+    assert len(comments_with(sb, NUMBER, NOTES)) == 1
+    assert len(timers_with(sb, NUMBER, NOTES)) == 1
+    assert len(invoices_for(sb, NUMBER)) == 1
+    assert sb.ticket(NUMBER)["status"] == "Invoiced"
+    assert_audit_matches(rg)
+
+
+async def test_a_refused_second_writer_leaves_no_journal_entry(shared, tmp_path):
+    rg = shared.fresh(tmp_path, Sandbox(rate_limit_per_min=None))
+    j = rg.journal
+    real_owner = j._owner
+    j._owner = "otherhost:1"  # a writer on another machine holds the ticket
+    j.lock(NUMBER, 999)
+    j._owner = real_owner
+    async with rg.session() as s:
+        r = await s.confirmed("add_comment", COMMENT)
+        assert r.is_error and "being written by another call" in text(r)
+        pending = await s.call("pending_writes", {})
+        assert pending.structured_content["entries"] == [], text(pending)
+        other = await s.confirmed("bill_ticket", BILL)
+        assert "unfinished write" not in text(other), text(other)
+    assert LABOR  # same ticket and labor as the matrix
