@@ -32,6 +32,9 @@ class Operation:
     finish: Callable[[Any, RunReport, Entry], WriteResult]
 
 
+EntryId = Annotated[int, Field(ge=1, le=2**63 - 1)]  # a journal row id (SQLite INTEGER)
+
+
 @dataclass
 class EntryPlan:
     preview: str
@@ -136,7 +139,7 @@ def register(reg: Registrar, rt: Runtime) -> None:
         return EntryPlan(f"Resume:\n{describe(e)}\n\nThe operation was:\n{inner.preview}", e, inner)
 
     @reg.write("*", "Resume write", plan=plan_resume)
-    async def resume_write(plan: EntryPlan, entry_id: Annotated[int, Field(ge=1)]) -> WriteResult:
+    async def resume_write(plan: EntryPlan, entry_id: EntryId) -> WriteResult:
         """Finish an unfinished write from pending_writes (checks Syncro before re-sending)."""
         op = rt.operations[plan.entry.op]
         report, entry = await run_journaled(
@@ -152,7 +155,7 @@ def register(reg: Registrar, rt: Runtime) -> None:
         )
 
     @reg.write("*", "Abandon write", plan=plan_abandon, idempotent=True, open_world=False)
-    async def abandon_write(plan: EntryPlan, entry_id: Annotated[int, Field(ge=1)]) -> WriteResult:
+    async def abandon_write(plan: EntryPlan, entry_id: EntryId) -> WriteResult:
         """Stop tracking an unfinished write (nothing in Syncro is undone)."""
         journal(rt).set_state(plan.entry.id, "abandoned")
         return WriteResult(status="done", message=f"Abandoned journal entry {entry_id}; done steps stay in Syncro: "

@@ -11,7 +11,7 @@ import asyncio
 import logging
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from fuzz.rig import Captured, LiveServer, list_tools, profile, text, unclean
@@ -37,14 +37,6 @@ def confirming(logs):
     server.close()
 
 
-SQLITE_MAX = 2**63 - 1
-
-
-def known_bug(tool: str, args: dict) -> bool:
-    """Inputs that hit a reported bug (each has its own strict xfail test below), kept out of the sweep."""
-    entry = args.get("entry_id")
-    in_range = isinstance(entry, int) and -SQLITE_MAX - 1 <= entry <= SQLITE_MAX
-    return tool in ("resume_write", "abandon_write") and isinstance(entry, int) and not in_range
 
 
 def check(server: LiveServer, logs: Captured, tool: str, args: dict) -> None:
@@ -64,7 +56,6 @@ def check(server: LiveServer, logs: Captured, tool: str, args: dict) -> None:
 @given(data=st.data())
 def test_schema_valid_arguments(confirming, logs, tool, data):
     args = data.draw(arguments(SCHEMAS[tool]), label="args")
-    assume(not known_bug(tool, args))
     check(confirming, logs, tool, args)
 
 
@@ -73,16 +64,9 @@ def test_schema_valid_arguments(confirming, logs, tool, data):
 @given(data=st.data())
 def test_arguments_beyond_the_schema(confirming, logs, tool, data):
     args = data.draw(arguments(SCHEMAS[tool], wild=True), label="args")
-    assume(not known_bug(tool, args))
     check(confirming, logs, tool, args)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: entry_id beyond SQLite's INTEGER (>= 2**63) raises OverflowError in Journal.get → "
-    "'Unexpected error: OverflowError' with a logged traceback; the schema has no maximum (tools/writes.py, "
-    "tools/journal.py)",
-)
 @pytest.mark.parametrize("tool", ["resume_write", "abandon_write"])
 def test_huge_journal_entry_id_is_a_clean_error(confirming, logs, tool):
     check(confirming, logs, tool, {"entry_id": 2**63})

@@ -43,6 +43,7 @@ async def harness(
         base_url=sb.base_url,
         api_key=SecretStr(api_key or sb.api_key),
         transport=sb.transport(),
+        rate_limit_per_min=1_000_000,  # no client-side pacing in tests (the limiter has its own tests)
         retry_base_s=0,
         read_only=settings.get("read_only", False),
     )
