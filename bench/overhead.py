@@ -44,26 +44,11 @@ SANDBOX_CODE = (
     "from syncro_mcp.sandbox.standalone import serve; "
     "raise SystemExit(serve('127.0.0.1', 0, rate_limit_per_min=None))"
 )
-# The same, but the listening socket is made with proto=IPPROTO_TCP. ``standalone._bind`` makes it
-# with proto 0, so asyncio does not set TCP_NODELAY on accepted connections, and a response written
-# in two pieces (head, then body) waits for the client's delayed ACK: ~40 ms per request on Linux.
-SANDBOX_CODE_NODELAY = (
-    "import socket; import syncro_mcp.sandbox.standalone as s\n"
-    "def _bind(host, port):\n"
-    "    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)\n"
-    "    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); sock.bind((host, port))\n"
-    "    sock.listen(128); sock.setblocking(False); return sock\n"
-    "s._bind = _bind\n"
-    "raise SystemExit(s.serve('127.0.0.1', 0, rate_limit_per_min=None))"
-)
-
-
 @contextmanager
-def standalone_sandbox(nodelay: bool = False):
+def standalone_sandbox():
     """A sandbox subprocess on a free loopback port; yields its base URL; always stopped."""
-    code = SANDBOX_CODE_NODELAY if nodelay else SANDBOX_CODE
     proc = subprocess.Popen(
-        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        [sys.executable, "-c", SANDBOX_CODE], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(ln) for ln in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
@@ -123,8 +108,8 @@ async def _request_count(origin: str) -> int:
         return len((await h.get(f"{origin}/_sandbox/requests")).json()["requests"])
 
 
-async def latency(n: int = 200, warmup: int = 10, nodelay: bool = False) -> dict[str, Any]:
-    with standalone_sandbox(nodelay) as base_url, tempfile.TemporaryDirectory(prefix="syncro-bench-") as tmp:
+async def latency(n: int = 200, warmup: int = 10) -> dict[str, Any]:
+    with standalone_sandbox() as base_url, tempfile.TemporaryDirectory(prefix="syncro-bench-") as tmp:
         origin = base_url.rsplit("/api/v1", 1)[0]
         async with SyncroClient(base_url=base_url, api_key=SecretStr(DEFAULT_API_KEY),
                                 rate_limit_per_min=NO_PACING) as client:
@@ -178,7 +163,6 @@ async def cold_start(runs: int = 3) -> dict[str, Any]:
 async def run(n: int = 200) -> dict[str, Any]:
     return {
         "latency": await latency(n),
-        "latency_nodelay": await latency(n, nodelay=True),
         "cold_start": await cold_start(),
     }
 
@@ -186,21 +170,19 @@ async def run(n: int = 200) -> dict[str, Any]:
 def table(result: dict[str, Any]) -> str:
     from .table import render
 
-    rows = []
-    for label, key in (("as shipped", "latency"), ("TCP_NODELAY", "latency_nodelay")):
-        lat = result[key]
+    lat = result["latency"]
+    rows = [
+        [name, f"{d['n']}", f"{d['median_ms']:.2f}", f"{d['p95_ms']:.2f}", f"{d['syncro_requests_per_call']:.2f}"]
         for name, d in (("bare SyncroClient.get_ticket", lat["bare_client"]),
-                        ("MCP get_ticket over stdio", lat["mcp_stdio"])):
-            rows.append([label, name, f"{d['n']}", f"{d['median_ms']:.2f}", f"{d['p95_ms']:.2f}",
-                         f"{d['syncro_requests_per_call']:.2f}"])
-        rows.append([label, "ratio MCP/bare", "", f"{lat['ratio_median']:.2f}×", f"{lat['ratio_p95']:.2f}×",
-                     f"+{lat['added_median_ms']:.2f} ms"])
+                        ("MCP get_ticket over stdio", lat["mcp_stdio"]))
+    ]
+    rows.append(["ratio MCP/bare", "", f"{lat['ratio_median']:.2f}×", f"{lat['ratio_p95']:.2f}×",
+                 f"+{lat['added_median_ms']:.2f} ms"])
     cs = result["cold_start"]
     return "\n".join([
-        render(["standalone sandbox", "path", "calls", "median ms", "p95 ms", "Syncro req/call"], rows),
-        "One run each, after 10 warm-up calls. 'as shipped' = syncro_mcp.sandbox.standalone.serve: its socket "
-        "lacks TCP_NODELAY, so every\nrequest waits ~40 ms for a delayed ACK on Linux; 'TCP_NODELAY' = the same "
-        "server with an IPPROTO_TCP socket (true overhead).",
+        render(["path", "calls", "median ms", "p95 ms", "Syncro req/call"], rows),
+        "One run, after 10 warm-up calls, both paths against the same standalone sandbox on loopback "
+        "(syncro-mcp sandbox).",
         f"cold start `syncro-mcp serve --sandbox` → first tools/list: median {cs['median_s']:.2f} s "
         f"(runs: {', '.join(f'{t:.2f}' for t in cs['runs_s'])} s)",
     ])
