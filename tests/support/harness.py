@@ -4,52 +4,29 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
 from mcp import Client
 from mcp_types import CallToolResult, ElicitResult
-from pydantic import SecretStr
-from syncro_mcp.client import SyncroClient
 from syncro_mcp.sandbox import Sandbox
-from syncro_mcp.server.app import App, build_app
-from syncro_mcp.server.settings import Settings
 
-FIXED_NOW = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)
+# One stack builder for tests and benchmarks: bench.env owns it (the repo root is on pythonpath).
+from bench.env import FIXED_NOW, in_memory
+from bench.env import Env as Harness
+from bench.env import bench_settings as make_settings
 
-
-def make_settings(tmp_path, **over: Any) -> Settings:
-    return Settings(state_dir=tmp_path / "state", session_log_dir=tmp_path / "clients", timezone="UTC", **over)
-
-
-@dataclass
-class Harness:
-    sandbox: Sandbox
-    app: App
-    client: SyncroClient
-
-    def writes(self) -> list[Any]:
-        return [r for r in self.sandbox.requests if r.method != "GET"]
+__all__ = ["FIXED_NOW", "Harness", "call", "call_confirmed", "elicitation", "h", "harness", "make_settings", "text"]
 
 
 @asynccontextmanager
 async def harness(
     tmp_path, *, sandbox: Sandbox | None = None, api_key: str | None = None, **settings: Any
 ) -> AsyncIterator[Harness]:
-    sb = sandbox or Sandbox(rate_limit_per_min=None)
-    client = SyncroClient(
-        base_url=sb.base_url,
-        api_key=SecretStr(api_key or sb.api_key),
-        transport=sb.transport(),
-        rate_limit_per_min=1_000_000,  # no client-side pacing in tests (the limiter has its own tests)
-        retry_base_s=0,
-        read_only=settings.get("read_only", False),
-    )
-    async with client:
-        app = build_app(make_settings(tmp_path, **settings), client, clock=lambda: FIXED_NOW)
-        yield Harness(sb, app, client)
+    """Sandbox → SyncroClient (no pacing, no backoff sleeps) → our app, all in memory, files in tmp_path."""
+    async with in_memory(Path(tmp_path), sandbox=sandbox, api_key=api_key, **settings) as env:
+        yield env
 
 
 @pytest.fixture
