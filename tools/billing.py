@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
 from pydantic import Field
-from syncro_mcp.client.models import Invoice, TicketSummary
+from syncro_mcp.client.models import Invoice
 
 from . import formatting as fmt
 from .errors import InputError
@@ -28,6 +28,7 @@ from .resolver import pick_one
 from .runtime import Runtime
 from .steps import CLOCK_SLACK, Results, RunReport, Step
 from .tickets import comment_step, status_step, ticket_label, timer_step, visibility
+from .time import TimePlan
 from .writes import Operation, journal, resume_note, run_journaled, unfinished_for
 
 INVOICED = "Invoiced"
@@ -51,13 +52,9 @@ def labor_line(invoice: Invoice, product_id: int, qty: Decimal) -> int | None:
 
 
 @dataclass
-class BillPlan:
-    preview: str
-    ticket: TicketSummary
-    minutes: int
-    labor: str
-    product_id: int
-    notes: str
+class BillPlan(TimePlan):
+    """A time entry's plan, plus where the bill ends: the invoiced status and invoice category."""
+
     status: str
     category: str
 

@@ -94,13 +94,7 @@ class Registrar:
                     raise _logged(fn.__name__, exc) from None
                 return _result(model, text)
 
-            annotations = ToolAnnotations(
-                title=title,
-                read_only_hint=True,
-                destructive_hint=False,
-                idempotent_hint=True,
-                open_world_hint=open_world,
-            )
+            annotations = _annotations(title, read_only=True, destructive=False, idempotent=True, open_world=open_world)
             self._add(fn, run, output, toolset, "read", False, annotations, extra={})
             return fn
 
@@ -126,12 +120,8 @@ class Registrar:
             name = fn.__name__
             confirmed = confirm is True or (confirm == "creates" and self.confirm_creates)
             arg_names = [p for p in inspect.signature(fn).parameters if p not in ("plan", "ctx")]
-            annotations = ToolAnnotations(
-                title=title,
-                read_only_hint=False,
-                destructive_hint=destructive,
-                idempotent_hint=idempotent,
-                open_world_hint=open_world,
+            annotations = _annotations(
+                title, read_only=False, destructive=destructive, idempotent=idempotent, open_world=open_world
             )
 
             async def make_plan(**kwargs: Any) -> Any:
@@ -249,6 +239,16 @@ class Registrar:
         if tool is not None:
             tool.parameters = compact(tool.parameters)
         self.registered[fn.__name__] = ToolInfo(fn.__name__, toolset, kind, confirmed, annotations)
+
+
+def _annotations(title: str, *, read_only: bool, destructive: bool, idempotent: bool, open_world: bool):
+    return ToolAnnotations(
+        title=title,
+        read_only_hint=read_only,
+        destructive_hint=destructive,
+        idempotent_hint=idempotent,
+        open_world_hint=open_world,
+    )
 
 
 def _resolver(make_plan: Callable[..., Awaitable[Any]], arg_names: list[str], qualname: str):
