@@ -71,8 +71,12 @@ def ticket_lines(rows: Iterable[TicketRow]) -> list[str]:
 def ticket_list(result: TicketList, heading: str) -> str:
     if not result.tickets:
         return f"No tickets: {heading}."
-    more = f" (showing {len(result.tickets)})" if result.truncated else ""
-    return "\n".join([f"{result.total} tickets — {heading}{more}", *ticket_lines(result.tickets)])
+    count = f"{result.total}{'' if result.complete else '+'} tickets — {heading}"
+    notes = [f"showing {len(result.tickets)}"] if result.truncated or not result.complete else []
+    if not result.complete:
+        notes.append("more exist: filter, or raise limit")
+    head = count + (f" ({'; '.join(notes)})" if notes else "")
+    return "\n".join([head, *ticket_lines(result.tickets)])
 
 
 def _entry_line(e: TimeEntryRow) -> str:

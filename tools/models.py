@@ -29,8 +29,9 @@ class TicketRow(_Out):
 
 class TicketList(_Out):
     tickets: list[TicketRow]
-    total: int = Field(description="Tickets matched (may exceed the rows shown).")
-    truncated: bool = False
+    total: int = Field(description="Tickets fetched (at least this many match when complete is false).")
+    truncated: bool = Field(False, description="Fewer rows shown than tickets fetched.")
+    complete: bool = Field(True, description="False when Syncro holds more matching tickets than were fetched.")
 
 
 class CommentRow(_Out):

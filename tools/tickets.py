@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
@@ -21,7 +20,7 @@ from .runtime import Runtime
 from .steps import CLOCK_SLACK, Results, RunReport, Step
 from .writes import Operation, resume_note, run_journaled, unfinished_for
 
-PAGE_SIZE = 25
+MAX_PAGES = 4  # limit ≤ 100 and Syncro pages hold at least 25
 NOT_CLOSED = "Not Closed"
 # The seed's status order: what needs a tech first.
 STATUS_ORDER = [
@@ -112,15 +111,22 @@ def timer_step(rt: Runtime, ticket: TicketSummary, minutes: int, labor: str, pro
     client = rt.client
     end = rt.now()
     payload = {
-        "start_at": (end - timedelta(minutes=minutes)).isoformat(), "end_at": end.isoformat(),
-        "notes": notes, "billable": True, "product_id": product_id,
+        "start_at": (end - timedelta(minutes=minutes)).isoformat(),
+        "end_at": end.isoformat(),
+        "notes": notes,
+        "billable": True,
+        "product_id": product_id,
     }
 
     async def send(step: Step, _: Results) -> dict[str, Any]:
         b = step.body
         t = await client.add_timer_entry(
-            ticket.id, start_at=datetime.fromisoformat(b["start_at"]), end_at=datetime.fromisoformat(b["end_at"]),
-            notes=b["notes"], product_id=b["product_id"], billable=b["billable"],
+            ticket.id,
+            start_at=datetime.fromisoformat(b["start_at"]),
+            end_at=datetime.fromisoformat(b["end_at"]),
+            notes=b["notes"],
+            product_id=b["product_id"],
+            billable=b["billable"],
         )
         return {"timer_id": t.id, "start_at": b["start_at"], "end_at": b["end_at"]}
 
@@ -135,8 +141,9 @@ def timer_step(rt: Runtime, ticket: TicketSummary, minutes: int, labor: str, pro
                 return {"timer_id": t.id, "start_at": b["start_at"], "end_at": b["end_at"]}
         return None
 
-    return Step("timer", f"POST timer entry: {minutes} min {labor} on #{ticket.number}", payload, send, find,
-                key="timer_id")
+    return Step(
+        "timer", f"POST timer entry: {minutes} min {labor} on #{ticket.number}", payload, send, find, key="timer_id"
+    )
 
 
 def time_preview(minutes: int, labor: str, product_id: int, end_hint: str) -> str:
@@ -159,18 +166,24 @@ def register(reg: Registrar, rt: Runtime) -> None:
     ):
         """Ticket summary, one line per ticket (default: all not closed)."""
         status_filter = (
-            NOT_CLOSED
-            if status.strip().casefold() == NOT_CLOSED.casefold()
-            else await resolver.status(status)
+            NOT_CLOSED if status.strip().casefold() == NOT_CLOSED.casefold() else await resolver.status(status)
         )
         customer_id = (await resolver.customer(customer)).id if customer else None
-        tickets = await client.iter_tickets(
-            status=status_filter,
-            customer_id=customer_id,
-            query=query,
-            mine=True if assigned_to_me else None,
-            max_pages=math.ceil(limit / PAGE_SIZE),
-        )
+        tickets: list[TicketSummary] = []
+        page_no, more = 1, False
+        while True:  # page by page, so we know whether Syncro holds more than we fetched
+            page = await client.list_tickets(
+                status=status_filter,
+                customer_id=customer_id,
+                query=query,
+                mine=True if assigned_to_me else None,
+                page=page_no,
+            )
+            tickets += page.items
+            more = page.has_more
+            if len(tickets) >= limit or not more or page_no >= MAX_PAGES:
+                break
+            page_no += 1
         for t in tickets:
             resolver.remember(t)
         shown = sort_tickets(tickets)[:limit]
@@ -178,6 +191,7 @@ def register(reg: Registrar, rt: Runtime) -> None:
             tickets=[mapping.ticket_row(t) for t in shown],
             total=len(tickets),
             truncated=len(tickets) > len(shown),
+            complete=not more,
         )
         heading = ", ".join(
             p
@@ -348,9 +362,7 @@ def register(reg: Registrar, rt: Runtime) -> None:
         status = await resolver.status(rt.config.close_status)
         lines = [f"Close {ticket_label(ticket)}: status {ticket.status} → {status}"]
         if resolution:
-            lines.append(
-                f"First add a public Resolution comment (not emailed):\n  ----\n  {resolution}\n  ----"
-            )
+            lines.append(f"First add a public Resolution comment (not emailed):\n  ----\n  {resolution}\n  ----")
         return TicketPlan("\n".join(lines), ticket=ticket, fields={"status": status}, comment=resolution)
 
     def close_steps(plan: TicketPlan) -> list[Step]:
@@ -367,12 +379,15 @@ def register(reg: Registrar, rt: Runtime) -> None:
         return WriteResult(
             status="done",
             message=f"#{plan.ticket.number} is now {plan.fields['status']}. Offer a session log (write_session_log).",
-            number=plan.ticket.number, comment_id=report.results.get("comment", {}).get("comment_id"),
-            steps=report.lines, journal_entry=entry.id,
+            number=plan.ticket.number,
+            comment_id=report.results.get("comment", {}).get("comment_id"),
+            steps=report.lines,
+            journal_entry=entry.id,
         )
 
-    rt.operations["close_ticket"] = Operation(lambda number, resolution=None: plan_close(number, resolution),
-                                              close_steps, close_done)
+    rt.operations["close_ticket"] = Operation(
+        lambda number, resolution=None: plan_close(number, resolution), close_steps, close_done
+    )
 
     @reg.write("tickets", "Close ticket", plan=plan_close)
     async def close_ticket(plan: TicketPlan, number: Number, resolution: Text | None = None) -> WriteResult:
@@ -383,9 +398,7 @@ def register(reg: Registrar, rt: Runtime) -> None:
 
     async def plan_delete(number: int) -> TicketPlan:
         ticket = await resolver.ticket(number)
-        return TicketPlan(
-            f"DELETE {ticket_label(ticket)}, status {ticket.status}. This cannot be undone.", ticket
-        )
+        return TicketPlan(f"DELETE {ticket_label(ticket)}, status {ticket.status}. This cannot be undone.", ticket)
 
     @reg.write("tickets", "Delete ticket", plan=plan_delete, destructive=True)
     async def delete_ticket(plan: TicketPlan, number: Number) -> WriteResult:
@@ -393,9 +406,7 @@ def register(reg: Registrar, rt: Runtime) -> None:
         assert plan.ticket is not None
         await client.delete_ticket(plan.ticket.id)
         resolver.forget(number)
-        return WriteResult(
-            status="done", message=f"Deleted ticket #{number}.", number=number, steps=["DELETE ticket"]
-        )
+        return WriteResult(status="done", message=f"Deleted ticket #{number}.", number=number, steps=["DELETE ticket"])
 
     # -- comments ----------------------------------------------------------------------------------
     async def plan_comment(
@@ -424,8 +435,15 @@ def register(reg: Registrar, rt: Runtime) -> None:
         ]
         if minutes and labor_type and product_id:
             lines.append(time_preview(minutes, labor_type, product_id, fmt.when(rt.now())))
-        args = {"number": number, "body": body, "subject": subject, "hidden": hidden, "do_not_email": do_not_email,
-                "minutes": minutes, "labor_type": labor_type}
+        args = {
+            "number": number,
+            "body": body,
+            "subject": subject,
+            "hidden": hidden,
+            "do_not_email": do_not_email,
+            "minutes": minutes,
+            "labor_type": labor_type,
+        }
         return CommentPlan(
             "\n".join(lines) + resume_note(unfinished_for(rt, "add_comment", number, args)),
             ticket,
@@ -450,8 +468,15 @@ def register(reg: Registrar, rt: Runtime) -> None:
         labor_type: Labor | None = None,
     ) -> WriteResult:
         """Post a comment; with minutes + labor_type also a billable time entry (second call)."""
-        args = {"number": number, "body": body, "subject": subject, "hidden": hidden, "do_not_email": do_not_email,
-                "minutes": minutes, "labor_type": labor_type}
+        args = {
+            "number": number,
+            "body": body,
+            "subject": subject,
+            "hidden": hidden,
+            "do_not_email": do_not_email,
+            "minutes": minutes,
+            "labor_type": labor_type,
+        }
         report, entry = await run_journaled(rt, "add_comment", number, args, comment_steps(rt, plan))
         return comment_done(plan, report, entry)
 
@@ -459,8 +484,12 @@ def register(reg: Registrar, rt: Runtime) -> None:
         r = report.results
         what = "Comment posted" + (f" and {plan.minutes} min {plan.labor} logged" if plan.minutes else "")
         return WriteResult(
-            status="done", message=f"{what} on #{plan.ticket.number}.", number=plan.ticket.number,
-            comment_id=r["comment"]["comment_id"], timer_id=r.get("timer", {}).get("timer_id"), steps=report.lines,
+            status="done",
+            message=f"{what} on #{plan.ticket.number}.",
+            number=plan.ticket.number,
+            comment_id=r["comment"]["comment_id"],
+            timer_id=r.get("timer", {}).get("timer_id"),
+            steps=report.lines,
             journal_entry=entry.id,
         )
 

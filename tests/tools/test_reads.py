@@ -114,3 +114,23 @@ async def test_invoices_read(h):
     assert "Total" in text(by_id)
     bad = await call(h.app.server, "get_invoice", {"id_or_number": "abc"})
     assert bad.is_error and "not an invoice number" in text(bad)
+
+
+async def test_list_says_when_syncro_holds_more_than_fetched(tmp_path):
+    from support.harness import harness
+    from syncro_mcp.sandbox import Sandbox
+
+    sb = Sandbox(rate_limit_per_min=None)
+    customer_id = next(iter(sb.state.customers))
+    async with harness(tmp_path, sandbox=sb) as hh:
+        for i in range(30):  # 19 open + 30 new = 49 open tickets: two pages of 25
+            await hh.client.create_ticket({"customer_id": customer_id, "subject": f"bulk {i}"})
+        capped = await call(hh.app.server, "list_tickets", {"limit": 10})
+        assert capped.structured_content["complete"] is False and capped.structured_content["total"] == 25
+        assert "25+ tickets" in text(capped) and "more exist" in text(capped)
+        assert len(capped.structured_content["tickets"]) == 10
+        full = await call(hh.app.server, "list_tickets", {"limit": 100})
+        assert full.structured_content["complete"] is True and full.structured_content["total"] == 49
+        assert text(full).startswith("49 tickets — Not Closed\n")
+        pages = [q.query.get("page") for q in hh.sandbox.requests if q.path == "/tickets"][-2:]
+        assert pages == ["1", "2"]
