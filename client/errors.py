@@ -64,9 +64,13 @@ class SyncroValidationError(SyncroError):
 
 
 class RateLimitedError(SyncroError):
-    """429 still returned after the client's bounded retries."""
+    """429 still returned after the client's bounded retries (``tries`` requests in all)."""
 
     hint = "Syncro allows 180 requests per minute; wait a minute and try again."
+
+    def __init__(self, detail: str, *, tries: int = 1, **kw: Any) -> None:
+        self.tries = tries
+        super().__init__(detail, **kw)
 
 
 class ServerError(SyncroError):

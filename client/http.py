@@ -310,7 +310,11 @@ class HttpCore:
                     await self._backoff(method, path, attempt, retry_after, "429")
                     continue
                 raise RateLimitedError(
-                    self._message(response, "Too many requests"), method=method, path=path, status=status
+                    self._message(response, "Too many requests"),
+                    tries=attempt + 1,
+                    method=method,
+                    path=path,
+                    status=status,
                 )
             if status >= 500:
                 err = ServerError(

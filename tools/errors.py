@@ -40,8 +40,8 @@ def as_tool_error(exc: BaseException) -> ToolError:
         return ToolError(f"Syncro rejected this ({exc.endpoint} → 422): {exc.detail}")
     if isinstance(exc, RateLimitedError):
         return ToolError(
-            f"Syncro's rate limit (180 requests/minute) was still hit after retrying ({exc.endpoint}). "
-            "Wait a minute, then try again."
+            f"Syncro's rate limit (180 requests/minute) answered 429 to {exc.endpoint}; waited and gave up after "
+            f"{exc.tries} tries. Wait a minute, then try again."
         )
     if isinstance(exc, OutcomeUnknownError):
         return ToolError(

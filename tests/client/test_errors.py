@@ -101,7 +101,7 @@ async def test_429_after_retries_is_rate_limited(make_client: Any, router: respx
     route = router.get("/me").mock(return_value=httpx.Response(429, text="Too Many"))
     with pytest.raises(RateLimitedError) as info:
         await client.me()
-    assert route.call_count == 3
+    assert route.call_count == 3 == info.value.tries
     assert (info.value.method, info.value.path, info.value.status) == ("GET", "/me", 429)
 
 

@@ -18,7 +18,10 @@ KW = {"method": "POST", "path": "/tickets/5/comment"}
             e.SyncroValidationError("Subject can't be blank", status=422, **KW),
             ["POST /tickets/5/comment → 422", "Subject can't be blank"],
         ),
-        (e.RateLimitedError("Retry later", status=429, **KW), ["180 requests/minute", "Wait a minute"]),
+        (
+            e.RateLimitedError("Retry later", tries=4, status=429, **KW),
+            ["180 requests/minute", "after 4 tries", "Wait"],
+        ),
         (e.OutcomeUnknownError("No reply", **KW), ["may or may not have been applied", "pending_writes"]),
         (e.ReadOnlyError("refused", **KW), ["read-only"]),
         (e.ServerError("Internal Server Error", status=500, method="GET", path="/tickets"), ["500", "try again"]),
