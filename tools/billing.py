@@ -179,6 +179,7 @@ def register(reg: Registrar, rt: Runtime) -> None:
             labor_type.casefold(),
             product_id,
             notes,
+            args,
             status,
             rt.config.invoice_category,
         )
@@ -215,6 +216,7 @@ def register(reg: Registrar, rt: Runtime) -> None:
         async def progress(i: int, total: int, message: str) -> None:
             await ctx.report_progress(i, total, message)
 
-        args = {"number": number, "minutes": minutes, "labor_type": labor_type, "notes": notes}
-        report, entry = await run_journaled(rt, "bill_ticket", number, args, bill_steps(rt, plan), progress=progress)
+        report, entry = await run_journaled(
+            rt, "bill_ticket", number, plan.args, bill_steps(rt, plan), progress=progress
+        )
         return bill_done(plan, report, entry)

@@ -66,6 +66,8 @@ class CommentPlan:
     minutes: int | None = None
     labor: str | None = None
     product_id: int | None = None
+    args: dict[str, Any] = field(default_factory=dict)
+    """The call's arguments as the journal keys it."""
 
 
 @dataclass
@@ -454,6 +456,7 @@ def register(reg: Registrar, rt: Runtime) -> None:
             minutes,
             labor_type and labor_type.casefold(),
             product_id,
+            args,
         )
 
     @reg.write("tickets", "Add comment", plan=plan_comment)
@@ -468,16 +471,7 @@ def register(reg: Registrar, rt: Runtime) -> None:
         labor_type: Labor | None = None,
     ) -> WriteResult:
         """Post a comment; with minutes + labor_type also a billable time entry (second call)."""
-        args = {
-            "number": number,
-            "body": body,
-            "subject": subject,
-            "hidden": hidden,
-            "do_not_email": do_not_email,
-            "minutes": minutes,
-            "labor_type": labor_type,
-        }
-        report, entry = await run_journaled(rt, "add_comment", number, args, comment_steps(rt, plan))
+        report, entry = await run_journaled(rt, "add_comment", number, plan.args, comment_steps(rt, plan))
         return comment_done(plan, report, entry)
 
     def comment_done(plan: CommentPlan, report: RunReport, entry: Entry) -> WriteResult:

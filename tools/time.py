@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from syncro_mcp.client.errors import NotFoundError
 from syncro_mcp.client.models import TicketSummary
@@ -29,6 +30,8 @@ class TimePlan:
     labor: str
     product_id: int
     notes: str
+    args: dict[str, Any]
+    """The call's arguments as the journal keys it (resume and dedupe compare these)."""
 
 
 def register(reg: Registrar, rt: Runtime) -> None:
@@ -38,22 +41,21 @@ def register(reg: Registrar, rt: Runtime) -> None:
         product_id = resolver.labor(labor_type)
         ticket = await resolver.ticket(number)
         end = rt.now()
+        args = {"number": number, "minutes": minutes, "labor_type": labor_type, "notes": notes}
         preview = (
             f"Log time on {ticket_label(ticket)}\n"
             f"  {fmt.duration(minutes)} of {labor_type} labor (product {product_id}), billable\n"
             f"  ending now: {fmt.when(end - timedelta(minutes=minutes))} → {fmt.when(end)}\n"
             f"  Notes: {notes}"
-        ) + resume_note(unfinished_for(rt, "log_time", number, {"number": number, "minutes": minutes,
-                                                                "labor_type": labor_type, "notes": notes}))
-        return TimePlan(preview, ticket, minutes, labor_type.casefold(), product_id, notes)
+        ) + resume_note(unfinished_for(rt, "log_time", number, args))
+        return TimePlan(preview, ticket, minutes, labor_type.casefold(), product_id, notes, args)
 
     @reg.write("time", "Log time", plan=plan_time)
     async def log_time(
         plan: TimePlan, number: Number, minutes: Minutes, labor_type: Labor, notes: Text
     ) -> WriteResult:
         """Add a billable time entry (minutes and labor type come from the user; no defaults)."""
-        args = {"number": number, "minutes": minutes, "labor_type": labor_type, "notes": notes}
-        report, entry = await run_journaled(rt, "log_time", number, args, time_steps(plan))
+        report, entry = await run_journaled(rt, "log_time", number, plan.args, time_steps(plan))
         return time_done(plan, report, entry)
 
     def time_steps(plan: TimePlan) -> list[Step]:
