@@ -37,7 +37,6 @@ from .schema import compact
 
 log = logging.getLogger("syncro_mcp.tools")
 
-TOOLSETS = ("tickets", "time", "billing", "customers", "invoices")
 CONFIRM_TOKEN = Annotated[
     str | None,
     Field(description="From needs_confirmation, after the user approved."),

@@ -24,7 +24,6 @@ class ToolConfig:
     invoice_category: str = "Standard"
     session_log_dir: Path = Path("clients")
     timezone: str | None = None
-    max_minutes: int = 24 * 60
     bill_dedupe_window_min: int = 60
 
 

@@ -65,22 +65,6 @@ class StepLog(Protocol):
     def claimed(self, key: str) -> frozenset[Any]: ...
 
 
-class NoLog:
-    """For single writes that need no journal entry."""
-
-    def intent(self, step: Step) -> None:
-        pass
-
-    def claimed(self, key: str) -> frozenset[Any]:
-        return frozenset()
-
-    def done(self, step: Step, result: dict[str, Any], how: str) -> None:
-        pass
-
-    def failed(self, step: Step, error: str) -> None:
-        pass
-
-
 @dataclass
 class Resume:
     """What an earlier attempt left: finished steps, and steps sent whose outcome is unknown."""
