@@ -11,8 +11,7 @@ import pytest
 from mcp import Client
 from syncro_mcp.client import ReadOnlyError, SyncroClient
 from syncro_mcp.server.serving import open_client
-from syncro_mcp.server.settings import Settings
-from syncro_mcp.tools.registry import TOOLSETS
+from syncro_mcp.server.settings import TOOLSETS, Settings
 
 from bench.env import in_memory
 
