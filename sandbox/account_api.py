@@ -50,8 +50,8 @@ async def list_users(request: Request) -> Response:
 
 
 async def get_user(request: Request) -> Response:
-    u = sandbox_of(request).state.users.get(int(request.path_params["id"]))
-    return errors.not_found() if u is None else errors.json({"user": views.user(u)})
+    u = errors.found(sandbox_of(request).state.users.get(int(request.path_params["id"])))
+    return errors.json({"user": views.user(u)})
 
 
 async def settings(request: Request) -> Response:
@@ -146,8 +146,8 @@ async def latest_customer(request: Request) -> Response:
 
 async def get_customer(request: Request) -> Response:
     st = sandbox_of(request).state
-    c = st.customers.get(int(request.path_params["id"]))
-    return errors.not_found() if c is None else errors.json({"customer": views.customer(st, c)})
+    c = errors.found(st.customers.get(int(request.path_params["id"])))
+    return errors.json({"customer": views.customer(st, c)})
 
 
 def _customer_errors(data: dict[str, Any], *, creating: bool) -> list[str]:
@@ -176,9 +176,7 @@ async def create_customer(request: Request) -> Response:
 async def update_customer(request: Request) -> Response:
     sb = sandbox_of(request)
     st = sb.state
-    c = st.customers.get(int(request.path_params["id"]))
-    if c is None:
-        return errors.not_found()
+    c = errors.found(st.customers.get(int(request.path_params["id"])))
     data = await body(request)
     problems = _customer_errors(data, creating=False)
     if problems:
@@ -192,9 +190,7 @@ async def update_customer(request: Request) -> Response:
 
 async def delete_customer(request: Request) -> Response:
     st = sandbox_of(request).state
-    c = st.customers.get(int(request.path_params["id"]))
-    if c is None:
-        return errors.not_found()
+    c = errors.found(st.customers.get(int(request.path_params["id"])))
     for ct in st.children("contacts", "customer_id", c["id"]):
         del st.contacts[ct["id"]]
     del st.customers[c["id"]]
@@ -254,16 +250,14 @@ async def create_contact(request: Request) -> Response:
 
 
 async def get_contact(request: Request) -> Response:
-    ct = sandbox_of(request).state.contacts.get(int(request.path_params["id"]))
-    return errors.not_found() if ct is None else errors.json(views.contact(ct))
+    ct = errors.found(sandbox_of(request).state.contacts.get(int(request.path_params["id"])))
+    return errors.json(views.contact(ct))
 
 
 async def update_contact(request: Request) -> Response:
     sb = sandbox_of(request)
     st = sb.state
-    ct = st.contacts.get(int(request.path_params["id"]))
-    if ct is None:
-        return errors.not_found()
+    ct = errors.found(st.contacts.get(int(request.path_params["id"])))
     data = await body(request)
     if not str(data.get("name") or "").strip():
         return errors.record_errors(views.contact(ct), "Name can't be blank")
@@ -286,9 +280,7 @@ async def update_contact(request: Request) -> Response:
 
 async def delete_contact(request: Request) -> Response:
     st = sandbox_of(request).state
-    ct = st.contacts.get(int(request.path_params["id"]))
-    if ct is None:
-        return errors.not_found()
+    ct = errors.found(st.contacts.get(int(request.path_params["id"])))
     del st.contacts[ct["id"]]
     return errors.json({"success": True})
 
@@ -320,8 +312,8 @@ async def list_products(request: Request) -> Response:
 
 
 async def get_product(request: Request) -> Response:
-    p = sandbox_of(request).state.products.get(int(request.path_params["id"]))
-    return errors.not_found() if p is None else errors.json({"product": views.product(p)})
+    p = errors.found(sandbox_of(request).state.products.get(int(request.path_params["id"])))
+    return errors.json({"product": views.product(p)})
 
 
 # -- search ----------------------------------------------------------------------------------

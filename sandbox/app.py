@@ -116,6 +116,10 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     return errors.json({"message": getattr(exc, "detail", "Error")}, status)
 
 
+async def _missing(request: Request, exc: Exception) -> Response:
+    return errors.not_found()
+
+
 async def _bad_json(request: Request, exc: Exception) -> Response:
     return errors.bad_request(f"Invalid JSON body: {exc}")
 
@@ -124,7 +128,7 @@ def build_api(sandbox: Sandbox) -> Starlette:
     """The Syncro routes, mounted with paths relative to /api/v1."""
     api = Starlette(
         routes=[*tickets_api.ROUTES, *invoices_api.ROUTES, *account_api.ROUTES],
-        exception_handlers={HTTPException: _http_exception, BadJSON: _bad_json},
+        exception_handlers={HTTPException: _http_exception, BadJSON: _bad_json, errors.Missing: _missing},
     )
     api.state.sandbox = sandbox
     return api

@@ -6,7 +6,7 @@ sandbox reproduces each exactly so clients are tested against all of them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.responses import JSONResponse, Response
 
@@ -21,6 +21,20 @@ def json(body: Any, status: int = 200) -> JSONResponse:
 def not_found() -> Response:
     """404 used by tickets, contacts and timers: ``{"message": "Not found"}``."""
     return json({"message": "Not found"}, 404)
+
+
+class Missing(Exception):
+    """The record a request names does not exist; the API app answers ``not_found()``."""
+
+
+R = TypeVar("R")
+
+
+def found(record: R | None) -> R:
+    """``record``, or raise Missing: one 404 path instead of a check in every handler."""
+    if record is None:
+        raise Missing
+    return record
 
 
 def permission_denied() -> Response:

@@ -99,9 +99,7 @@ async def create_invoice(request: Request) -> Response:
 
 async def get_invoice(request: Request) -> Response:
     sb = sandbox_of(request)
-    inv = _find(sb.state, request.path_params["id"])
-    if inv is None:
-        return errors.not_found()
+    inv = errors.found(_find(sb.state, request.path_params["id"]))
     detail = views.invoice_detail(sb.state, inv)
     return errors.json({"invoice": detail} if sb.invoice_detail_wrapped else detail)
 
@@ -109,9 +107,7 @@ async def get_invoice(request: Request) -> Response:
 async def update_invoice(request: Request) -> Response:
     sb = sandbox_of(request)
     st = sb.state
-    inv = _find(st, request.path_params["id"])
-    if inv is None:
-        return errors.not_found()
+    inv = errors.found(_find(st, request.path_params["id"]))
     data = await body(request)
     for key in INVOICE_WRITABLE:
         if key not in data:
@@ -146,9 +142,7 @@ async def add_invoice_line_item(request: Request) -> Response:
     """product_id+quantity fills item/name/price/cost/taxable from the catalogue; explicit fields win."""
     sb = sandbox_of(request)
     st = sb.state
-    inv = _find(st, request.path_params["id"])
-    if inv is None:
-        return errors.not_found()
+    inv = errors.found(_find(st, request.path_params["id"]))
     data = await body(request)
     quantity = to_decimal(data.get("quantity"), Decimal(1)) or Decimal(1)
     product = st.products.get(as_int(data.get("product_id")) or -1)

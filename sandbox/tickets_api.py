@@ -104,9 +104,7 @@ async def list_tickets(request: Request) -> Response:
 
 async def get_ticket(request: Request) -> Response:
     st = sandbox_of(request).state
-    t = _ticket(st, request)
-    if t is None:
-        return errors.not_found()
+    t = errors.found(_ticket(st, request))
     return errors.json({"ticket": views.ticket_detail(st, t)})
 
 
@@ -173,9 +171,7 @@ async def create_ticket(request: Request) -> Response:
 async def update_ticket(request: Request) -> Response:
     sb = sandbox_of(request)
     st = sb.state
-    t = _ticket(st, request)
-    if t is None:
-        return errors.not_found()
+    t = errors.found(_ticket(st, request))
     data = await body(request)
     if "subject" in data and not str(data.get("subject") or "").strip():
         return errors.success_false(["Subject can't be blank"])
@@ -200,9 +196,7 @@ async def update_ticket(request: Request) -> Response:
 
 async def delete_ticket(request: Request) -> Response:
     st = sandbox_of(request).state
-    t = _ticket(st, request)
-    if t is None:
-        return errors.not_found()
+    t = errors.found(_ticket(st, request))
     for table in ("comments", "timers", "ticket_line_items"):
         for rec in st.children(table, "ticket_id", t["id"]):
             del st.tables[table][rec["id"]]
@@ -238,9 +232,7 @@ async def ticket_settings(request: Request) -> Response:
 # -- comments --------------------------------------------------------------------------------
 async def list_comments(request: Request) -> Response:
     st = sandbox_of(request).state
-    t = _ticket(st, request)
-    if t is None:
-        return errors.not_found()
+    t = errors.found(_ticket(st, request))
     q = query(request)
     per_page = as_int(q.get("per_page")) or account.COMMENTS_PER_PAGE
     per_page = max(1, min(per_page, 100))
@@ -276,9 +268,7 @@ async def list_comments(request: Request) -> Response:
 async def add_comment(request: Request) -> Response:
     sb = sandbox_of(request)
     st = sb.state
-    t = _ticket(st, request)
-    if t is None:
-        return errors.not_found()
+    t = errors.found(_ticket(st, request))
     data = await body(request)
     missing = []
     if not str(data.get("body") or "").strip():
@@ -314,12 +304,15 @@ def _timer_on(st: SandboxState, t: Record, timer_id: Any) -> Record | None:
     return tm if tm is not None and tm["ticket_id"] == t["id"] else None
 
 
+def _line_on(st: SandboxState, t: Record, line_id: Any) -> Record | None:
+    li = st.ticket_line_items.get(as_int(line_id) or -1)
+    return li if li is not None and li["ticket_id"] == t["id"] else None
+
+
 async def add_timer_entry(request: Request) -> Response:
     sb = sandbox_of(request)
     st = sb.state
-    t = _ticket(st, request)
-    if t is None:
-        return errors.not_found()
+    t = errors.found(_ticket(st, request))
     data = await body(request)
     if data.get("start_at") in (None, ""):
         return errors.error_string("no implicit conversion of nil into String")
@@ -354,13 +347,9 @@ async def add_timer_entry(request: Request) -> Response:
 async def update_timer_entry(request: Request) -> Response:
     sb = sandbox_of(request)
     st = sb.state
-    t = _ticket(st, request)
-    if t is None:
-        return errors.not_found()
+    t = errors.found(_ticket(st, request))
     data = await body(request)
-    tm = _timer_on(st, t, data.get("timer_entry_id"))
-    if tm is None:
-        return errors.not_found()
+    tm = errors.found(_timer_on(st, t, data.get("timer_entry_id")))
     try:
         start = parse(data["start_at"]) if data.get("start_at") else parse_stored(tm["start_time"])
         end = parse(data["end_at"]) if data.get("end_at") else parse_stored(tm["end_time"])
@@ -385,13 +374,9 @@ async def update_timer_entry(request: Request) -> Response:
 
 async def delete_timer_entry(request: Request) -> Response:
     st = sandbox_of(request).state
-    t = _ticket(st, request)
-    if t is None:
-        return errors.not_found()
+    t = errors.found(_ticket(st, request))
     data = await body(request)
-    tm = _timer_on(st, t, data.get("timer_entry_id"))
-    if tm is None:
-        return errors.not_found()
+    tm = errors.found(_timer_on(st, t, data.get("timer_entry_id")))
     del st.timers[tm["id"]]
     return errors.json({"success": True})
 
@@ -399,13 +384,9 @@ async def delete_timer_entry(request: Request) -> Response:
 async def charge_timer_entry(request: Request) -> Response:
     sb = sandbox_of(request)
     st = sb.state
-    t = _ticket(st, request)
-    if t is None:
-        return errors.not_found()
+    t = errors.found(_ticket(st, request))
     data = await body(request)
-    tm = _timer_on(st, t, data.get("timer_entry_id"))
-    if tm is None:
-        return errors.not_found()
+    tm = errors.found(_timer_on(st, t, data.get("timer_entry_id")))
     billing.charge_timer(st, tm, now=sb.now())
     return errors.json(views.timer(tm))
 
@@ -432,9 +413,7 @@ async def list_ticket_timers(request: Request) -> Response:
 async def patch_ticket_timer(request: Request) -> Response:
     sb = sandbox_of(request)
     st = sb.state
-    tm = st.timers.get(int(request.path_params["id"]))
-    if tm is None:
-        return errors.not_found()
+    tm = errors.found(st.timers.get(int(request.path_params["id"])))
     data = await body(request)
     billable = as_bool(data.get("billable")) if data.get("billable") not in (None, "") else None
     if billable is None:
@@ -468,9 +447,7 @@ async def add_line_item(request: Request) -> Response:
     """Ticket lines do NOT fill from the catalogue: name and description are always required."""
     sb = sandbox_of(request)
     st = sb.state
-    t = _ticket(st, request)
-    if t is None:
-        return errors.not_found()
+    t = errors.found(_ticket(st, request))
     data = await body(request)
     missing = [
         f"{label} can't be blank"
@@ -503,13 +480,9 @@ async def add_line_item(request: Request) -> Response:
 async def update_line_item(request: Request) -> Response:
     sb = sandbox_of(request)
     st = sb.state
-    t = _ticket(st, request)
-    if t is None:
-        return errors.not_found()
+    t = errors.found(_ticket(st, request))
     data = await body(request)
-    li = st.ticket_line_items.get(as_int(data.get("ticket_line_item_id")) or -1)
-    if li is None or li["ticket_id"] != t["id"]:
-        return errors.not_found()
+    li = errors.found(_line_on(st, t, data.get("ticket_line_item_id")))
     _line_fields(data, li)
     li["updated_at"] = fmt(sb.now())
     return errors.json({"ticket_line_item": views.ticket_line_item(li)})
@@ -517,13 +490,9 @@ async def update_line_item(request: Request) -> Response:
 
 async def remove_line_item(request: Request) -> Response:
     st = sandbox_of(request).state
-    t = _ticket(st, request)
-    if t is None:
-        return errors.not_found()
+    t = errors.found(_ticket(st, request))
     data = await body(request)
-    li = st.ticket_line_items.get(as_int(data.get("ticket_line_item_id")) or -1)
-    if li is None or li["ticket_id"] != t["id"]:
-        return errors.not_found()
+    li = errors.found(_line_on(st, t, data.get("ticket_line_item_id")))
     del st.ticket_line_items[li["id"]]
     return errors.json({"success": True, "message": ""})
 
