@@ -15,13 +15,15 @@ from typing import Annotated
 from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 from syncro_mcp.client import SyncroClient
-from syncro_mcp.tools import billing, customers, invoices, mapping, session_log, tickets, time, writes
+from syncro_mcp.engine.audit import AuditLog
+from syncro_mcp.engine.clock import Clock
+from syncro_mcp.engine.confirm import Confirmer, persistent_secret
+from syncro_mcp.engine.journal import Journal
+from syncro_mcp.engine.runner import Engine
+from syncro_mcp.tools import catalog, mapping, tickets
 from syncro_mcp.tools import formatting as fmt
-from syncro_mcp.tools.audit import AuditLog
-from syncro_mcp.tools.confirm import Confirmer, persistent_secret
-from syncro_mcp.tools.journal import Journal
 from syncro_mcp.tools.registry import Registrar
-from syncro_mcp.tools.runtime import Runtime, ToolConfig
+from syncro_mcp.tools.runtime import Runtime
 
 from syncro_mcp import __version__
 
@@ -34,25 +36,12 @@ INSTRUCTIONS = (
     "confirm_token. After a failed multi-step write, re-run the same call (it resumes) or see pending_writes."
 )
 
-TOOLSET_MODULES = (tickets, session_log, time, billing, customers, invoices, writes)
-
 
 @dataclass
 class App:
     server: MCPServer
     runtime: Runtime
     registrar: Registrar
-
-
-def tool_config(settings: Settings) -> ToolConfig:
-    return ToolConfig(
-        labor_types=dict(settings.labor_types),
-        close_status=settings.close_status,
-        invoice_category=settings.invoice_category,
-        session_log_dir=settings.session_log_dir,
-        timezone=settings.timezone,
-        bill_dedupe_window_min=settings.bill_dedupe_window_min,
-    )
 
 
 def build_app(
@@ -63,23 +52,31 @@ def build_app(
     confirmer: Confirmer | None = None,
 ) -> App:
     """Everything wired; the caller owns ``client`` (and closes it)."""
-    server = MCPServer("syncro", title="Syncro MSP", version=__version__, instructions=INSTRUCTIONS)
-    runtime = Runtime(client=client, config=tool_config(settings), clock=clock, journal=Journal(settings.journal_path))
+    the_clock = Clock(settings.timezone, now=clock)
+    engine = Engine(
+        client, Journal(settings.journal_path, clock=the_clock.time), the_clock,
+        repeat_window_s=settings.bill_dedupe_window_min * 60,
+    )
+    runtime = Runtime(settings=settings, client=client, engine=engine, clock=the_clock, tools=catalog.BY_NAME)
     client.write_observer = AuditLog(settings.audit_path, redact=redact).observe
     registrar = Registrar(
-        server=server,
+        runtime=runtime,
         confirmer=confirmer
         or Confirmer(
             ttl_s=settings.confirm_token_ttl_s,
             secret=persistent_secret(settings.state_dir / "confirm.key"),
             scope=client.base_url,
+            clock=the_clock.time,
         ),
         read_only=settings.read_only,
         toolsets=frozenset(settings.enabled_toolsets()),
         confirm_creates=settings.confirm_creates,
     )
-    for module in TOOLSET_MODULES:
-        module.register(registrar, runtime)
+    for tool in catalog.TOOLS:
+        registrar.add(tool)
+    server = MCPServer(
+        "syncro", title="Syncro MSP", version=__version__, instructions=INSTRUCTIONS, tools=registrar.tools
+    )
     _resources(server, runtime)
     _prompts(server, read_only=settings.read_only)
     return App(server, runtime, registrar)

@@ -331,7 +331,7 @@ def _audit_arguments(p: argparse.ArgumentParser) -> None:
 
 @subcommand("audit", "show the audit log of writes sent to Syncro", arguments=_audit_arguments)
 def _audit(args: argparse.Namespace) -> int:
-    from syncro_mcp.tools.audit import AuditLog, render
+    from syncro_mcp.engine.audit import AuditLog, render
 
     settings = settings_from(args)
     since = parse_since(args.since) if args.since else None

@@ -15,7 +15,6 @@ from typing import Any
 
 from pydantic import SecretStr
 from syncro_mcp.client import SyncroClient
-from syncro_mcp.tools.writes import describe
 
 from .app import App, build_app
 from .settings import Settings
@@ -65,7 +64,7 @@ async def open_client(
 def log_pending(app: App) -> None:
     """On start, say what a previous run left unfinished (stderr)."""
     for entry in app.runtime.journal.unfinished():
-        log.warning("unfinished write (see pending_writes):\n%s", describe(entry))
+        log.warning("unfinished write (see pending_writes):\n%s", app.runtime.engine.describe(entry))
 
 
 async def serve(

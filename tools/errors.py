@@ -17,10 +17,9 @@ from syncro_mcp.client.errors import (
     SyncroError,
     SyncroValidationError,
 )
+from syncro_mcp.engine.errors import InputError
 
-
-class InputError(Exception):
-    """The tool's input is wrong or ambiguous; nothing was sent to Syncro."""
+__all__ = ["InputError", "as_tool_error"]
 
 
 def as_tool_error(exc: BaseException) -> ToolError:

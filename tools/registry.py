@@ -1,53 +1,49 @@
-"""Registering tools: toolsets, read-only mode, annotations, confirmation, text + structure.
+"""Turning tool declarations into MCP tools: toolsets, read-only mode, annotations, confirmation.
 
-Tool bodies stay thin: a read tool returns ``(model, text)``; a write tool gets its ``plan``
-(resolved ids + the exact preview, built by its ``plan`` function) and returns a
-``WriteResult``. This module wraps both into one MCP tool that
-
-- publishes the model as ``outputSchema`` and returns the seed's text as content,
-- for confirmed writes, asks the human (elicitation form) or, where the client has no
-  elicitation, answers ``needs_confirmation`` with a preview and an argument-bound token,
-- turns every failure into a clean tool error (``tools.errors``).
+A declaration (``tools.declare``) becomes one SDK ``Tool`` built here, explicitly: its input
+schema is the argument model's (compacted, built once per model), its output schema the
+output model's (built once), and its function a small call object. Nothing rewrites a
+signature. A confirmed write gets the ``confirm_token`` argument and one resolver,
+``WriteCall.approve``, which plans (resolve, check, preview: nothing sent), then asks the human
+(elicitation form) or, where the client has no elicitation, answers ``needs_confirmation``
+with an argument-bound token. Every failure becomes a clean tool error here, once.
 """
 
 from __future__ import annotations
 
+import contextvars
 import functools
-import inspect
 import logging
-import typing
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal, Protocol
+from typing import Annotated, Any, Literal
 
 from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
-from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.server.mcpserver.resolve import Elicit, Resolve
+from mcp.server.mcpserver.resolve import Elicit, Resolve, build_resolver_plans
+from mcp.server.mcpserver.tools import Tool
+from mcp.server.mcpserver.utilities.func_metadata import FuncMetadata
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 from syncro_mcp.client.errors import SyncroError
+from syncro_mcp.engine.audit import CURRENT_CALL
+from syncro_mcp.engine.confirm import Approve, Confirmer, TokenApproved, TokenNeeded
 
-from .audit import CURRENT_CALL
-from .confirm import Approve, Confirmer, TokenApproved, TokenNeeded
+from .declare import Args, ReadTool, Toolset, WriteTool
+from .declare import Tool as Declared
 from .errors import InputError, as_tool_error
 from .formatting import write_result
 from .models import WriteResult
+from .runtime import Runtime
 from .schema import compact
 
 log = logging.getLogger("syncro_mcp.tools")
 
-CONFIRM_TOKEN = Annotated[
-    str | None,
-    Field(description="From needs_confirmation, after the user approved."),
-]
+CONFIRM_TOKEN = Annotated[str | None, Field(description="From needs_confirmation, after the user approved.")]
 Kind = Literal["read", "write"]
 
-
-class Plan(Protocol):
-    """What a write tool's plan function returns: at least the exact preview text."""
-
-    preview: str
+_PLAN: contextvars.ContextVar[tuple[Context, Any] | None] = contextvars.ContextVar("syncro_mcp_plan", default=None)
+"""The plan ``approve`` made for this call, handed to the tool body (same task, same Context)."""
 
 
 @dataclass
@@ -63,207 +59,170 @@ class ToolInfo:
 
 @dataclass
 class Registrar:
-    """Adds tools to ``server`` according to read-only mode, toolsets and confirmation policy."""
+    """Builds the enabled tools according to read-only mode, toolsets and confirmation policy."""
 
-    server: MCPServer
+    runtime: Runtime
     confirmer: Confirmer
     read_only: bool = False
     toolsets: frozenset[str] | None = None
     confirm_creates: bool = False
     registered: dict[str, ToolInfo] = field(default_factory=dict)
+    tools: list[Tool] = field(default_factory=list)
 
-    def _enabled(self, toolset: str, kind: Kind) -> bool:
-        """``toolset="*"`` tools (the journal's) come with any toolset, but never write in read-only mode."""
+    def __post_init__(self) -> None:
+        for name in self.toolsets or ():
+            Toolset(name)  # the settings' list and the enum must agree
+
+    def _enabled(self, toolset: Toolset, kind: Kind) -> bool:
+        """``Toolset.ANY`` tools (the journal's) come with any toolset, but never write in read-only mode."""
         if kind == "write" and self.read_only:
             return False
-        return toolset == "*" or self.toolsets is None or toolset in self.toolsets
+        return toolset is Toolset.ANY or self.toolsets is None or toolset.value in self.toolsets
 
-    # -- read tools --------------------------------------------------------------------------
-    def read(self, toolset: str, title: str, output: type[BaseModel], *, open_world: bool = True):
-        """A read-only tool whose body returns ``(model, text)``."""
-
-        def decorate(fn: Callable[..., Awaitable[tuple[BaseModel, str]]]):
-            if not self._enabled(toolset, "read"):
-                return fn
-
-            async def run(**kwargs: Any) -> CallToolResult:
-                try:
-                    model, text = await fn(**kwargs)
-                except Exception as exc:  # one translation point for every tool
-                    raise _logged(fn.__name__, exc) from None
-                return _result(model, text)
-
-            annotations = _annotations(title, read_only=True, destructive=False, idempotent=True, open_world=open_world)
-            self._add(fn, run, output, toolset, "read", False, annotations, extra={})
-            return fn
-
-        return decorate
-
-    # -- write tools -------------------------------------------------------------------------
-    def write(
-        self,
-        toolset: str,
-        title: str,
-        *,
-        plan: Callable[..., Awaitable[Plan]],
-        destructive: bool = False,
-        idempotent: bool = False,
-        confirm: bool | Literal["creates"] = True,
-        open_world: bool = True,
-    ):
-        """A write tool: ``plan(**args)`` resolves and previews; ``fn(plan, **args)`` writes."""
-
-        def decorate(fn: Callable[..., Awaitable[WriteResult]]):
-            if not self._enabled(toolset, "write"):
-                return fn
-            name = fn.__name__
-            confirmed = confirm is True or (confirm == "creates" and self.confirm_creates)
-            arg_names = [p for p in inspect.signature(fn).parameters if p not in ("plan", "ctx")]
+    def add(self, decl: Declared) -> None:
+        kind: Kind = "read" if isinstance(decl, ReadTool) else "write"
+        if not self._enabled(decl.toolset, kind):
+            return
+        if isinstance(decl, ReadTool):
+            confirmed, annotations = False, _annotations(decl, read_only=True, destructive=False, idempotent=True)
+            tool = _read_tool(decl, self.runtime, annotations)
+        else:
+            confirmed = decl.confirm is True or (decl.confirm == "creates" and self.confirm_creates)
             annotations = _annotations(
-                title, read_only=False, destructive=destructive, idempotent=idempotent, open_world=open_world
+                decl, read_only=False, destructive=decl.destructive, idempotent=decl.idempotent
             )
-
-            async def make_plan(**kwargs: Any) -> Any:
-                try:
-                    return await plan(**{k: kwargs[k] for k in inspect.signature(plan).parameters})
-                except Exception as exc:
-                    raise _logged(name, exc) from None
-
-            async def run(**kwargs: Any) -> CallToolResult:
-                the_plan = kwargs.pop("resolved_plan", None)
-                approval = kwargs.pop("approval", None)
-                kwargs.pop("confirm_token", None)
-                args = {k: kwargs[k] for k in arg_names if k in kwargs}
-                try:
-                    if the_plan is None:
-                        the_plan = await make_plan(**args)
-                    how = "not required"
-                    if confirmed:
-                        outcome = _approval_outcome(approval, the_plan)
-                        if outcome is not None:
-                            return _result(outcome, write_result(outcome))
-                        how = "token" if isinstance(approval.data, TokenApproved) else "elicitation"
-                    token = CURRENT_CALL.set({"tool": name, "confirmed_by": how})
-                    try:
-                        result = await fn(plan=the_plan, **kwargs)
-                    finally:
-                        CURRENT_CALL.reset(token)
-                except ToolError:
-                    raise
-                except Exception as exc:
-                    raise _logged(name, exc) from None
-                return _result(result, write_result(result))
-
-            extra: dict[str, tuple[Any, Any]] = {}
-            if confirmed:
-                plan_resolver = _resolver(make_plan, arg_names, f"{name}_plan")
-                approve = self._approval_resolver(name, [*arg_names, "confirm_token"], plan_resolver)
-                extra = {
-                    "confirm_token": (CONFIRM_TOKEN, None),
-                    "resolved_plan": (Annotated[Any, Resolve(plan_resolver)], inspect.Parameter.empty),
-                    "approval": (
-                        Annotated[ElicitationResult[Approve], Resolve(approve)],
-                        inspect.Parameter.empty,
-                    ),
-                }
-            self._add(fn, run, WriteResult, toolset, "write", confirmed, annotations, extra=extra)
-            return fn
-
-        return decorate
-
-    def _approval_resolver(self, tool: str, arg_names: list[str], plan_resolver: Callable[..., Any]):
-        confirmer = self.confirmer
-
-        async def approve(ctx: Context, resolved_plan: Any, **args: Any) -> Any:
-            token = args.get("confirm_token")
-            bound = {k: v for k, v in args.items() if k != "confirm_token"}
-            if token:
-                try:
-                    confirmer.check(tool, bound, token)
-                except Exception as exc:
-                    raise as_tool_error(exc) from None
-                return TokenApproved(confirm=True)
-            caps = ctx.client_capabilities
-            if caps is not None and caps.elicitation is not None:
-                return Elicit(f"{resolved_plan.preview}\n\nSend this to Syncro?", Approve)
-            return TokenNeeded(token=confirmer.issue(tool, bound))
-
-        params = [
-            inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context),
-            inspect.Parameter(
-                "resolved_plan",
-                inspect.Parameter.KEYWORD_ONLY,
-                annotation=Annotated[Any, Resolve(plan_resolver)],
-            ),
-            *(inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY) for n in arg_names),
-        ]
-        approve.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
-        approve.__annotations__ = {
-            p.name: p.annotation for p in params if p.annotation is not inspect.Parameter.empty
-        }
-        approve.__qualname__ = f"{tool}_approval"
-        return approve
-
-    def _add(
-        self,
-        fn: Callable[..., Any],
-        run: Callable[..., Awaitable[CallToolResult]],
-        output: type[BaseModel],
-        toolset: str,
-        kind: Kind,
-        confirmed: bool,
-        annotations: ToolAnnotations,
-        extra: dict[str, tuple[Any, Any]],
-    ) -> None:
-        """Give ``run`` the public signature of ``fn`` (plus resolver params) and register it."""
-        hints = typing.get_type_hints(fn, include_extras=True)
-        params = []
-        for p in inspect.signature(fn).parameters.values():
-            if p.name == "plan":
-                continue
-            params.append(
-                p.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=hints.get(p.name, p.annotation))
-            )
-        params += [
-            inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=a, default=d)
-            for n, (a, d) in extra.items()
-        ]
-        # Required parameters first is not needed for keyword-only params.
-        functools.update_wrapper(run, fn, assigned=("__module__", "__name__", "__qualname__", "__doc__"))
-        returns = Annotated[CallToolResult, output]  # text content + validated structuredContent
-        run.__signature__ = inspect.Signature(params, return_annotation=returns)  # type: ignore[attr-defined]
-        run.__annotations__ = {p.name: p.annotation for p in params} | {"return": returns}
-        self.server.add_tool(run, name=fn.__name__, title=annotations.title, annotations=annotations)
-        tool = self.server._tool_manager.get_tool(fn.__name__)  # no public setter for the published schema
-        if tool is not None:
-            tool.parameters = compact(tool.parameters)
-        self.registered[fn.__name__] = ToolInfo(fn.__name__, toolset, kind, confirmed, annotations)
+            call = WriteCall(decl, self.runtime, self.confirmer, confirmed)
+            tool = call.tool(annotations)
+        self.tools.append(tool)
+        self.registered[decl.name] = ToolInfo(decl.name, decl.toolset.value, kind, confirmed, annotations)
 
 
-def _annotations(title: str, *, read_only: bool, destructive: bool, idempotent: bool, open_world: bool):
+def _annotations(decl: Declared, *, read_only: bool, destructive: bool, idempotent: bool) -> ToolAnnotations:
     return ToolAnnotations(
-        title=title,
+        title=decl.title,
         read_only_hint=read_only,
         destructive_hint=destructive,
         idempotent_hint=idempotent,
-        open_world_hint=open_world,
+        open_world_hint=decl.open_world,
     )
 
 
-def _resolver(make_plan: Callable[..., Awaitable[Any]], arg_names: list[str], qualname: str):
-    """A resolver taking the tool's arguments by name and returning its plan."""
-
-    async def resolve(**args: Any) -> Any:
-        return await make_plan(**args)
-
-    params = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY) for n in arg_names]
-    resolve.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
-    resolve.__annotations__ = {}
-    resolve.__qualname__ = qualname
-    return resolve
+@functools.cache
+def input_schema(model: type[Args]) -> dict[str, Any]:
+    """The published (compact) input schema of an argument model, built once per model."""
+    return compact(model.model_json_schema(by_alias=True))
 
 
-def _approval_outcome(approval: Any, plan: Plan) -> WriteResult | None:
+@functools.cache
+def output_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The published output schema of a result model, built once per model (the SDK's derivation)."""
+    return FuncMetadata(arg_model=Args, output_model=model).output_schema or {}
+
+
+@functools.cache
+def with_token(model: type[Args]) -> type[Args]:
+    """The argument model of a confirmed write: the declared one plus ``confirm_token`` (last)."""
+    return create_model(f"{model.__name__}Confirmed", __base__=model, confirm_token=(CONFIRM_TOKEN, None))
+
+
+def _metadata(args: type[Args], output: type[BaseModel]) -> FuncMetadata:
+    return FuncMetadata(arg_model=args, output_schema=output_schema(output), output_model=output)
+
+
+def _sdk_tool(decl: Declared, fn: Any, args: type[Args], annotations: ToolAnnotations, **extra: Any) -> Tool:
+    return Tool(
+        fn=fn, name=decl.name, title=decl.title, description=decl.description, parameters=input_schema(args),
+        fn_metadata=_metadata(args, decl.output), is_async=True, annotations=annotations, **extra,
+    )
+
+
+def _read_tool(decl: ReadTool[Any], rt: Runtime, annotations: ToolAnnotations) -> Tool:
+    return _sdk_tool(decl, ReadCall(decl, rt), decl.args, annotations)
+
+
+@dataclass(frozen=True)
+class ReadCall:
+    decl: ReadTool[Any]
+    rt: Runtime
+
+    async def __call__(self, **fields: Any) -> CallToolResult:
+        args = self.decl.args.model_construct(**fields)
+        try:
+            model, text = await self.decl.handler(self.rt, args)
+        except Exception as exc:  # one translation point for every tool
+            raise _logged(self.decl.name, exc) from None
+        return _result(model, text)
+
+
+@dataclass(frozen=True)
+class WriteCall:
+    decl: WriteTool[Any, Any]
+    rt: Runtime
+    confirmer: Confirmer
+    confirmed: bool
+
+    @property
+    def args_model(self) -> type[Args]:
+        return with_token(self.decl.args) if self.confirmed else self.decl.args
+
+    def tool(self, annotations: ToolAnnotations) -> Tool:
+        model = self.args_model
+        if not self.confirmed:
+            return _sdk_tool(self.decl, self, model, annotations, context_kwarg="ctx")
+        resolved = {"approval": (Resolve(self.approve), True)}
+        plans = build_resolver_plans(resolved, set(model.model_fields))
+        return _sdk_tool(
+            self.decl, self, model, annotations, context_kwarg="ctx", resolved_params=resolved, resolver_plans=plans
+        )
+
+    async def _plan(self, args: Args) -> Any:
+        try:
+            return await self.decl.plan(self.rt, args)
+        except Exception as exc:
+            raise _logged(self.decl.name, exc) from None
+
+    async def approve(self, ctx: Context) -> Any:
+        """The approval resolver: plan (nothing sent), then token check, elicitation or a token to confirm with."""
+        args = self.args_model.model_validate((ctx.request_context.params or {}).get("arguments") or {})
+        plan = await self._plan(args)
+        _PLAN.set((ctx, plan))
+        token = getattr(args, "confirm_token", None)
+        if token:
+            try:
+                self.confirmer.check(self.decl.name, args.bound(), token)
+            except Exception as exc:
+                raise as_tool_error(exc) from None
+            return TokenApproved(confirm=True)
+        caps = ctx.client_capabilities
+        if caps is not None and caps.elicitation is not None:
+            return Elicit(f"{plan.preview}\n\nSend this to Syncro?", Approve)
+        return TokenNeeded(token=self.confirmer.issue(self.decl.name, args.bound()))
+
+    async def __call__(self, ctx: Context, approval: Any = None, **fields: Any) -> CallToolResult:
+        args = self.args_model.model_construct(**fields)
+        how = "not required"
+        if self.confirmed:
+            made = _PLAN.get()
+            assert made is not None and made[0] is ctx, "approve did not run for this call"
+            _PLAN.set(None)
+            plan = made[1]
+            refused = _approval_outcome(approval, plan)
+            if refused is not None:
+                return _result(refused, write_result(refused))
+            how = "token" if isinstance(approval.data, TokenApproved) else "elicitation"
+        else:
+            plan = await self._plan(args)
+        token = CURRENT_CALL.set({"tool": self.decl.name, "confirmed_by": how})
+        try:
+            result = await self.decl.apply(self.rt, args, plan, ctx.report_progress)
+        except Exception as exc:
+            raise _logged(self.decl.name, exc) from None
+        finally:
+            CURRENT_CALL.reset(token)
+        return _result(result, write_result(result))
+
+
+def _approval_outcome(approval: Any, plan: Any) -> WriteResult | None:
     """None when approved; otherwise the result to return instead of writing."""
     if isinstance(approval, AcceptedElicitation):
         data = approval.data
@@ -289,3 +248,6 @@ def _logged(tool: str, exc: BaseException) -> ToolError:
     else:
         log.error("tool %s failed", tool, exc_info=exc)
     return err
+
+
+__all__ = ["ElicitationResult", "Registrar", "ToolInfo"]

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 from syncro_mcp.client import SyncroClient
 from syncro_mcp.client.models import (
@@ -45,18 +45,27 @@ def pick_one(value: str, choices: Sequence[str], what: str) -> str:
     raise InputError(f'Unknown {what} "{value}". Valid {what} values for this account: {valid}.')
 
 
+class LaborMap(Protocol):
+    """The configured labor map and its one lookup (the server's ``Settings``)."""
+
+    @property
+    def labor_types(self) -> dict[str, int]: ...
+    def labor_product_id(self, name: str) -> int: ...
+
+
 class Resolver:
     """Caches and lookups shared by all tools (one per server process)."""
 
     def __init__(
         self,
         client: SyncroClient,
-        labor_types: Mapping[str, int],
+        labor: LaborMap,
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
-        self.labor_types = {k.casefold(): int(v) for k, v in labor_types.items()}
+        self._labor = labor
+        self.labor_types = dict(labor.labor_types)
         self._clock = clock
         self._ids: dict[int, int] = {}
         self._tickets: dict[int, tuple[float, TicketSummary]] = {}
@@ -164,12 +173,19 @@ class Resolver:
 
     # -- labor ----------------------------------------------------------------------------
     def labor(self, name: str) -> int:
-        """Product id for a labor type name from the configured map; unknown → error listing them."""
-        key = (name or "").strip().casefold()
-        if key not in self.labor_types:
+        """Product id for a labor type name (the settings' lookup; never a default); unknown → the valid ones."""
+        try:
+            return self._labor.labor_product_id(name or "")
+        except ValueError:
             valid = ", ".join(sorted(self.labor_types)) or "(none configured)"
-            raise InputError(f'Unknown labor type "{name}". Valid labor types: {valid}.')
-        return self.labor_types[key]
+            raise InputError(f'Unknown labor type "{name}". Valid labor types: {valid}.') from None
+
+    def is_labor(self, name: str) -> bool:
+        try:
+            self._labor.labor_product_id(name)
+        except ValueError:
+            return False
+        return True
 
     def labor_names(self) -> dict[int, str]:
         """product id → labor name, for showing time entries without another request."""

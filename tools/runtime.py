@@ -1,49 +1,57 @@
-"""What every tool needs, built once per server: the client, the resolver, settings, a clock."""
+"""What every tool needs, built once per server: settings, client, resolver, engine, clock."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import Any, Protocol
 
 from syncro_mcp.client import SyncroClient
+from syncro_mcp.engine.clock import Clock
+from syncro_mcp.engine.journal import Journal
+from syncro_mcp.engine.runner import Engine
 
-from .journal import Journal
 from .resolver import Resolver
 
 
-@dataclass
-class ToolConfig:
-    """The settings the tools use (a plain view, so tools do not depend on the loader)."""
+class ToolSettings(Protocol):
+    """The settings the tools read. The server's one ``Settings`` object is passed as is:
+    no copy, no second set of defaults."""
 
-    labor_types: dict[str, int]
-    close_status: str = "Resolved"
-    invoice_category: str = "Standard"
-    session_log_dir: Path = Path("clients")
-    timezone: str | None = None
-    bill_dedupe_window_min: int = 60
+    @property
+    def labor_types(self) -> dict[str, int]: ...
+    @property
+    def close_status(self) -> str: ...
+    @property
+    def invoice_category(self) -> str: ...
+    @property
+    def session_log_dir(self) -> Path: ...
+    def labor_product_id(self, name: str) -> int: ...
 
 
 @dataclass
 class Runtime:
+    settings: ToolSettings
     client: SyncroClient
-    config: ToolConfig
+    engine: Engine
+    clock: Clock
+    tools: Mapping[str, Any] = field(default_factory=dict)
+    """Every tool declaration by name (``resume_write`` replays an entry through its tool)."""
     resolver: Resolver = field(init=False)
-    clock: Callable[[], datetime] | None = None
-    journal: Journal | None = None
-    operations: dict[str, Any] = field(default_factory=dict)
-    """Journaled operations by name (see ``tools.writes.Operation``), for resume_write."""
 
     def __post_init__(self) -> None:
-        self.resolver = Resolver(self.client, self.config.labor_types)
+        self.resolver = Resolver(self.client, self.settings)
+
+    @property
+    def journal(self) -> Journal:
+        return self.engine.journal
+
+    @journal.setter
+    def journal(self, journal: Journal) -> None:
+        self.engine.journal = journal
 
     def now(self) -> datetime:
-        """Now in the configured time zone (machine's local when unset), to the second."""
-        if self.clock is not None:
-            return self.clock()
-        tz = ZoneInfo(self.config.timezone) if self.config.timezone else None
-        now = datetime.now(timezone.utc).astimezone(tz)
-        return now.replace(microsecond=0)
+        """Now in the configured time zone, to the second."""
+        return self.clock.now()

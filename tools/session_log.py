@@ -10,9 +10,9 @@ from syncro_mcp.client.models import Ticket
 
 from . import formatting as fmt
 from . import mapping
+from .declare import Args, Progress, Toolset, WriteTool
 from .models import TicketDetail, WriteResult
 from .params import Number, Text
-from .registry import Registrar
 from .runtime import Runtime
 
 
@@ -82,31 +82,36 @@ class LogPlan:
     preview: str
 
 
-def register(reg: Registrar, rt: Runtime) -> None:
-    client, resolver = rt.client, rt.resolver
+class SessionLogArgs(Args):
+    number: Number
+    notes: Text | None = None
 
-    async def plan_log(number: int) -> LogPlan:
-        return LogPlan(f"Write a session log for #{number}")
 
-    @reg.write("tickets", "Write session log", plan=plan_log, confirm=False, open_world=False)
-    async def write_session_log(plan: LogPlan, number: Number, notes: Text | None = None) -> WriteResult:
-        """Save the close-out log (markdown) under clients/<customer>/session-logs/."""
-        raw = await client.get_ticket(await resolver.ticket_id(number))
-        detail = mapping.ticket_detail(raw, resolver.labor_names())
-        today = rt.now().date().isoformat()
-        folder = Path(rt.config.session_log_dir) / safe_dir_name(
-            detail.customer, f"customer-{raw.customer_id}"
-        )
-        folder = folder / "session-logs"
-        folder.mkdir(parents=True, exist_ok=True)
-        text = render(detail, raw, notes, today)
-        path = free_path(folder, f"{today}-ticket-{number}")
-        with path.open("x", encoding="utf-8") as fh:  # "x": never overwrite, even in a race
-            fh.write(text)
-        return WriteResult(
-            status="done",
-            message=f"Session log written: {path}\n\n{text}",
-            number=number,
-            path=str(path),
-            steps=[f"wrote {path}"],
-        )
+async def plan_session_log(rt: Runtime, a: SessionLogArgs) -> LogPlan:
+    return LogPlan(f"Write a session log for #{a.number}")
+
+
+async def write_session_log(rt: Runtime, a: SessionLogArgs, plan: LogPlan, progress: Progress | None) -> WriteResult:
+    """Save the close-out log (markdown) under clients/<customer>/session-logs/."""
+    raw = await rt.client.get_ticket(await rt.resolver.ticket_id(a.number))
+    detail = mapping.ticket_detail(raw, rt.resolver.labor_names())
+    today = rt.now().date().isoformat()
+    folder = Path(rt.settings.session_log_dir) / safe_dir_name(detail.customer, f"customer-{raw.customer_id}")
+    folder = folder / "session-logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    text = render(detail, raw, a.notes, today)
+    path = free_path(folder, f"{today}-ticket-{a.number}")
+    with path.open("x", encoding="utf-8") as fh:  # "x": never overwrite, even in a race
+        fh.write(text)
+    return WriteResult(
+        status="done", message=f"Session log written: {path}\n\n{text}", number=a.number, path=str(path),
+        steps=[f"wrote {path}"],
+    )
+
+
+WRITE_SESSION_LOG = WriteTool(
+    "write_session_log", Toolset.TICKETS, "Write session log", SessionLogArgs, plan_session_log, write_session_log,
+    confirm=False, open_world=False,
+)
+
+TOOLS = (WRITE_SESSION_LOG,)

@@ -3,97 +3,95 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from syncro_mcp.client.errors import NotFoundError
-from syncro_mcp.client.models import TicketSummary
+from syncro_mcp.engine.journal import Entry
+from syncro_mcp.engine.plans import Job, Work, time_steps
+from syncro_mcp.engine.runner import resume_note
+from syncro_mcp.engine.steps import RunReport
 
 from . import formatting as fmt
 from . import mapping
-from .journal import Entry
+from .declare import Args, NoArgs, Progress, ReadTool, Toolset, WriteTool
 from .models import LaborType, LaborTypes, TimeEntries, WriteResult
 from .params import Labor, Minutes, Number, Text
-from .registry import Registrar
 from .runtime import Runtime
-from .steps import RunReport, Step
-from .tickets import ticket_label, timer_step
-from .writes import Operation, resume_note, run_journaled, unfinished_for
+from .tickets import JournaledPlan, NumberArgs, ticket_label
 
 
-@dataclass
-class TimePlan:
-    preview: str
-    ticket: TicketSummary
-    minutes: int
-    labor: str
-    product_id: int
-    notes: str
-    args: dict[str, Any]
-    """The call's arguments as the journal keys it (resume and dedupe compare these)."""
+class LogTimeArgs(Args):
+    number: Number
+    minutes: Minutes
+    labor_type: Labor
+    notes: Text
+
+    def work(self, rt: Runtime) -> Work:
+        """Minutes and labor come from the user (no defaults); the labor name is looked up once, here."""
+        return Work(self.minutes, self.labor_type.casefold(), rt.resolver.labor(self.labor_type), self.notes)
 
 
-def register(reg: Registrar, rt: Runtime) -> None:
-    client, resolver = rt.client, rt.resolver
+async def plan_log_time(rt: Runtime, a: LogTimeArgs) -> JournaledPlan:
+    work = a.work(rt)
+    ticket = await rt.resolver.ticket(a.number)
+    end = rt.now()
+    resume = rt.engine.check("log_time", a.number, a.journal_key())
+    job = Job("log_time", a.number, a.journal_key(), time_steps(rt.client, ticket, work, end), resume)
+    preview = (
+        f"Log time on {ticket_label(ticket)}\n"
+        f"  {fmt.duration(a.minutes)} of {a.labor_type} labor (product {work.product_id}), billable\n"
+        f"  ending now: {fmt.when(end - timedelta(minutes=a.minutes))} → {fmt.when(end)}\n"
+        f"  Notes: {a.notes}"
+    )
+    return JournaledPlan(preview + resume_note(job), ticket, job, work)
 
-    async def plan_time(number: int, minutes: int, labor_type: str, notes: str) -> TimePlan:
-        product_id = resolver.labor(labor_type)
-        ticket = await resolver.ticket(number)
-        end = rt.now()
-        args = {"number": number, "minutes": minutes, "labor_type": labor_type, "notes": notes}
-        preview = (
-            f"Log time on {ticket_label(ticket)}\n"
-            f"  {fmt.duration(minutes)} of {labor_type} labor (product {product_id}), billable\n"
-            f"  ending now: {fmt.when(end - timedelta(minutes=minutes))} → {fmt.when(end)}\n"
-            f"  Notes: {notes}"
-        ) + resume_note(unfinished_for(rt, "log_time", number, args))
-        return TimePlan(preview, ticket, minutes, labor_type.casefold(), product_id, notes, args)
 
-    @reg.write("time", "Log time", plan=plan_time)
-    async def log_time(
-        plan: TimePlan, number: Number, minutes: Minutes, labor_type: Labor, notes: Text
-    ) -> WriteResult:
-        """Add a billable time entry (minutes and labor type come from the user; no defaults)."""
-        report, entry = await run_journaled(rt, "log_time", number, plan.args, time_steps(plan))
-        return time_done(plan, report, entry)
+def time_done(rt: Runtime, plan: JournaledPlan, report: RunReport, entry: Entry) -> WriteResult:
+    assert plan.work is not None
+    return WriteResult(
+        status="done", message=f"Logged {plan.work.minutes} min {plan.work.labor} on #{plan.ticket.number}.",
+        number=plan.ticket.number, timer_id=report.results["timer"]["timer_id"], steps=report.lines,
+        journal_entry=entry.id,
+    )
 
-    def time_steps(plan: TimePlan) -> list[Step]:
-        return [timer_step(rt, plan.ticket, plan.minutes, plan.labor, plan.product_id, plan.notes)]
 
-    def time_done(plan: TimePlan, report: RunReport, entry: Entry) -> WriteResult:
-        return WriteResult(
-            status="done", message=f"Logged {plan.minutes} min {plan.labor} on #{plan.ticket.number}.",
-            number=plan.ticket.number, timer_id=report.results["timer"]["timer_id"], steps=report.lines,
-            journal_entry=entry.id,
-        )
+async def log_time(rt: Runtime, a: LogTimeArgs, plan: JournaledPlan, progress: Progress | None) -> WriteResult:
+    """Add a billable time entry (minutes and labor type come from the user; no defaults)."""
+    return time_done(rt, plan, *await rt.engine.run(plan.job))
 
-    rt.operations["log_time"] = Operation(plan_time, time_steps, time_done)
 
-    @reg.read("time", "Time entries", TimeEntries)
-    async def list_time_entries(number: Number):
-        """Time entries on a ticket (charged or not)."""
-        detail = await client.get_ticket(await resolver.ticket_id(number))
-        rows = [mapping.time_entry_row(t, resolver.labor_names()) for t in detail.ticket_timers]
-        result = TimeEntries(
-            number=number,
-            entries=rows,
-            total_minutes=sum(r.minutes for r in rows),
-            uncharged_minutes=sum(r.minutes for r in rows if r.billable and not r.charged),
-        )
-        return result, fmt.time_entries(result)
+async def list_time_entries(rt: Runtime, a: NumberArgs) -> tuple[TimeEntries, str]:
+    """Time entries on a ticket (charged or not)."""
+    detail = await rt.client.get_ticket(await rt.resolver.ticket_id(a.number))
+    rows = [mapping.time_entry_row(t, rt.resolver.labor_names()) for t in detail.ticket_timers]
+    result = TimeEntries(
+        number=a.number,
+        entries=rows,
+        total_minutes=sum(r.minutes for r in rows),
+        uncharged_minutes=sum(r.minutes for r in rows if r.billable and not r.charged),
+    )
+    return result, fmt.time_entries(result)
 
-    @reg.read("time", "Labor types", LaborTypes)
-    async def list_labor_types():
-        """Configured labor types with Syncro's product names and prices."""
 
-        async def one(name: str, pid: int) -> LaborType:
-            try:
-                p = await client.get_product(pid)
-            except NotFoundError:
-                return LaborType(name=name, product_id=pid, known=False)
-            return LaborType(name=name, product_id=pid, product=p.name, price=p.price_retail)
+async def _labor_type(rt: Runtime, name: str, pid: int) -> LaborType:
+    try:
+        p = await rt.client.get_product(pid)
+    except NotFoundError:
+        return LaborType(name=name, product_id=pid, known=False)
+    return LaborType(name=name, product_id=pid, product=p.name, price=p.price_retail)
 
-        items = await asyncio.gather(*(one(n, pid) for n, pid in resolver.labor_types.items()))
-        result = LaborTypes(labor_types=list(items))
-        return result, fmt.labor_types(result)
+
+async def list_labor_types(rt: Runtime, a: NoArgs) -> tuple[LaborTypes, str]:
+    """Configured labor types with Syncro's product names and prices."""
+    items = await asyncio.gather(*(_labor_type(rt, n, pid) for n, pid in rt.resolver.labor_types.items()))
+    result = LaborTypes(labor_types=list(items))
+    return result, fmt.labor_types(result)
+
+
+LOG_TIME = WriteTool("log_time", Toolset.TIME, "Log time", LogTimeArgs, plan_log_time, log_time)
+LIST_TIME_ENTRIES = ReadTool(
+    "list_time_entries", Toolset.TIME, "Time entries", NumberArgs, TimeEntries, list_time_entries
+)
+LIST_LABOR_TYPES = ReadTool("list_labor_types", Toolset.TIME, "Labor types", NoArgs, LaborTypes, list_labor_types)
+
+TOOLS = (LOG_TIME, LIST_TIME_ENTRIES, LIST_LABOR_TYPES)

@@ -22,13 +22,13 @@ from mcp_types import CallToolResult
 from pydantic import SecretStr
 from support.harness import FIXED_NOW, make_settings, text
 from syncro_mcp.client import SyncroClient
+from syncro_mcp.engine.audit import AuditLog
+from syncro_mcp.engine.journal import Journal
 from syncro_mcp.sandbox import Sandbox
 from syncro_mcp.sandbox.requestlog import LoggedRequest
 from syncro_mcp.sandbox.sandbox import DEFAULT_API_KEY, IN_PROCESS_BASE_URL
 from syncro_mcp.server.app import App, build_app
 from syncro_mcp.server.secrets import redact
-from syncro_mcp.tools.audit import AuditLog
-from syncro_mcp.tools.journal import Journal
 
 NUMBER = 32164
 LABOR = "remote"
@@ -136,7 +136,7 @@ class SharedApp:
         rt.journal = Journal(tmp_path / "journal.sqlite3")
         audit_path = tmp_path / "audit.jsonl"
         self.client.write_observer = AuditLog(audit_path, redact=redact).observe
-        rt.resolver.__init__(self.client, rt.config.labor_types)  # forget cached tickets and lists
+        rt.resolver.__init__(self.client, rt.settings)  # forget cached tickets and lists
         return Rig(sandbox, self.app, self.client, self.clock, audit_path)
 
 

@@ -151,17 +151,6 @@ class Journal:
             db.close()
 
     # -- entries ------------------------------------------------------------------------------
-    def start(self, op: str, ticket: int, args: dict[str, Any], plan: list[str]) -> Entry:
-        now = self._clock()
-        with self._db() as db:
-            cur = db.execute(
-                "INSERT INTO entries (op, ticket, fingerprint, args, plan, state, created, updated)"
-                " VALUES (?, ?, ?, ?, ?, 'running', ?, ?)",
-                (op, ticket, fingerprint(op, args), json.dumps(args, default=str), json.dumps(plan), now, now),
-            )
-            entry_id = int(cur.lastrowid or 0)
-        return self.get(entry_id)
-
     def get(self, entry_id: int) -> Entry:
         with self._db() as db:
             row = db.execute("SELECT * FROM entries WHERE id = ?", (entry_id,)).fetchone()
@@ -222,28 +211,59 @@ class Journal:
         return JournalLog(self, entry_id)
 
     # -- locks --------------------------------------------------------------------------------
-    def lock(self, ticket: int, entry_id: int) -> None:
-        """Take the ticket's write lock or raise TicketBusy (a dead owner's lock is taken over)."""
-        now = self._clock()
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._db() as db:
             db.execute("BEGIN IMMEDIATE")
             try:
-                row = db.execute("SELECT * FROM locks WHERE ticket = ?", (ticket,)).fetchone()
-                if row is not None and row["owner"] != self._owner and row["expires"] > now and _owner_alive(
-                    row["owner"]
-                ):
-                    raise TicketBusy(
-                        f"Ticket #{ticket} is being written by another call right now (journal entry "
-                        f"{row['entry_id']}). Wait for it to finish, then check pending_writes."
-                    )
-                db.execute(
-                    "INSERT OR REPLACE INTO locks (ticket, entry_id, owner, expires) VALUES (?, ?, ?, ?)",
-                    (ticket, entry_id, self._owner, now + LOCK_LEASE_S),
-                )
+                yield db
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
+
+    def _take_lock(self, db: sqlite3.Connection, ticket: int, entry_id: int) -> None:
+        """Inside a transaction: take the ticket's lock or raise TicketBusy (a dead owner's lock is taken over)."""
+        now = self._clock()
+        row = db.execute("SELECT * FROM locks WHERE ticket = ?", (ticket,)).fetchone()
+        if row is not None and row["owner"] != self._owner and row["expires"] > now and _owner_alive(row["owner"]):
+            raise TicketBusy(
+                f"Ticket #{ticket} is being written by another call right now (journal entry "
+                f"{row['entry_id']}). Wait for it to finish, then check pending_writes."
+            )
+        db.execute(
+            "INSERT OR REPLACE INTO locks (ticket, entry_id, owner, expires) VALUES (?, ?, ?, ?)",
+            (ticket, entry_id, self._owner, now + LOCK_LEASE_S),
+        )
+
+    def lock(self, ticket: int, entry_id: int) -> None:
+        """Take the ticket's write lock for ``entry_id`` or raise TicketBusy."""
+        with self._transaction() as db:
+            self._take_lock(db, ticket, entry_id)
+
+    def claim(self, op: str, ticket: int, args: dict[str, Any], plan: list[str], resume: Entry | None) -> Entry:
+        """The one lock point: take the ticket's lock and start the entry (or reopen ``resume``) atomically.
+
+        A call refused because another one is writing the ticket leaves no journal entry behind
+        (it would show in pending_writes and block other writes).
+        """
+        with self._transaction() as db:
+            if resume is None:
+                now = self._clock()
+                cur = db.execute(
+                    "INSERT INTO entries (op, ticket, fingerprint, args, plan, state, created, updated)"
+                    " VALUES (?, ?, ?, ?, ?, 'running', ?, ?)",
+                    (op, ticket, fingerprint(op, args), json.dumps(args, default=str), json.dumps(plan), now, now),
+                )
+                entry_id = int(cur.lastrowid or 0)
+            else:
+                entry_id = resume.id
+                db.execute(
+                    "UPDATE entries SET state = 'running', updated = ? WHERE id = ? AND state = 'failed'",
+                    (self._clock(), entry_id),
+                )
+            self._take_lock(db, ticket, entry_id)
+        return self.get(entry_id)
 
     def unlock(self, ticket: int) -> None:
         with self._db() as db:

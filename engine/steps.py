@@ -24,13 +24,11 @@ from typing import Any, Protocol
 
 from syncro_mcp.client.errors import OutcomeUnknownError
 
-log = logging.getLogger("syncro_mcp.tools.steps")
+log = logging.getLogger("syncro_mcp.engine.steps")
 
 Results = dict[str, dict[str, Any]]
 """Step name → what it produced (ids), shared with later steps."""
 
-Send = Callable[["Step", Results], Awaitable[dict[str, Any]]]
-Find = Callable[["Step", Results, datetime], Awaitable[dict[str, Any] | None]]
 Progress = Callable[[int, int, str], Awaitable[None]]
 
 CLOCK_SLACK = timedelta(minutes=10)
@@ -38,22 +36,35 @@ CLOCK_SLACK = timedelta(minutes=10)
 with the time we sent (claimed ids, not the window, keep our own earlier writes out)."""
 
 
-@dataclass
 class Step:
-    name: str
-    describe: str
-    body: dict[str, Any]
-    send: Send
-    find: Find | None = None
+    """One Syncro write of a multi-step operation: its exact request body, how to send it and
+    how to recognise it in Syncro (``find``) when its answer was lost.
+
+    Subclasses (``engine.writes``) implement ``send`` and, when the write can be verified by
+    reading, ``find``; ``key`` names the result field of the record it creates (``comment_id``…).
+    """
+
     key: str | None = None
-    """The result field naming the Syncro record this step creates (``comment_id``…)."""
-    claimed: frozenset[Any] = frozenset()
-    """Set by the runner before ``find``: ids of ``key`` that other journal entries own."""
+    verifiable = True
+
+    def __init__(self, name: str, describe: str, body: dict[str, Any]) -> None:
+        self.name = name
+        self.describe = describe
+        self.body = body
+        self.claimed: frozenset[Any] = frozenset()
+        """Set by the runner before ``find``: ids of ``key`` that other journal entries own."""
 
     @property
     def fingerprint(self) -> str:
         raw = json.dumps({"step": self.name, "body": self.body}, sort_keys=True, default=str)
         return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+    async def send(self, results: Results) -> dict[str, Any]:
+        raise NotImplementedError
+
+    async def find(self, results: Results, since: datetime) -> dict[str, Any] | None:
+        """This step's write in Syncro (not an older look-alike: skip ``claimed``), or None."""
+        return None
 
 
 class StepLog(Protocol):
@@ -119,27 +130,27 @@ async def run_steps(
 
 async def _find(step: Step, results: Results, since: datetime, log_: StepLog) -> dict[str, Any] | None:
     """Whether the step's write is in Syncro (records other entries own do not count)."""
-    if step.find is None:
+    if not step.verifiable:
         return None
     if step.key is not None:
         step.claimed = log_.claimed(step.key)
-    return await step.find(step, results, since)
+    return await step.find(results, since)
 
 
 async def _send_once(step: Step, results: Results, log_: StepLog) -> tuple[dict[str, Any], str]:
     """Send; if the answer is lost, read Syncro; re-send only if the write is not there."""
     sent_at = datetime.now(timezone.utc)
     try:
-        return await step.send(step, results), "sent"
+        return await step.send(results), "sent"
     except OutcomeUnknownError:
-        if step.find is None:
+        if not step.verifiable:
             raise
     found = await _find(step, results, sent_at, log_)
     if found is not None:
         log.warning("%s: answer lost but the write landed; not re-sent", step.name)
         return found, "answer lost; confirmed by reading Syncro, not re-sent"
     log.warning("%s: answer lost and the write is not in Syncro; sending once more", step.name)
-    return await step.send(step, results), "answer lost; not in Syncro, so sent once more"
+    return await step.send(results), "answer lost; not in Syncro, so sent once more"
 
 
 def _short(exc: BaseException) -> str:

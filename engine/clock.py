@@ -1,0 +1,38 @@
+"""The one clock abstraction: wall time as epoch seconds and as a zoned datetime.
+
+The journal, the confirmation tokens and the repeat window read ``time()``; previews and time
+entries read ``now()``. Tests pin ``now`` (``Clock(zone, now=lambda: FIXED)``) or the epoch
+(``Clock(wall=...)``); nothing else in the product keeps its own clock. (The client's
+monotonic clock and sleep, for pacing and back-off, are a different thing and stay there.)
+"""
+
+from __future__ import annotations
+
+import time as _time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+
+class Clock:
+    def __init__(
+        self,
+        zone: str | None = None,
+        *,
+        now: Callable[[], datetime] | None = None,
+        wall: Callable[[], float] = _time.time,
+    ) -> None:
+        self.zone = zone
+        self._now = now
+        self._wall = wall
+
+    def time(self) -> float:
+        """Seconds since the epoch (journal rows, token expiry, the repeat window)."""
+        return self._wall()
+
+    def now(self) -> datetime:
+        """Now in the configured zone (the machine's when unset), to the second."""
+        if self._now is not None:
+            return self._now()
+        tz = ZoneInfo(self.zone) if self.zone else None
+        return datetime.fromtimestamp(self._wall(), timezone.utc).astimezone(tz).replace(microsecond=0)

@@ -1,0 +1,106 @@
+"""The engine: checks before approval, then one journaled run per write.
+
+``check`` is the one point where a write is compared with the journal, before the user is
+asked: a repeat of a completed identical write inside the repeat window is refused (bills);
+an unfinished identical write is resumed; an unfinished *different* write on the ticket is
+refused. ``run`` takes the ticket's lock once, atomically with starting (or reopening) the
+entry, runs the steps and releases the lock. The lock is not checked at preview time: a
+preview must stay available while another call writes, and a check then would be stale by
+the time the user says yes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from syncro_mcp.client import SyncroClient
+
+from .clock import Clock
+from .errors import InputError
+from .journal import Entry, Journal, TicketBusy, fingerprint
+from .plans import Job
+from .steps import Progress, RunReport, run_steps
+
+
+class Engine:
+    def __init__(self, client: SyncroClient, journal: Journal, clock: Clock, *, repeat_window_s: float = 0) -> None:
+        self.client = client
+        self.journal = journal
+        self.clock = clock
+        self.repeat_window_s = repeat_window_s
+
+    # -- before approval -------------------------------------------------------------------------
+    def check(
+        self, op: str, ticket: int, args: dict[str, Any], *, refuse_repeat: Callable[[Entry], InputError] | None = None
+    ) -> Entry | None:
+        """Before the user is asked: the unfinished entry this call resumes (or a refusal); see the module doc."""
+        if refuse_repeat is not None and self.repeat_window_s:
+            previous = self.journal.recent_done(op, ticket, args, self.repeat_window_s)
+            if previous is not None:
+                raise refuse_repeat(previous)
+        entries = self.journal.unfinished(ticket=ticket)
+        fp = fingerprint(op, args)
+        same = [e for e in entries if e.op == op and e.fingerprint == fp]
+        if same:
+            return same[-1]
+        if entries:
+            e = entries[-1]
+            raise InputError(
+                f"Ticket #{ticket} has an unfinished write:\n{self.describe(e)}\n"
+                f"Finish it with resume_write({e.id}) or drop it with abandon_write({e.id}) first."
+            )
+        return None
+
+    # -- after approval --------------------------------------------------------------------------
+    async def run(self, job: Job, progress: Progress | None = None) -> tuple[RunReport, Entry]:
+        """Run ``job`` as one journal entry (new, or ``job.resume``), holding the ticket's lock."""
+        j = self.journal
+        try:
+            entry = j.claim(job.op, job.ticket, job.args, [s.name for s in job.steps], job.resume)
+        except TicketBusy as exc:
+            raise InputError(str(exc)) from None
+        try:
+            report = await run_steps(job.steps, j.step_log(entry.id), j.resume_point(entry.id), progress)
+            j.set_state(entry.id, "done", summary="; ".join(report.lines), error="")
+        finally:
+            j.unlock(job.ticket)
+        return report, j.get(entry.id)
+
+    # -- the journal's own tools -----------------------------------------------------------------
+    def unfinished(self, entry_id: int) -> Entry:
+        try:
+            e = self.journal.get(entry_id)
+        except KeyError:
+            raise InputError(f"No journal entry {entry_id}. See pending_writes.") from None
+        if e.state not in ("running", "failed"):
+            raise InputError(f"Entry {entry_id} is {e.state}, not unfinished. See pending_writes.")
+        return e
+
+    def abandon(self, entry: Entry) -> None:
+        self.journal.set_state(entry.id, "abandoned")
+
+    def minutes_ago(self, e: Entry) -> int:
+        return int((self.clock.time() - e.updated) // 60)
+
+    def describe(self, e: Entry) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in e.args.items() if k not in ("number", "notes", "body"))
+        lines = [
+            f"Entry {e.id} · {e.op} #{e.ticket}" + (f" ({args})" if args else "")
+            + f" · {e.state} {self.minutes_ago(e)} min ago",
+            f"  done: {', '.join(e.done) or 'nothing'} · left: {', '.join(e.left) or 'nothing'}",
+        ]
+        if e.error:
+            lines.append(f"  last error: {e.error}")
+        return "\n".join(lines)
+
+
+def resume_note(job: Job) -> str:
+    """The preview's line saying that this call continues an unfinished entry."""
+    entry = job.resume
+    if entry is None:
+        return ""
+    return (
+        f"\n\nResuming unfinished journal entry {entry.id}: already done: {', '.join(entry.done) or 'nothing'}; "
+        "steps whose outcome is unknown are checked in Syncro before anything is re-sent."
+    )

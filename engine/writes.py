@@ -1,0 +1,182 @@
+"""Syncro's writes as journaled steps: comment, timer entry, status, invoice, invoice labor line.
+
+Each step carries the exact request body (journaled before it is sent) and knows how to find
+its own record in Syncro when the answer was lost (see ``engine.steps``). Facts they rely on:
+docs/syncro-facts.md#comments (time fields on a comment are ignored), #timer-entries
+(``start_at``/``end_at``, flat answer), #invoices (an invoice from a ticket copies its uncharged time).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from syncro_mcp.client import SyncroClient
+from syncro_mcp.client.models import Invoice, TicketSummary
+
+from .steps import CLOCK_SLACK, Results, Step
+
+
+def visibility(hidden: bool, do_not_email: bool) -> str:
+    if hidden:
+        return "hidden (tech-only note, not emailed)"
+    return "public, NOT emailed" if do_not_email else "public, emailed to the customer"
+
+
+def hours(minutes: int) -> Decimal:
+    return (Decimal(minutes) / Decimal(60)).quantize(Decimal("0.01"))
+
+
+class CommentStep(Step):
+    """POST the comment: never any time fields (Syncro ignores them; time is a timer entry)."""
+
+    key = "comment_id"
+
+    def __init__(self, client: SyncroClient, ticket: TicketSummary, subject: str, body: str, hidden: bool,
+                 do_not_email: bool) -> None:
+        payload = {"subject": subject, "body": body, "hidden": hidden, "do_not_email": do_not_email}
+        super().__init__("comment", f"POST comment on #{ticket.number} ({visibility(hidden, do_not_email)})", payload)
+        self.client, self.ticket = client, ticket
+
+    async def send(self, results: Results) -> dict[str, Any]:
+        c = await self.client.add_comment(self.ticket.id, **self.body)
+        return {"comment_id": c.id}
+
+    async def find(self, results: Results, since: datetime) -> dict[str, Any] | None:
+        for c in await self.client.list_comments(self.ticket.id, per_page=10):
+            if c.id in self.claimed:
+                continue  # an earlier identical comment another journal entry posted
+            recent = c.created_at is None or c.created_at >= since - CLOCK_SLACK
+            same = (c.body or "").strip() == self.body["body"].strip() and c.subject == self.body["subject"]
+            if recent and same:
+                return {"comment_id": c.id}
+        return None
+
+
+class TimerStep(Step):
+    """A billable timer entry ending at ``end``: ``start_at`` = end − minutes.
+
+    The body holds the wire form (ISO strings, so the journal can store and replay it); the
+    datetimes are computed once, here, and parsed back once in ``send``.
+    """
+
+    key = "timer_id"
+
+    def __init__(self, client: SyncroClient, ticket: TicketSummary, minutes: int, labor: str, product_id: int,
+                 notes: str, end: datetime) -> None:
+        payload = {
+            "start_at": (end - timedelta(minutes=minutes)).isoformat(),
+            "end_at": end.isoformat(),
+            "notes": notes,
+            "billable": True,
+            "product_id": product_id,
+        }
+        super().__init__("timer", f"POST timer entry: {minutes} min {labor} on #{ticket.number}", payload)
+        self.client, self.ticket = client, ticket
+
+    def _found(self) -> dict[str, Any]:
+        return {"start_at": self.body["start_at"], "end_at": self.body["end_at"]}
+
+    async def send(self, results: Results) -> dict[str, Any]:
+        b = self.body
+        t = await self.client.add_timer_entry(
+            self.ticket.id, start_at=datetime.fromisoformat(b["start_at"]), end_at=datetime.fromisoformat(b["end_at"]),
+            notes=b["notes"], product_id=b["product_id"], billable=b["billable"],
+        )
+        return {"timer_id": t.id, **self._found()}
+
+    async def find(self, results: Results, since: datetime) -> dict[str, Any] | None:
+        b = self.body
+        start = datetime.fromisoformat(b["start_at"])
+        for t in (await self.client.get_ticket(self.ticket.id)).ticket_timers:
+            if t.id in self.claimed:
+                continue  # an identical entry another journal entry logged (a second bill)
+            same_start = t.start_time is not None and abs((t.start_time - start).total_seconds()) < 60
+            if same_start and t.product_id == b["product_id"] and (t.notes or "").strip() == b["notes"].strip():
+                return {"timer_id": t.id, **self._found()}
+        return None
+
+
+class StatusStep(Step):
+    def __init__(self, client: SyncroClient, ticket: TicketSummary, status: str) -> None:
+        super().__init__("status", f"PUT status {status} on #{ticket.number}", {"status": status})
+        self.client, self.ticket, self.status = client, ticket, status
+
+    async def send(self, results: Results) -> dict[str, Any]:
+        t = await self.client.update_ticket(self.ticket.id, self.body)
+        return {"status": t.status or self.status}
+
+    async def find(self, results: Results, since: datetime) -> dict[str, Any] | None:
+        t = await self.client.get_ticket(self.ticket.id)
+        return {"status": t.status} if (t.status or "").casefold() == self.status.casefold() else None
+
+
+class InvoiceStep(Step):
+    """POST an invoice from the ticket (Syncro copies the ticket's uncharged time and parts)."""
+
+    key = "invoice_id"
+
+    def __init__(self, client: SyncroClient, ticket: TicketSummary, category: str) -> None:
+        body = {"customer_id": ticket.customer_id, "ticket_id": ticket.id, "category": category}
+        super().__init__("invoice", f"POST invoice from #{ticket.number} ({category})", body)
+        self.client, self.ticket = client, ticket
+
+    async def send(self, results: Results) -> dict[str, Any]:
+        inv = await self.client.create_invoice(**self.body)
+        return {"invoice_id": inv.id, "invoice_number": inv.number}
+
+    async def find(self, results: Results, since: datetime) -> dict[str, Any] | None:
+        since = since - CLOCK_SLACK
+        page = await self.client.list_invoices(ticket_id=self.ticket.id)
+        fresh = [
+            i
+            for i in page.items
+            if i.ticket_id == self.ticket.id
+            and i.id not in self.claimed  # an earlier bill's invoice is not this bill's
+            and (i.created_at is None or i.created_at >= since)
+        ]
+        if not fresh:
+            return None
+        inv = max(fresh, key=lambda i: i.id)
+        return {"invoice_id": inv.id, "invoice_number": inv.number}
+
+
+def labor_line(invoice: Invoice, product_id: int, qty: Decimal) -> int | None:
+    """Id of the invoice line carrying this labor (same product, same hours), if any."""
+    for li in invoice.line_items:
+        if li.product_id == product_id and li.quantity is not None and abs(li.quantity - qty) <= Decimal("0.01"):
+            return li.id
+    return None
+
+
+class InvoiceLineStep(Step):
+    """Make sure the invoice carries the labor line; add it at the catalogue price if Syncro did not copy it."""
+
+    def __init__(self, client: SyncroClient, minutes: int, labor: str, product_id: int) -> None:
+        qty = hours(minutes)
+        body = {"product_id": product_id, "quantity": str(qty)}
+        super().__init__("invoice_line", f"Check invoice has {qty} h {labor} labor (add it if missing)", body)
+        self.client, self.labor, self.product_id, self.qty = client, labor, product_id, qty
+
+    async def send(self, results: Results) -> dict[str, Any]:
+        inv_id = results["invoice"]["invoice_id"]
+        invoice = await self.client.get_invoice(inv_id)
+        found = labor_line(invoice, self.product_id, self.qty)
+        if found is not None:
+            return {"line_item_id": found, "added": False, "total": str(invoice.total) if invoice.total else None}
+        product = await self.client.get_product(self.product_id)
+        li = await self.client.add_invoice_line_item(
+            inv_id,
+            item=product.name or self.labor,
+            name=product.description or product.name or self.labor,
+            quantity=self.qty,
+            price=product.price_retail if product.price_retail is not None else Decimal(0),
+            product_id=self.product_id,
+        )
+        return {"line_item_id": li.id, "added": True}
+
+    async def find(self, results: Results, since: datetime) -> dict[str, Any] | None:
+        invoice = await self.client.get_invoice(results["invoice"]["invoice_id"])
+        found = labor_line(invoice, self.product_id, self.qty)
+        return None if found is None else {"line_item_id": found, "added": True}

@@ -1,0 +1,66 @@
+"""The code's shape, enforced: short functions in the tools and the engine, tools declared at module level.
+
+A tool is one module-level ``ReadTool``/``WriteTool`` value whose handler, plan and apply are
+module-level functions (reachable by an editor, a profiler, a test); no function in ``tools/``
+or ``engine/`` is longer than 60 lines; no function is defined inside another one there.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from syncro_mcp.tools import catalog
+from syncro_mcp.tools.declare import ReadTool
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("tools", "engine")
+MAX_LINES = 60
+
+
+def _sources() -> list[Path]:
+    return sorted(p for pkg in PACKAGES for p in (ROOT / pkg).glob("*.py"))
+
+
+def _functions(tree: ast.AST):
+    return [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+@pytest.mark.parametrize("path", _sources(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_no_function_is_longer_than_60_lines(path: Path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    long = [
+        f"{f.name} ({f.end_lineno - f.lineno + 1} lines)"
+        for f in _functions(tree)
+        if (f.end_lineno or f.lineno) - f.lineno + 1 > MAX_LINES
+    ]
+    assert not long, f"{path.name}: {long}"
+
+
+@pytest.mark.parametrize("path", _sources(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_no_nested_functions(path: Path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    nested = [
+        f"{inner.name} in {outer.name}"
+        for outer in _functions(tree)
+        for inner in _functions(outer)
+        if inner is not outer
+    ]
+    assert not nested, f"{path.name}: {nested}"
+
+
+def test_every_tool_is_a_module_level_declaration_of_module_level_functions():
+    for tool in catalog.TOOLS:
+        fns = [tool.handler] if isinstance(tool, ReadTool) else [tool.plan, tool.apply]
+        for fn in fns:
+            assert "<locals>" not in fn.__qualname__, (tool.name, fn.__qualname__)
+            assert getattr(__import__(fn.__module__, fromlist=["_"]), fn.__name__) is fn, (tool.name, fn)
+        assert tool.description, tool.name
+
+
+def test_toolsets_match_the_settings_list():
+    from syncro_mcp.server.settings import TOOLSETS
+    from syncro_mcp.tools.declare import Toolset
+
+    assert {t.value for t in Toolset if t is not Toolset.ANY} == set(TOOLSETS)

@@ -1,0 +1,18 @@
+"""Every tool, in the order tools/list shows them: the one list the server registers from
+(and ``resume_write`` replays from)."""
+
+from __future__ import annotations
+
+from . import billing, customers, invoices, session_log, tickets, time, writes
+from .declare import Tool
+
+TOOLS: tuple[Tool, ...] = (
+    *tickets.TOOLS,
+    *session_log.TOOLS,
+    *time.TOOLS,
+    *billing.TOOLS,
+    *customers.TOOLS,
+    *invoices.TOOLS,
+    *writes.TOOLS,
+)
+BY_NAME = {t.name: t for t in TOOLS}

@@ -1,0 +1,101 @@
+"""What a tool is: one module-level declaration.
+
+A read tool is ``ReadTool(name, toolset, title, Args, Output, handler)``: the handler takes the
+runtime and the validated argument model and returns ``(model, text)``. A write tool is
+``WriteTool(name, toolset, title, Args, plan, apply)``: ``plan(rt, args)`` resolves, checks and
+previews (nothing is sent); ``apply(rt, args, plan, progress)`` sends what the user approved.
+
+The argument model is the single source of the MCP input schema, the journal's key
+(``journal_key``), the confirmation token's binding (``bound``) and what ``resume_write`` replays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
+
+from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
+from pydantic import BaseModel
+
+from .models import WriteResult
+
+
+class Toolset(str, Enum):
+    """The groups a user enables (settings ``toolsets``); ``ANY`` tools come with every group."""
+
+    TICKETS = "tickets"
+    TIME = "time"
+    BILLING = "billing"
+    CUSTOMERS = "customers"
+    INVOICES = "invoices"
+    ANY = "*"
+
+
+class Args(ArgModelBase):
+    """A tool's arguments. Fields are the tech's words; order is the published order."""
+
+    not_journaled: ClassVar[frozenset[str]] = frozenset()
+    """Fields that change how a call is checked, not what it writes (e.g. ``bill_again``)."""
+
+    def bound(self) -> dict[str, Any]:
+        """What a confirmation token approves: every argument but the token itself."""
+        return self.model_dump(exclude={"confirm_token"})
+
+    def journal_key(self) -> dict[str, Any]:
+        """What the journal keys an operation by (resume, repeat window)."""
+        return self.model_dump(exclude={"confirm_token", *self.not_journaled})
+
+
+class NoArgs(Args):
+    pass
+
+
+class Plan(Protocol):
+    """What a write tool's ``plan`` returns: at least the exact preview the user approves."""
+
+    preview: str
+
+
+A = TypeVar("A", bound=Args)
+P = TypeVar("P", bound=Plan)
+Progress = Callable[[int, int, str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ReadTool(Generic[A]):
+    name: str
+    toolset: Toolset
+    title: str
+    args: type[A]
+    output: type[BaseModel]
+    handler: Callable[[Any, A], Awaitable[tuple[BaseModel, str]]]
+    open_world: bool = True
+
+    @property
+    def description(self) -> str:
+        return (self.handler.__doc__ or "").strip()
+
+
+@dataclass(frozen=True)
+class WriteTool(Generic[A, P]):
+    name: str
+    toolset: Toolset
+    title: str
+    args: type[A]
+    plan: Callable[[Any, A], Awaitable[P]]
+    apply: Callable[[Any, A, P, Progress | None], Awaitable[WriteResult]]
+    destructive: bool = False
+    idempotent: bool = False
+    confirm: bool | Literal["creates"] = True
+    """``"creates"``: confirmed only when the settings' ``confirm_creates`` is on."""
+    open_world: bool = True
+    output: type[BaseModel] = WriteResult
+
+    @property
+    def description(self) -> str:
+        return (self.apply.__doc__ or "").strip()
+
+
+Tool = ReadTool[Any] | WriteTool[Any, Any]
