@@ -238,10 +238,10 @@ def _permission_notes(settings: Settings, me: Any) -> list[str]:
     return notes
 
 
-async def _fetch_me(options: dict[str, Any]) -> Any:
-    from syncro_mcp.client import SyncroClient
+async def _fetch_me(settings: Any) -> Any:
+    from .serving import make_client
 
-    async with SyncroClient(**options) as client:
+    async with make_client(settings) as client:
         return await client.me()
 
 
@@ -251,10 +251,10 @@ def _check(args: argparse.Namespace) -> int:
 
     settings = settings_from(args)
     base_url = settings.api_base_url()
-    options = settings.client_options()  # resolves the key: a ConfigError here exits 2
+    settings.load_api_key()  # resolves the key (kept): a ConfigError here exits 2
     key_source = settings.api_key_source()
     try:
-        me = asyncio.run(_fetch_me(options))
+        me = asyncio.run(_fetch_me(settings))
     except SyncroError as exc:
         _fail(f"check failed: {exc}\n  Base URL: {base_url}\n  Key from: {key_source}")
         return EXIT_SYNCRO

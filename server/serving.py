@@ -35,29 +35,33 @@ def sandbox_settings(settings: Settings, state: Path | None, scratch: Path) -> S
     )
 
 
-@asynccontextmanager
-async def open_client(
-    settings: Settings, *, sandbox: bool, state: Path | None = None, sandbox_instance: Any = None
-) -> AsyncIterator[SyncroClient]:
-    """A client for real Syncro (per settings) or for an in-process sandbox (no sockets)."""
-    if not sandbox:
-        async with SyncroClient(**settings.client_options()) as client:
-            yield client
-        return
-    from syncro_mcp.sandbox.standalone import make_sandbox
-
-    sb = sandbox_instance or make_sandbox(state)
-    client = SyncroClient(
-        base_url=sb.base_url,
-        api_key=SecretStr(sb.api_key),
-        transport=sb.transport(),
+def make_client(settings: Settings, *, sandbox: Any = None) -> SyncroClient:
+    """The one way the server builds a ``SyncroClient``: real Syncro per settings, or ``sandbox``
+    in process (its URL, key and transport; the settings' limits, never the real key)."""
+    if sandbox is None:
+        return SyncroClient(**settings.client_options())
+    return SyncroClient(
+        base_url=sandbox.base_url,
+        api_key=SecretStr(sandbox.api_key),
+        transport=sandbox.transport(),
         timeout_s=settings.timeout_s,
         rate_limit_per_min=settings.rate_limit_per_min,
         max_retries=settings.max_retries,
         retry_base_s=settings.retry_base_s,
         read_only=settings.read_only,
     )
-    async with client:
+
+
+@asynccontextmanager
+async def open_client(
+    settings: Settings, *, sandbox: bool, state: Path | None = None, sandbox_instance: Any = None
+) -> AsyncIterator[SyncroClient]:
+    """A client for real Syncro (per settings) or for an in-process sandbox (no sockets)."""
+    if sandbox:
+        from syncro_mcp.sandbox.standalone import make_sandbox
+
+        sandbox_instance = sandbox_instance or make_sandbox(state)
+    async with make_client(settings, sandbox=sandbox_instance if sandbox else None) as client:
         yield client
 
 
