@@ -77,9 +77,24 @@ def build_app(
     server = MCPServer(
         "syncro", title="Syncro MSP", version=__version__, instructions=INSTRUCTIONS, tools=registrar.tools
     )
-    _resources(server, runtime)
+    if settings.resources:
+        _resources(server, runtime)
+    else:
+        _no_resources(server)
     _prompts(server, read_only=settings.read_only)
     return App(server, runtime, registrar)
+
+
+RESOURCE_METHODS = ("resources/list", "resources/templates/list", "resources/read", "resources/subscribe")
+
+
+def _no_resources(server: MCPServer) -> None:
+    """Do not declare the resources capability (the SDK serves it unconditionally and has no public
+    switch): Claude Code adds its own resource tools (+2.1 KB) to every conversation with a server
+    that declares it. Prompts stay: a client shows them as commands and adds no tool."""
+    handlers = server._lowlevel_server._request_handlers
+    for method in RESOURCE_METHODS:
+        handlers.pop(method, None)
 
 
 def _resources(server: MCPServer, rt: Runtime) -> None:

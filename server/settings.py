@@ -201,6 +201,9 @@ class Settings(BaseModel):
     invoice_category: str = "Standard"
     session_log_dir: Path = Path("clients")
     confirm_creates: bool = False
+    resources: bool = False
+    """Serve the ``syncro://`` resources. Off by default: a server that declares resources makes
+    Claude Code add its own resource tools to every conversation (see docs/architecture.md)."""
     confirm_token_ttl_s: int = Field(300, ge=1)
     bill_dedupe_window_min: int = Field(60, ge=0)
 

@@ -50,7 +50,7 @@ def money(value: Decimal | None) -> str:
     return "—" if value is None else f"${value:,.2f}"
 
 
-def _clip(text: str, width: int) -> str:
+def clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -63,7 +63,7 @@ def ticket_lines(rows: Iterable[TicketRow]) -> list[str]:
     cust_w = min(_MAX_CUSTOMER, max(len(r.customer) for r in rows))
     num_w = max(len(str(r.number)) for r in rows) + 1
     return [
-        f"{'#' + str(r.number):<{num_w}} {r.status:<{status_w}}  {_clip(r.customer, cust_w):<{cust_w}}  {r.subject}"
+        f"{'#' + str(r.number):<{num_w}} {r.status:<{status_w}}  {clip(r.customer, cust_w):<{cust_w}}  {r.subject}"
         for r in rows
     ]
 
@@ -85,7 +85,7 @@ def _entry_line(e: TimeEntryRow) -> str:
         for f in ("billable" if e.billable else "not billable", "charged" if e.charged else "uncharged")
         if f
     )
-    notes = f" — {_clip(e.notes.strip(), 80)}" if e.notes and e.notes.strip() else ""
+    notes = f" — {clip(e.notes.strip(), 80)}" if e.notes and e.notes.strip() else ""
     return f"  {when(e.start)}  {duration(e.minutes):>6}  {e.labor or f'product {e.product_id}'} ({flags}){notes}"
 
 
@@ -109,7 +109,7 @@ def ticket_detail(t: TicketDetail) -> str:
             vis = "hidden" if c.hidden else "public"
             head = f"  {when(c.created_at)} {c.subject or ''} [{vis}]" + (f" {c.author}" if c.author else "")
             lines.append(head.rstrip() + ":")
-            lines.extend(f"    {ln}" for ln in _clip(c.body.strip(), 500).splitlines() or [""])
+            lines.extend(f"    {ln}" for ln in clip(c.body.strip(), 500).splitlines() or [""])
     else:
         lines.append("Comments: none")
     if t.time_entries:
@@ -143,7 +143,7 @@ def customer_list(result: CustomerList, heading: str) -> str:
         return f"No customers: {heading}."
     width = min(_MAX_CUSTOMER + 10, max(len(c.name) for c in result.customers))
     rows = [
-        f"{c.id:>10}  {_clip(c.name, width):<{width}}  {c.email or ''}  {c.phone or ''}".rstrip()
+        f"{c.id:>10}  {clip(c.name, width):<{width}}  {c.email or ''}  {c.phone or ''}".rstrip()
         for c in result.customers
     ]
     return "\n".join([f"{len(rows)} customers — {heading}", *rows])
@@ -176,7 +176,7 @@ def invoice_list(result: InvoiceList, heading: str) -> str:
     if not result.invoices:
         return f"No invoices: {heading}."
     rows = [
-        f"Invoice #{i.number or i.id}  {when(i.date)[:10]}  {_clip(i.customer or '', _MAX_CUSTOMER):<{_MAX_CUSTOMER}}"
+        f"Invoice #{i.number or i.id}  {when(i.date)[:10]}  {clip(i.customer or '', _MAX_CUSTOMER):<{_MAX_CUSTOMER}}"
         f"  {money(i.total):>10}  {'paid' if i.paid else 'unpaid'}"
         for i in result.invoices
     ]

@@ -7,6 +7,7 @@ on the other (``number``, ``customer``, ``minutes``, ``labor``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from syncro_mcp.client.models import (
     Comment,
@@ -19,6 +20,7 @@ from syncro_mcp.client.models import (
     TicketTimer,
 )
 
+from .formatting import clip
 from .models import (
     Billing,
     CommentRow,
@@ -34,27 +36,25 @@ from .models import (
 )
 
 INVOICED_STATUSES = frozenset({"invoiced"})
+CUSTOMER_WIDTH = 26
+"""A ticket row's customer is clipped as the seed's one-line format clips it."""
+BODY_CHARS = 500
+"""A comment body in the detail view is clipped as the seed's detail text clips it."""
 
 
 def ticket_row(t: TicketSummary) -> TicketRow:
+    customer = t.customer_business_then_name or (f"customer {t.customer_id}" if t.customer_id else "")
     return TicketRow(
-        number=t.number or 0,
-        status=t.status or "",
-        customer=t.customer_business_then_name or (f"customer {t.customer_id}" if t.customer_id else ""),
-        subject=t.subject or "",
-        priority=t.priority or None,
-        assignee=t.user.name if t.user else None,
-        updated_at=t.updated_at,
+        number=t.number or 0, status=t.status or "", customer=clip(customer, CUSTOMER_WIDTH), subject=t.subject or ""
     )
 
 
 def comment_row(c: Comment) -> CommentRow:
     author = c.tech or (c.user.name if c.user else None)
     return CommentRow(
-        id=c.id,
         created_at=c.created_at,
         subject=c.subject,
-        body=c.body or "",
+        body=clip((c.body or "").strip(), BODY_CHARS),
         hidden=bool(c.hidden),
         author=author,
     )
@@ -70,13 +70,12 @@ def timer_minutes(t: TicketTimer) -> int:
 
 
 def time_entry_row(t: TicketTimer, product_names: Mapping[int, str]) -> TimeEntryRow:
+    labor = product_names.get(t.product_id) if t.product_id is not None else None
     return TimeEntryRow(
-        id=t.id,
         start=t.start_time,
-        end=t.end_time,
         minutes=timer_minutes(t),
-        labor=product_names.get(t.product_id) if t.product_id is not None else None,
-        product_id=t.product_id,
+        labor=labor,
+        product_id=None if labor else t.product_id,
         billable=t.billable is not False,
         charged=bool(t.recorded),
         notes=t.notes,
@@ -155,7 +154,7 @@ def invoice_row(i: Invoice) -> InvoiceRow:
         id=i.id,
         number=i.number,
         customer=i.customer_business_then_name or (i.customer.display_name if i.customer else None),
-        date=i.date,
+        date=i.date.date() if isinstance(i.date, datetime) else i.date,  # the day, as the text shows it
         total=i.total,
         paid=paid,
         ticket_id=i.ticket_id,

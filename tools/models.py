@@ -1,7 +1,9 @@
-"""Structured outputs of the tools (published as each tool's ``outputSchema``).
+"""Structured outputs of the tools: the compact views a client hands the model.
 
-Kept lean on purpose: a few shared row models reused across tools, names in the tech's
-words (``number``, ``customer``, ``minutes``), not Syncro's internals.
+Claude Code gives the model a tool's ``structuredContent`` (not its text), so each view holds
+the fields the seed's text shows and the ids the next call needs, nothing else: a ticket row
+is number, status, customer, subject; a comment has no id (no tool takes one); a time entry
+has no id or end. Names are the tech's words (``number``, ``customer``, ``minutes``).
 """
 
 from __future__ import annotations
@@ -22,20 +24,16 @@ class TicketRow(_Out):
     status: str
     customer: str
     subject: str
-    priority: str | None = None
-    assignee: str | None = None
-    updated_at: datetime | None = None
 
 
 class TicketList(_Out):
     tickets: list[TicketRow]
     total: int = Field(description="Tickets fetched (at least this many match when complete is false).")
-    truncated: bool = Field(False, description="Fewer rows shown than tickets fetched.")
+    truncated: bool | None = Field(None, description="True when fewer rows are shown than tickets fetched.")
     complete: bool = Field(True, description="False when Syncro holds more matching tickets than were fetched.")
 
 
 class CommentRow(_Out):
-    id: int
     created_at: datetime | None = None
     subject: str | None = None
     body: str = ""
@@ -44,12 +42,10 @@ class CommentRow(_Out):
 
 
 class TimeEntryRow(_Out):
-    id: int
     start: datetime | None = None
-    end: datetime | None = None
     minutes: int
-    labor: str | None = Field(None, description="Labor product name.")
-    product_id: int | None = None
+    labor: str | None = Field(None, description="Labor type name.")
+    product_id: int | None = Field(None, description="Set when the product is not a configured labor type.")
     billable: bool = True
     charged: bool = Field(False, description="Already turned into a ticket line item.")
     notes: str | None = None

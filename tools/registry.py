@@ -35,7 +35,7 @@ from .errors import InputError, as_tool_error
 from .formatting import write_result
 from .models import WriteResult
 from .runtime import Runtime
-from .schema import compact
+from .schema import compact, shallow
 
 log = logging.getLogger("syncro_mcp.tools")
 
@@ -115,8 +115,8 @@ def input_schema(model: type[Args]) -> dict[str, Any]:
 
 @functools.cache
 def output_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The published output schema of a result model, built once per model (the SDK's derivation)."""
-    return FuncMetadata(arg_model=Args, output_model=model).output_schema or {}
+    """The published output schema of a result model, built once per model: its top level (``schema.shallow``)."""
+    return shallow(FuncMetadata(arg_model=Args, output_model=model).output_schema or {})
 
 
 @functools.cache

@@ -31,3 +31,32 @@ def compact(schema: Any) -> Any:
     if "default" in out and out["default"] is None:
         del out["default"]
     return out
+
+
+def shallow(schema: dict[str, Any]) -> dict[str, Any]:
+    """The published output schema: the top level only (field names, JSON types, required).
+
+    Claude Code never sends ``outputSchema`` to the model, and a full pydantic schema (nested
+    ``$defs``, descriptions) was 83 % of tools/list. A client still learns that the tool returns
+    structured content and which fields it holds; the server still validates every result
+    against the full model before sending it.
+    """
+    props = {name: {"type": _json_type(p, schema.get("$defs", {}))} for name, p in schema.get("properties", {}).items()}
+    out: dict[str, Any] = {"type": "object", "properties": props}
+    if schema.get("required"):
+        out["required"] = schema["required"]
+    return out
+
+
+def _json_type(prop: dict[str, Any], defs: dict[str, Any]) -> str | list[str]:
+    if "$ref" in prop:
+        return defs.get(prop["$ref"].rsplit("/", 1)[-1], {}).get("type", "object")
+    if "type" in prop:
+        return prop["type"]
+    types: list[str] = []
+    for variant in prop.get("anyOf", []):
+        t = _json_type(variant, defs)
+        for one in t if isinstance(t, list) else [t]:
+            if one not in types:
+                types.append(one)
+    return types[0] if len(types) == 1 else types

@@ -92,7 +92,7 @@ async def list_tickets(rt: Runtime, a: ListTicketsArgs) -> tuple[TicketList, str
     result = TicketList(
         tickets=[mapping.ticket_row(t) for t in shown],
         total=len(tickets),
-        truncated=len(tickets) > len(shown),
+        truncated=True if len(tickets) > len(shown) else None,
         complete=not more,
     )
     parts = (status, a.customer and f"customer {a.customer}", a.assigned_to_me and "mine",

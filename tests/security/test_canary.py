@@ -115,7 +115,8 @@ def _files(folder: Path) -> dict[str, bytes]:
 async def test_canary_key_never_leaves_the_server(tmp_path, capfd, debug_logs, auth_style):
     sb = Sandbox(api_key=CANARY, rate_limit_per_min=None)
     seen: list[str] = []
-    async with in_memory(tmp_path, sandbox=sb, client_kw={"auth_style": auth_style, "max_retries": 1}) as env:
+    client_kw = {"auth_style": auth_style, "max_retries": 1}
+    async with in_memory(tmp_path, sandbox=sb, client_kw=client_kw, resources=True) as env:
         assert (await env.client.me()) is not None, "the canary key is accepted: it really is sent"
         async with Client(env.server, mode="legacy") as c:
             seen.append(_dump(await c.list_tools()))

@@ -6,8 +6,8 @@ from mcp import Client
 from support.harness import elicitation, harness
 
 
-async def test_ticket_and_customer_resources(h):
-    async with Client(h.app.server, mode="legacy") as c:
+async def test_ticket_and_customer_resources(tmp_path):
+    async with harness(tmp_path, resources=True) as h, Client(h.app.server, mode="legacy") as c:
         templates = {t.uri_template for t in (await c.list_resource_templates()).resource_templates}
         assert {"syncro://tickets/{number}", "syncro://customers/{customer_id}"} <= templates
         ticket = await c.read_resource("syncro://tickets/32164")
@@ -15,6 +15,13 @@ async def test_ticket_and_customer_resources(h):
         customer_id = (await h.client.find_ticket(32164)).customer_id
         customer = await c.read_resource(f"syncro://customers/{customer_id}")
         assert "Jerry Burger" in customer.contents[0].text and "#32164" in customer.contents[0].text
+
+
+async def test_resources_are_opt_in(h):
+    """Not declared by default: a client that sees resources adds its own tools to every conversation."""
+    async with Client(h.app.server, mode="legacy") as c:
+        assert c.server_capabilities.resources is None
+        assert c.server_capabilities.prompts is not None and c.server_capabilities.tools is not None
 
 
 async def test_prompts_follow_the_seed_flows(tmp_path):
