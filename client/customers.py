@@ -1,4 +1,4 @@
-"""Customers and their contacts (NOTES §5). Contacts replies are flat, customers wrapped."""
+"""Customers and their contacts (docs/syncro-facts.md#customers). Contacts replies are flat, customers wrapped."""
 
 from __future__ import annotations
 

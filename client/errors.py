@@ -1,7 +1,7 @@
 """Typed errors for Syncro API failures.
 
 One home for turning Syncro's heterogeneous error bodies into a human message
-(NOTES §3) and for the error hierarchy the tools translate, once, into tool errors.
+(docs/syncro-facts.md#errors) and for the error hierarchy the tools translate, once, into tool errors.
 Messages never contain the API key: paths are stored without a query string.
 """
 
@@ -111,7 +111,7 @@ class ReadOnlyError(SyncroError):
 
 
 def extract_message(body: Any) -> str:
-    """Human message from any of Syncro's documented error shapes (NOTES §3).
+    """Human message from any of Syncro's documented error shapes (docs/syncro-facts.md#errors).
 
     Checks ``errors`` (string, list, or field→list object), then ``error`` (string or
     list), then ``message`` (string or list), then a bare ``{field: [msgs]}`` object.

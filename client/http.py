@@ -347,7 +347,7 @@ class HttpCore:
             await self._sleep(delay)
 
     def _message(self, response: httpx.Response, default: str) -> str:
-        """Syncro's own error text (any NOTES §3 shape), redacted; ``default`` if none."""
+        """Syncro's own error text (any shape in docs/syncro-facts.md#errors), redacted; ``default`` if none."""
         try:
             data = json.loads(response.content) if response.content else None
         except ValueError:

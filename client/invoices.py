@@ -1,4 +1,4 @@
-"""Invoices and invoice line items (NOTES §6).
+"""Invoices and invoice line items (docs/syncro-facts.md#invoices).
 
 ``GET /invoices/{id}`` accepts an id or an invoice number and its reply may be wrapped
 (``{"invoice": …}``) or flat; both are accepted. Invoice ``number`` is a string.

@@ -1,4 +1,4 @@
-"""Typed views of Syncro's JSON (NOTES §4-§7).
+"""Typed views of Syncro's JSON (docs/syncro-facts.md#tickets to #products-users).
 
 Attribute names are Syncro's own field names so nothing is lost in translation.
 Every field except ``id`` is optional: Syncro omits and nulls fields freely, and a

@@ -1,7 +1,7 @@
 """Client-side token bucket that keeps one SyncroClient under Syncro's per-minute limit.
 
 Syncro allows 180 requests per minute per IP and documents no rate-limit headers
-(NOTES §1), so the only reliable defence is to pace ourselves. The bucket is small
+(docs/syncro-facts.md#auth-and-rate-limit), so the only reliable defence is to pace ourselves. The bucket is small
 (a few tokens) so requests are spread smoothly instead of bursting 180 at once, and
 the refill rate is chosen so that no 60-second window can ever see more than
 ``rate_per_min`` requests: ``capacity + 60 * refill_per_s == rate_per_min``.

@@ -1,4 +1,4 @@
-"""Tickets, their comments and their part/product line items (NOTES §4).
+"""Tickets, their comments and their part/product line items (docs/syncro-facts.md#tickets).
 
 Ticket paths take the internal database ``id``; humans use the ticket ``number``.
 ``find_ticket_id`` is the one place that turns a number into an id.

@@ -1,4 +1,4 @@
-"""Ticket time entries (NOTES §4 "Timers and labour").
+"""Ticket time entries (docs/syncro-facts.md#timer-entries).
 
 Requests say ``start_at``/``end_at``; responses say ``start_time``/``end_time``. The
 ``timer_entry``, ``update_timer_entry`` and ``charge_timer_entry`` replies are flat;

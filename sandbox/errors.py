@@ -1,4 +1,4 @@
-"""Syncro's error bodies, one constructor per documented shape (NOTES §3).
+"""Syncro's error bodies, one constructor per documented shape (docs/syncro-facts.md#errors).
 
 Syncro has no common error envelope; each endpoint family answers in its own shape, and the
 sandbox reproduces each exactly so clients are tested against all of them.

@@ -111,7 +111,7 @@ def _contact_name(st: SandboxState, contact_id: int | None) -> str | None:
 
 
 def ticket_summary(st: SandboxState, t: Record, *, all_comments: bool = False) -> JSON:
-    """One entry of GET /tickets (TicketSummary in NOTES §4)."""
+    """One entry of GET /tickets (docs/syncro-facts.md#tickets)."""
     cust = st.customers.get(t["customer_id"])
     tt = _ticket_type(t.get("ticket_type_id"))
     newest_first = comments_newest_first(st, t["id"])

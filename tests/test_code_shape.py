@@ -64,3 +64,18 @@ def test_toolsets_match_the_settings_list():
     from syncro_mcp.tools.declare import Toolset
 
     assert {t.value for t in Toolset if t is not Toolset.ANY} == set(TOOLSETS)
+
+
+def test_cited_syncro_facts_exist():
+    """Docstrings cite docs/syncro-facts.md#anchor; every cited anchor is in that file, and no
+    docstring cites notes that are not in the repository."""
+    import re
+
+    facts = (ROOT / "docs" / "syncro-facts.md").read_text(encoding="utf-8")
+    anchors = set(re.findall(r'<a id="([a-z0-9-]+)"></a>', facts))
+    for pkg in ("client", "sandbox", "server", "tools", "engine"):
+        for path in (ROOT / pkg).glob("*.py"):
+            source = path.read_text(encoding="utf-8")
+            assert "NOTES §" not in source, path
+            for anchor in re.findall(r"syncro-facts\.md#([a-z0-9-]+)", source):
+                assert anchor in anchors, (path.name, anchor)
