@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-import yaml
-
 SOPS_URL = "https://github.com/getsops/sops"
 
 # Shorter strings would redact ordinary words; real keys are far longer.
@@ -142,6 +140,8 @@ def sops_decrypt_field(path: Path, field: str, *, timeout_s: float = 30.0) -> st
             f"{where}: 'sops -d' failed (exit {proc.returncode}): {reason}. Check that this machine "
             f"has the age/GPG key that can decrypt it (see {SOPS_URL})."
         )
+    import yaml  # only for a sops file: start-up does not pay for it
+
     try:
         data = yaml.safe_load(proc.stdout)
     except yaml.YAMLError:

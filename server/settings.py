@@ -37,7 +37,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -542,6 +541,8 @@ def _read_config_file(path: Path, warnings: list[str]) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{where}: cannot be read ({type(exc).__name__})") from None
+    import yaml  # only when a config file exists: start-up without one does not pay for it
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -14,6 +14,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+Day = date
+"""``date`` under another name, for fields called ``date`` (the field name would shadow the type)."""
+
 
 class _Out(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -128,7 +131,7 @@ class InvoiceRow(_Out):
     id: int
     number: str | None = None
     customer: str | None = None
-    date: date | datetime | None = None
+    date: Day | datetime | None = None
     total: Decimal | None = None
     paid: bool | None = None
     ticket_id: int | None = None

@@ -35,7 +35,7 @@ from .errors import InputError, as_tool_error
 from .formatting import write_result
 from .models import WriteResult
 from .runtime import Runtime
-from .schema import compact, shallow
+from .schema import fields_schema, shallow
 
 log = logging.getLogger("syncro_mcp.tools")
 
@@ -109,14 +109,14 @@ def _annotations(decl: Declared, *, read_only: bool, destructive: bool, idempote
 
 @functools.cache
 def input_schema(model: type[Args]) -> dict[str, Any]:
-    """The published (compact) input schema of an argument model, built once per model."""
-    return compact(model.model_json_schema(by_alias=True))
+    """The published (compact) input schema of an argument model, built once per model from its fields."""
+    return fields_schema(model)
 
 
 @functools.cache
 def output_schema(model: type[BaseModel]) -> dict[str, Any]:
     """The published output schema of a result model, built once per model: its top level (``schema.shallow``)."""
-    return shallow(FuncMetadata(arg_model=Args, output_model=model).output_schema or {})
+    return shallow(model)
 
 
 @functools.cache
