@@ -190,22 +190,31 @@ class HttpCore:
             headers["Authorization"] = f"Bearer {secret}"
         elif auth_style == "header":
             headers["Authorization"] = secret
-        inner = transport
-        if auth_style == "query":
-            # Our own wrapper means httpx no longer picks env proxies for us (query style only).
-            inner = _QueryKeyTransport(inner or httpx.AsyncHTTPTransport(), self._key)
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url + "/",
-            headers=headers,
-            transport=inner,
-            timeout=httpx.Timeout(timeout_s, connect=min(connect_timeout_s, timeout_s)),
-            follow_redirects=False,
-        )
+        self._transport = transport
+        self._headers = headers
+        self._timeout = httpx.Timeout(timeout_s, connect=min(connect_timeout_s, timeout_s))
+        self._client: httpx.AsyncClient | None = None
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """The httpx client, made on first use: its SSL context costs start-up time that the
+        server's first ``tools/list`` does not need."""
+        if self._client is None:
+            inner = self._transport
+            if self.auth_style == "query":
+                # Our own wrapper means httpx no longer picks env proxies for us (query style only).
+                inner = _QueryKeyTransport(inner or httpx.AsyncHTTPTransport(), self._key)
+            self._client = httpx.AsyncClient(
+                base_url=self.base_url + "/", headers=self._headers, transport=inner, timeout=self._timeout,
+                follow_redirects=False,
+            )
+        return self._client
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._client is not None:
+            await self._client.aclose()
 
     async def __aenter__(self) -> HttpCore:
         return self
