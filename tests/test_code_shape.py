@@ -83,9 +83,7 @@ def test_cited_syncro_facts_exist():
 
 def test_input_schemas_read_from_fields_equal_pydantics_compacted():
     """Start-up reads each input schema from the model's fields; it must equal pydantic's, compacted."""
-    from syncro_mcp.tools.registry import with_token
     from syncro_mcp.tools.schema import compact, fields_schema
 
     for tool in catalog.TOOLS:
-        for model in (tool.args, with_token(tool.args)):
-            assert fields_schema(model) == compact(model.model_json_schema(by_alias=True)), tool.name
+        assert fields_schema(tool.args) == compact(tool.args.model_json_schema(by_alias=True)), tool.name

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from . import formatting as fmt
 from . import mapping
-from .declare import Args, Progress, ReadTool, Toolset, WriteTool
+from .declare import Args, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .errors import InputError
 from .models import CustomerDetail, CustomerList, WriteResult
 from .params import Name
@@ -47,7 +47,7 @@ class CustomerPlan:
     fields: dict[str, Any]
 
 
-class CreateCustomerArgs(Args):
+class CreateCustomerArgs(WriteArgs):
     business_name: Name | None = None
     firstname: Name | None = None
     lastname: Name | None = None

@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from .models import WriteResult
 
@@ -52,6 +52,16 @@ class NoArgs(Args):
     pass
 
 
+ConfirmToken = Annotated[str | None, Field(description="From needs_confirmation, after the user approved.")]
+
+
+class WriteArgs(Args):
+    """A write tool's arguments. ``confirm_token`` is published only where the tool is confirmed
+    (always, or with ``confirm_creates``); elsewhere it is accepted and ignored."""
+
+    confirm_token: ConfirmToken = None
+
+
 class Plan(Protocol):
     """What a write tool's ``plan`` returns: at least the exact preview the user approves."""
 
@@ -59,6 +69,7 @@ class Plan(Protocol):
 
 
 A = TypeVar("A", bound=Args)
+W = TypeVar("W", bound=WriteArgs)
 P = TypeVar("P", bound=Plan)
 Progress = Callable[[int, int, str], Awaitable[None]]
 
@@ -79,13 +90,13 @@ class ReadTool(Generic[A]):
 
 
 @dataclass(frozen=True)
-class WriteTool(Generic[A, P]):
+class WriteTool(Generic[W, P]):
     name: str
     toolset: Toolset
     title: str
-    args: type[A]
-    plan: Callable[[Any, A], Awaitable[P]]
-    apply: Callable[[Any, A, P, Progress | None], Awaitable[WriteResult]]
+    args: type[W]
+    plan: Callable[[Any, W], Awaitable[P]]
+    apply: Callable[[Any, W, P, Progress | None], Awaitable[WriteResult]]
     destructive: bool = False
     idempotent: bool = False
     confirm: bool | Literal["creates"] = True

@@ -11,12 +11,12 @@ from syncro_mcp.client.models import Invoice, Product, TicketSummary
 
 from . import formatting as fmt
 from . import mapping
-from .declare import Args, Progress, ReadTool, Toolset, WriteTool
+from .declare import Args, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .errors import InputError
 from .models import InvoiceDetail, InvoiceList, WriteResult
 from .params import Number
 from .runtime import Runtime
-from .tickets import NumberArgs, ticket_label
+from .tickets import TicketArgs, ticket_label
 
 InvoiceRef = Annotated[str, Field(min_length=1, max_length=40, description="Invoice number or id.")]
 
@@ -63,7 +63,7 @@ async def get_invoice(rt: Runtime, a: GetInvoiceArgs) -> tuple[InvoiceDetail, st
     return result, fmt.invoice_detail(result)
 
 
-async def plan_create_invoice(rt: Runtime, a: NumberArgs) -> InvoicePlan:
+async def plan_create_invoice(rt: Runtime, a: TicketArgs) -> InvoicePlan:
     ticket = await rt.resolver.ticket(a.number)
     if ticket.customer_id is None:
         raise InputError(f"Ticket #{a.number} has no customer; Syncro cannot invoice it.")
@@ -74,7 +74,7 @@ async def plan_create_invoice(rt: Runtime, a: NumberArgs) -> InvoicePlan:
     )
 
 
-async def create_invoice(rt: Runtime, a: NumberArgs, plan: InvoicePlan, progress: Progress | None) -> WriteResult:
+async def create_invoice(rt: Runtime, a: TicketArgs, plan: InvoicePlan, progress: Progress | None) -> WriteResult:
     """Make an invoice from a ticket (its uncharged time and parts)."""
     assert plan.ticket is not None
     inv = await rt.client.create_invoice(
@@ -106,7 +106,7 @@ async def product_for(rt: Runtime, ref: str) -> Product:
     raise InputError(f'Product "{ref}" is ambiguous: {listed}. Use the product id.')
 
 
-class AddLineArgs(Args):
+class AddLineArgs(WriteArgs):
     invoice: InvoiceRef
     labor_type_or_product: Annotated[
         str, Field(min_length=1, max_length=200, description="Labor type, product id or product name.")
@@ -147,7 +147,7 @@ async def add_invoice_line_item(
     )
 
 
-class InvoiceArgs(Args):
+class InvoiceArgs(WriteArgs):
     invoice: InvoiceRef
 
 
@@ -172,7 +172,7 @@ async def delete_invoice(rt: Runtime, a: InvoiceArgs, plan: InvoicePlan, progres
 LIST_INVOICES = ReadTool("list_invoices", Toolset.INVOICES, "Invoices", ListInvoicesArgs, InvoiceList, list_invoices)
 GET_INVOICE = ReadTool("get_invoice", Toolset.INVOICES, "Invoice", GetInvoiceArgs, InvoiceDetail, get_invoice)
 CREATE_INVOICE = WriteTool(
-    "create_invoice", Toolset.INVOICES, "Create invoice", NumberArgs, plan_create_invoice, create_invoice
+    "create_invoice", Toolset.INVOICES, "Create invoice", TicketArgs, plan_create_invoice, create_invoice
 )
 ADD_INVOICE_LINE_ITEM = WriteTool(
     "add_invoice_line_item", Toolset.INVOICES, "Add invoice line", AddLineArgs, plan_add_line, add_invoice_line_item

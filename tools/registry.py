@@ -15,7 +15,7 @@ import contextvars
 import functools
 import logging
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
@@ -24,7 +24,7 @@ from mcp.server.mcpserver.resolve import Elicit, Resolve, build_resolver_plans
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.func_metadata import FuncMetadata
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel
 from syncro_mcp.client.errors import SyncroError
 from syncro_mcp.engine.audit import CURRENT_CALL
 from syncro_mcp.engine.confirm import Approve, Confirmer, TokenApproved, TokenNeeded
@@ -39,7 +39,6 @@ from .schema import fields_schema, shallow
 
 log = logging.getLogger("syncro_mcp.tools")
 
-CONFIRM_TOKEN = Annotated[str | None, Field(description="From needs_confirmation, after the user approved.")]
 Kind = Literal["read", "write"]
 
 _PLAN: contextvars.ContextVar[tuple[Context, Any] | None] = contextvars.ContextVar("syncro_mcp_plan", default=None)
@@ -108,9 +107,13 @@ def _annotations(decl: Declared, *, read_only: bool, destructive: bool, idempote
 
 
 @functools.cache
-def input_schema(model: type[Args]) -> dict[str, Any]:
-    """The published (compact) input schema of an argument model, built once per model from its fields."""
-    return fields_schema(model)
+def input_schema(model: type[Args], confirmed: bool = False) -> dict[str, Any]:
+    """The published (compact) input schema of an argument model, built once per model from its fields;
+    ``confirm_token`` only where the tool is confirmed."""
+    schema = fields_schema(model)
+    if not confirmed and "confirm_token" in schema["properties"]:
+        schema["properties"] = {k: v for k, v in schema["properties"].items() if k != "confirm_token"}
+    return schema
 
 
 @functools.cache
@@ -119,25 +122,22 @@ def output_schema(model: type[BaseModel]) -> dict[str, Any]:
     return shallow(model)
 
 
-@functools.cache
-def with_token(model: type[Args]) -> type[Args]:
-    """The argument model of a confirmed write: the declared one plus ``confirm_token`` (last)."""
-    return create_model(f"{model.__name__}Confirmed", __base__=model, confirm_token=(CONFIRM_TOKEN, None))
-
-
 def _metadata(args: type[Args], output: type[BaseModel]) -> FuncMetadata:
     return FuncMetadata(arg_model=args, output_schema=output_schema(output), output_model=output)
 
 
-def _sdk_tool(decl: Declared, fn: Any, args: type[Args], annotations: ToolAnnotations, **extra: Any) -> Tool:
+def _sdk_tool(
+    decl: Declared, fn: Any, annotations: ToolAnnotations, confirmed: bool = False, **extra: Any
+) -> Tool:
     return Tool(
-        fn=fn, name=decl.name, title=decl.title, description=decl.description, parameters=input_schema(args),
-        fn_metadata=_metadata(args, decl.output), is_async=True, annotations=annotations, **extra,
+        fn=fn, name=decl.name, title=decl.title, description=decl.description,
+        parameters=input_schema(decl.args, confirmed),
+        fn_metadata=_metadata(decl.args, decl.output), is_async=True, annotations=annotations, **extra,
     )
 
 
 def _read_tool(decl: ReadTool[Any], rt: Runtime, annotations: ToolAnnotations) -> Tool:
-    return _sdk_tool(decl, ReadCall(decl, rt), decl.args, annotations)
+    return _sdk_tool(decl, ReadCall(decl, rt), annotations)
 
 
 @dataclass(frozen=True)
@@ -161,18 +161,13 @@ class WriteCall:
     confirmer: Confirmer
     confirmed: bool
 
-    @property
-    def args_model(self) -> type[Args]:
-        return with_token(self.decl.args) if self.confirmed else self.decl.args
-
     def tool(self, annotations: ToolAnnotations) -> Tool:
-        model = self.args_model
         if not self.confirmed:
-            return _sdk_tool(self.decl, self, model, annotations, context_kwarg="ctx")
+            return _sdk_tool(self.decl, self, annotations, context_kwarg="ctx")
         resolved = {"approval": (Resolve(self.approve), True)}
-        plans = build_resolver_plans(resolved, set(model.model_fields))
+        plans = build_resolver_plans(resolved, set(self.decl.args.model_fields))
         return _sdk_tool(
-            self.decl, self, model, annotations, context_kwarg="ctx", resolved_params=resolved, resolver_plans=plans
+            self.decl, self, annotations, True, context_kwarg="ctx", resolved_params=resolved, resolver_plans=plans
         )
 
     async def _plan(self, args: Args) -> Any:
@@ -183,10 +178,10 @@ class WriteCall:
 
     async def approve(self, ctx: Context) -> Any:
         """The approval resolver: plan (nothing sent), then token check, elicitation or a token to confirm with."""
-        args = self.args_model.model_validate((ctx.request_context.params or {}).get("arguments") or {})
+        args = self.decl.args.model_validate((ctx.request_context.params or {}).get("arguments") or {})
         plan = await self._plan(args)
         _PLAN.set((ctx, plan))
-        token = getattr(args, "confirm_token", None)
+        token = args.confirm_token
         if token:
             try:
                 self.confirmer.check(self.decl.name, args.bound(), token)
@@ -199,7 +194,7 @@ class WriteCall:
         return TokenNeeded(token=self.confirmer.issue(self.decl.name, args.bound()))
 
     async def __call__(self, ctx: Context, approval: Any = None, **fields: Any) -> CallToolResult:
-        args = self.args_model.model_construct(**fields)
+        args = self.decl.args.model_construct(**fields)
         how = "not required"
         if self.confirmed:
             made = _PLAN.get()

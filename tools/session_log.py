@@ -10,7 +10,7 @@ from syncro_mcp.client.models import Ticket
 
 from . import formatting as fmt
 from . import mapping
-from .declare import Args, Progress, Toolset, WriteTool
+from .declare import Progress, Toolset, WriteArgs, WriteTool
 from .models import TicketDetail, WriteResult
 from .params import Number, Text
 from .runtime import Runtime
@@ -82,7 +82,7 @@ class LogPlan:
     preview: str
 
 
-class SessionLogArgs(Args):
+class SessionLogArgs(WriteArgs):
     number: Number
     notes: Text | None = None
 

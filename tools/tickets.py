@@ -16,7 +16,7 @@ from syncro_mcp.engine.writes import visibility
 
 from . import formatting as fmt
 from . import mapping
-from .declare import Args, Progress, ReadTool, Toolset, WriteTool
+from .declare import Args, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .errors import InputError
 from .models import SearchResult, TicketDetail, TicketList, WriteResult
 from .params import Labor, Limit, Minutes, Name, Number, Text
@@ -139,7 +139,7 @@ class TicketPlan:
     fields: dict[str, Any] = field(default_factory=dict)
 
 
-class CreateTicketArgs(Args):
+class CreateTicketArgs(WriteArgs):
     customer: Annotated[str, Field(min_length=1, max_length=200, description="Customer name or id.")]
     subject: Annotated[str, Field(min_length=1, max_length=255)]
     description: Text | None = None
@@ -204,7 +204,7 @@ async def create_ticket(rt: Runtime, a: CreateTicketArgs, plan: TicketPlan, prog
     )
 
 
-class UpdateTicketArgs(Args):
+class UpdateTicketArgs(WriteArgs):
     number: Number
     status: Name | None = None
     subject: Annotated[str | None, Field(min_length=1, max_length=255)] = None
@@ -271,7 +271,7 @@ class JournaledPlan:
     status: str = ""
 
 
-class CloseTicketArgs(Args):
+class CloseTicketArgs(WriteArgs):
     number: Number
     resolution: Text | None = None
 
@@ -304,12 +304,16 @@ async def close_ticket(rt: Runtime, a: CloseTicketArgs, plan: JournaledPlan, pro
     return close_done(rt, plan, *await rt.engine.run(plan.job))
 
 
-async def plan_delete_ticket(rt: Runtime, a: NumberArgs) -> TicketPlan:
+class TicketArgs(WriteArgs):
+    number: Number
+
+
+async def plan_delete_ticket(rt: Runtime, a: TicketArgs) -> TicketPlan:
     ticket = await rt.resolver.ticket(a.number)
     return TicketPlan(f"DELETE {ticket_label(ticket)}, status {ticket.status}. This cannot be undone.", ticket)
 
 
-async def delete_ticket(rt: Runtime, a: NumberArgs, plan: TicketPlan, progress: Progress | None) -> WriteResult:
+async def delete_ticket(rt: Runtime, a: TicketArgs, plan: TicketPlan, progress: Progress | None) -> WriteResult:
     """Delete a ticket permanently."""
     assert plan.ticket is not None
     await rt.client.delete_ticket(plan.ticket.id)
@@ -321,12 +325,12 @@ CLOSE_TICKET = WriteTool(
     "close_ticket", Toolset.TICKETS, "Close ticket", CloseTicketArgs, plan_close_ticket, close_ticket
 )
 DELETE_TICKET = WriteTool(
-    "delete_ticket", Toolset.TICKETS, "Delete ticket", NumberArgs, plan_delete_ticket, delete_ticket, destructive=True
+    "delete_ticket", Toolset.TICKETS, "Delete ticket", TicketArgs, plan_delete_ticket, delete_ticket, destructive=True
 )
 
 
 # -- comments -------------------------------------------------------------------------------------------
-class AddCommentArgs(Args):
+class AddCommentArgs(WriteArgs):
     number: Number
     body: Text
     subject: Annotated[str, Field(min_length=1, max_length=120)] = "Update"

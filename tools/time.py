@@ -13,14 +13,14 @@ from syncro_mcp.engine.steps import RunReport
 
 from . import formatting as fmt
 from . import mapping
-from .declare import Args, NoArgs, Progress, ReadTool, Toolset, WriteTool
+from .declare import NoArgs, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .models import LaborType, LaborTypes, TimeEntries, WriteResult
 from .params import Labor, Minutes, Number, Text
 from .runtime import Runtime
 from .tickets import JournaledPlan, NumberArgs, ticket_label
 
 
-class LogTimeArgs(Args):
+class LogTimeArgs(WriteArgs):
     number: Number
     minutes: Minutes
     labor_type: Labor

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import Field
 from syncro_mcp.engine.journal import Entry
 
-from .declare import Args, NoArgs, Progress, ReadTool, Toolset, WriteTool
+from .declare import NoArgs, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .errors import InputError
 from .models import PendingWrite, PendingWrites, WriteResult
 from .runtime import Runtime
@@ -34,7 +34,7 @@ async def pending_writes(rt: Runtime, a: NoArgs) -> tuple[PendingWrites, str]:
     return result, text
 
 
-class EntryArgs(Args):
+class EntryArgs(WriteArgs):
     entry_id: EntryId
 
 
