@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -43,6 +44,11 @@ EXIT_OK = 0
 EXIT_SYNCRO = 1
 EXIT_CONFIG = 2
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for `cat big | head`
+
+#: Default ports: ``serve --transport http`` and ``sandbox`` differ so both can run at once.
+HTTP_PORT = Settings.model_fields["http_port"].default
+SANDBOX_PORT = 8766
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,18 @@ def _fail(message: str) -> None:
     print(f"{PROG}: {redact(message)}", file=sys.stderr)
 
 
+def _stdout_closed() -> int:
+    """The reader of stdout went away (``syncro-mcp audit | head``): stop quietly, like ``cat``.
+
+    Python would print a traceback for the failed flush at exit; pointing stdout at devnull
+    avoids it. The exit code is the shell's for a process ended by SIGPIPE.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_BROKEN_PIPE
+
+
 def _early_log_level(args: argparse.Namespace) -> str:
     """Level for messages logged while settings load, before ``log_level`` is known."""
     given = getattr(args, "log_level", None) or os.environ.get("SYNCRO_LOG_LEVEL", "").strip().upper()
@@ -142,7 +160,11 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_CONFIG
         args = parser.parse_args([*argv, "serve"])
     try:
-        return SUBCOMMANDS[args.command].handler(args)
+        code = SUBCOMMANDS[args.command].handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        return _stdout_closed()
     except ConfigError as exc:
         _fail(f"configuration error: {exc}")
         return EXIT_CONFIG
@@ -272,7 +294,7 @@ def _serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--toolsets", metavar="LIST", help="comma list: tickets,time,billing,customers,invoices")
     p.add_argument("--transport", choices=("stdio", "http"), default="stdio", help="default: stdio")
     p.add_argument("--host", help="http: bind address (default 127.0.0.1)")
-    p.add_argument("--port", type=int, help="http: port (default 8765)")
+    p.add_argument("--port", type=int, help=f"http: port (default http_port, {HTTP_PORT})")
 
 
 @subcommand("serve", "run the MCP server (stdio by default; --sandbox for demo data)", arguments=_serve_arguments)
@@ -293,7 +315,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _sandbox_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--port", type=int, default=8765, help="default 8765; 0 picks a free port")
+    p.add_argument("--port", type=int, default=SANDBOX_PORT,
+                   help=f"default {SANDBOX_PORT} (serve --transport http uses {HTTP_PORT}); 0 picks a free port")
     p.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (loopback)")
     p.add_argument("--state", type=Path, metavar="PATH", help="load/save the sandbox data here (JSON)")
     p.add_argument("--no-copy-timers", action="store_true",
@@ -327,22 +350,28 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
 def _audit_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--since", help="only writes since: 2h, 30m, 7d, or an ISO date/time")
     p.add_argument("--json", action="store_true", help="print the raw JSON lines")
+    p.add_argument("--sandbox", action="store_true",
+                   help="show the writes made with serve --sandbox instead of real Syncro's")
+    p.add_argument("--state", type=Path, metavar="PATH", help="with --sandbox: the --state file it was served with")
 
 
 @subcommand("audit", "show the audit log of writes sent to Syncro", arguments=_audit_arguments)
 def _audit(args: argparse.Namespace) -> int:
     from syncro_mcp.tools.audit import AuditLog, render
 
+    from .serving import sandbox_audit_path
+
+    if args.state and not args.sandbox:
+        raise ConfigError("--state is for the sandbox: add --sandbox")
     settings = settings_from(args)
     since = parse_since(args.since) if args.since else None
-    log_ = AuditLog(settings.audit_path)
+    path = sandbox_audit_path(settings, args.state) if args.sandbox else settings.audit_path
     count = 0
-    for rec in log_.read(since):
+    for rec in AuditLog(path).read(since):
         print(json.dumps(rec, ensure_ascii=False) if args.json else render(rec))
         count += 1
     if not count:
-        print(f"No writes recorded{' since ' + args.since if args.since else ''} in {settings.audit_path}.",
-              file=sys.stderr)
+        print(f"No writes recorded{' since ' + args.since if args.since else ''} in {path}.", file=sys.stderr)
     return EXIT_OK
 
 

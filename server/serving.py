@@ -1,12 +1,16 @@
 """Starting the server: pick the Syncro (real or embedded sandbox), build the app, run a transport.
 
-The sandbox keeps its own journal and audit files (next to ``--state``, else in a temporary
-folder), so demo data can never block or be confused with a real ticket of the same number.
+The sandbox keeps its own journal and audit files, apart from real Syncro's, so demo data can
+never block or be confused with a real ticket of the same number. With ``--state`` both sit
+beside the state file. Without it the journal is temporary (the sandbox's data is too), but the
+audit log persists as ``<state_dir>/sandbox-audit.jsonl``, which ``syncro-mcp audit --sandbox``
+shows; ``serve --sandbox`` says where it is on stderr when it starts.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -34,6 +38,13 @@ def sandbox_settings(settings: Settings, state: Path | None, scratch: Path) -> S
     return settings.model_copy(
         update={"journal_path": folder / f"{stem}.journal.sqlite3", "audit_path": folder / f"{stem}.audit.jsonl"}
     )
+
+
+def sandbox_audit_path(settings: Settings, state: Path | None) -> Path:
+    """Where ``serve --sandbox`` appends its audit log (and ``audit --sandbox`` reads it)."""
+    if state is not None:
+        return state.parent / f"{state.stem}.audit.jsonl"
+    return settings.state_dir / "sandbox-audit.jsonl"
 
 
 @asynccontextmanager
@@ -79,7 +90,14 @@ async def serve(
 ) -> None:
     with tempfile.TemporaryDirectory(prefix="syncro-mcp-sandbox-") as scratch:
         if sandbox:
-            settings = sandbox_settings(settings, state, Path(scratch))
+            settings = sandbox_settings(settings, state, Path(scratch)).model_copy(
+                update={"audit_path": sandbox_audit_path(settings, state)}
+            )
+            print(
+                f"syncro-mcp: sandbox writes are audited in {settings.audit_path} "
+                f"(syncro-mcp audit --sandbox{' --state ' + str(state) if state else ''})",
+                file=sys.stderr,
+            )
         await _serve(settings, sandbox=sandbox, state=state, transport=transport, host=host, port=port)
 
 
