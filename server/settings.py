@@ -18,8 +18,8 @@ Lists and maps have a flat form:
 * ``SYNCRO_LABOR_TYPES=remote=1190473,onsite=26118`` (replaces the whole map, as in YAML)
 
 The API key is found, first match wins: ``api_key`` → ``api_key_file`` → ``sops_file`` (+
-``sops_field``) → ``api_key_command``. It is resolved only by :meth:`Settings.load_api_key`, never
-while loading, so a sandbox run needs no key.
+``sops_field``) → ``api_key_command`` → ``api_key_keyring`` (the OS keychain, optional extra).
+It is resolved only by :meth:`Settings.load_api_key`, never while loading, so a sandbox run needs no key.
 """
 
 from __future__ import annotations
@@ -184,6 +184,7 @@ class Settings(BaseModel):
     sops_file: Path | None = None
     sops_field: str = "credentials.credential"
     api_key_command: str | list[str] | None = None
+    api_key_keyring: str | None = None
     key_command_timeout_s: float = Field(30.0, gt=0)
 
     # HTTP client behaviour (see client.SyncroClient)
@@ -232,7 +233,7 @@ class Settings(BaseModel):
         if data.get("state_dir") is None:
             data["state_dir"] = default_state_dir()
         raw = data["state_dir"]
-        state = Path(os.path.expanduser(str(raw))) if isinstance(raw, (str, Path)) else default_state_dir()
+        state = Path(_expand_or_keep(str(raw))) if isinstance(raw, (str, Path)) else default_state_dir()
         if data.get("journal_path") is None:
             data["journal_path"] = state / "journal.sqlite3"
         if data.get("audit_path") is None:
@@ -291,7 +292,13 @@ class Settings(BaseModel):
     )
     @classmethod
     def _expand_user(cls, v: Path | None) -> Path | None:
-        return None if v is None else v.expanduser()
+        """``~`` and ``$VARS`` as a shell user expects; an unset variable is an error naming it."""
+        if v is None:
+            return None
+        try:
+            return Path(secrets.expand_word(str(v), "path"))
+        except SecretSourceError as exc:
+            raise ValueError(str(exc).removeprefix("path: ")) from None
 
     @field_validator("sops_field")
     @classmethod
@@ -306,9 +313,20 @@ class Settings(BaseModel):
         if v is None:
             return None
         try:
-            secrets.command_argv(v)
+            secrets.command_argv(v, expand=False)  # $VARS are looked up when the key is needed
         except SecretSourceError as exc:
             raise ValueError(str(exc).removeprefix("api_key_command").strip(" :")) from None
+        return v
+
+    @field_validator("api_key_keyring")
+    @classmethod
+    def _check_keyring(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        try:
+            secrets.split_keyring_entry(v)
+        except SecretSourceError as exc:
+            raise ValueError(str(exc).split(": ", 1)[1]) from None
         return v
 
     @field_validator("toolsets", mode="before")
@@ -427,7 +445,7 @@ class Settings(BaseModel):
             raise UnknownLaborType(name, list(self.labor_types)) from None
 
     def _key_field(self) -> str | None:
-        for name in ("api_key", "api_key_file", "sops_file", "api_key_command"):
+        for name in ("api_key", "api_key_file", "sops_file", "api_key_command", "api_key_keyring"):
             if getattr(self, name) is not None:
                 return name
         return None
@@ -444,7 +462,9 @@ class Settings(BaseModel):
             return f"api_key_file {self.api_key_file} {origin}"
         if field == "sops_file":
             return f"sops_file {self.sops_file} field '{self.sops_field}' {origin}"
-        name = os.path.basename(secrets.command_argv(self.api_key_command or "")[0])
+        if field == "api_key_keyring":
+            return f"api_key_keyring {self.api_key_keyring} {origin}"
+        name = os.path.basename(secrets.command_argv(self.api_key_command or "", expand=False)[0])
         return f"api_key_command '{name}' {origin}"
 
     def load_api_key(self) -> SecretStr:
@@ -461,6 +481,8 @@ class Settings(BaseModel):
                 "(default credentials.credential)\n"
                 "  4. api_key_command: SYNCRO_API_KEY_COMMAND='bash vault.sh get-field "
                 "msp-tools/syncro.sops.yaml credentials.credential' (prints the key)\n"
+                "  5. api_key_keyring: SYNCRO_API_KEY_KEYRING=<service/username> in the OS keychain "
+                f"(needs {secrets.KEYRING_INSTALL})\n"
                 f"Config file: {self._config_hint()}"
             )
         try:
@@ -472,10 +494,12 @@ class Settings(BaseModel):
                 value = secrets.sops_decrypt_field(
                     self.sops_file, self.sops_field, timeout_s=self.key_command_timeout_s
                 )
-            else:
+            elif self.api_key_command is not None:
                 value = secrets.run_key_command(
-                    self.api_key_command or "", timeout_s=self.key_command_timeout_s
+                    self.api_key_command, timeout_s=self.key_command_timeout_s
                 )
+            else:
+                value = secrets.read_keyring(self.api_key_keyring or "")
         except SecretSourceError as exc:
             raise ConfigError(f"{exc} (set in {self.source_of(field)})") from None
         secrets.register_secret(value)
@@ -520,11 +544,26 @@ def _suggest(key: str) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+def _expand_or_keep(text: str) -> str:
+    """``~``/``$VARS`` expanded, or ``text`` as is when a variable is unset (validation reports it)."""
+    try:
+        return secrets.expand_word(text, "path")
+    except SecretSourceError:
+        return text
+
+
+def _config_path(text: str, where: str) -> Path:
+    try:
+        return Path(secrets.expand_word(text, where))
+    except SecretSourceError as exc:
+        raise ConfigError(f"config file {exc}") from None
+
+
 def _find_config(config_path: Path | None, env: Mapping[str, str]) -> Path | None:
     if config_path is not None:
-        path, how = Path(config_path).expanduser(), "given with --config"
+        path, how = _config_path(str(config_path), "--config"), "given with --config"
     elif env.get(CONFIG_ENV, "").strip():
-        path, how = Path(env[CONFIG_ENV].strip()).expanduser(), f"named by {CONFIG_ENV}"
+        path, how = _config_path(env[CONFIG_ENV].strip(), CONFIG_ENV), f"named by {CONFIG_ENV}"
     else:
         path = default_config_path()
         return path if path.is_file() else None
@@ -562,7 +601,10 @@ def _read_config_file(path: Path, warnings: list[str]) -> dict[str, Any]:
     for key in _FILE_RELATIVE_PATHS & values.keys():
         raw = values[key]
         if isinstance(raw, str) and raw.strip():
-            p = Path(raw.strip()).expanduser()
+            try:
+                p = Path(secrets.expand_word(raw.strip(), key))
+            except SecretSourceError as exc:
+                raise ConfigError(f"{where}: setting '{key}': {str(exc).removeprefix(key + ': ')}") from None
             values[key] = p if p.is_absolute() else path.parent / p
     if {"api_key", "http_token"} & values.keys() and os.name == "posix":
         try:
