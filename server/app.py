@@ -80,18 +80,35 @@ def build_app(
     )
     for module in TOOLSET_MODULES:
         module.register(registrar, runtime)
-    _resources(server, runtime)
-    _prompts(server, read_only=settings.read_only)
+    toolsets = frozenset(settings.enabled_toolsets())
+    _resources(server, runtime, toolsets)
+    _prompts(server, toolsets, read_only=settings.read_only)
     return App(server, runtime, registrar)
 
 
-def _resources(server: MCPServer, rt: Runtime) -> None:
+#: Toolset each resource and prompt belongs to: hidden with it, like its tools.
+RESOURCE_TOOLSETS = {"ticket": "tickets", "customer": "customers"}
+PROMPT_TOOLSETS = {"daily_review": "tickets", "bill_ticket": "billing"}
+#: Prompts that lead to writes: absent in read-only mode.
+WRITE_PROMPTS = frozenset({"bill_ticket"})
+
+
+def _resources(server: MCPServer, rt: Runtime, toolsets: frozenset[str]) -> None:
+    if RESOURCE_TOOLSETS["ticket"] in toolsets:
+        _ticket_resource(server, rt)
+    if RESOURCE_TOOLSETS["customer"] in toolsets:
+        _customer_resource(server, rt)
+
+
+def _ticket_resource(server: MCPServer, rt: Runtime) -> None:
     @server.resource("syncro://tickets/{number}", name="ticket", mime_type="text/plain")
     async def ticket_resource(number: str) -> str:
         """A ticket's detail in the seed's text format."""
         detail = await rt.client.get_ticket(await rt.resolver.ticket_id(int(number)))
         return fmt.ticket_detail(mapping.ticket_detail(detail, rt.resolver.labor_names()))
 
+
+def _customer_resource(server: MCPServer, rt: Runtime) -> None:
     @server.resource("syncro://customers/{customer_id}", name="customer", mime_type="text/plain")
     async def customer_resource(customer_id: str) -> str:
         """A customer with contacts and open tickets."""
@@ -100,7 +117,17 @@ def _resources(server: MCPServer, rt: Runtime) -> None:
         return fmt.customer_detail(mapping.customer_detail(c, c.contacts, tickets.sort_tickets(open_tickets)))
 
 
-def _prompts(server: MCPServer, *, read_only: bool) -> None:
+def _prompts(server: MCPServer, toolsets: frozenset[str], *, read_only: bool) -> None:
+    def wanted(name: str) -> bool:
+        return PROMPT_TOOLSETS[name] in toolsets and not (read_only and name in WRITE_PROMPTS)
+
+    if wanted("daily_review"):
+        _daily_review(server)
+    if wanted("bill_ticket"):
+        _bill_ticket_prompt(server)
+
+
+def _daily_review(server: MCPServer) -> None:
     @server.prompt(name="daily_review", title="Daily open-ticket review")
     def daily_review() -> str:
         """Review the open tickets and suggest what to do first."""
@@ -109,9 +136,8 @@ def _prompts(server: MCPServer, *, read_only: bool) -> None:
             "first: New tickets, Customer Reply, anything overdue. Offer get_ticket for any of them."
         )
 
-    if read_only:
-        return
 
+def _bill_ticket_prompt(server: MCPServer) -> None:
     @server.prompt(name="bill_ticket", title="Bill a ticket")
     def bill_ticket_prompt(number: Annotated[str, Field(description="Ticket number")]) -> str:
         """The seed's bill flow for one ticket."""
