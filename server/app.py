@@ -64,6 +64,7 @@ def build_app(
 ) -> App:
     """Everything wired; the caller owns ``client`` (and closes it)."""
     server = MCPServer("syncro", title="Syncro MSP", version=__version__, instructions=INSTRUCTIONS)
+    fmt.set_display_zone(settings.tzinfo())
     runtime = Runtime(client=client, config=tool_config(settings), clock=clock, journal=Journal(settings.journal_path))
     client.write_observer = AuditLog(settings.audit_path, redact=redact).observe
     registrar = Registrar(

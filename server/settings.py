@@ -24,12 +24,12 @@ It is resolved only by :meth:`Settings.load_api_key`, never while loading, so a 
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import ipaddress
 import logging
 import os
 import re
+import warnings as _warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -109,38 +109,24 @@ def _valid_zone(name: str) -> bool:
     return True
 
 
-def _zone_from_path(path: str) -> str | None:
-    if "zoneinfo/" not in path:
-        return None
-    name = path.split("zoneinfo/", 1)[1]
-    for prefix in ("posix/", "right/"):
-        name = name.removeprefix(prefix)
-    return name or None
-
-
 def local_timezone_name(env: Mapping[str, str] | None = None) -> str:
-    """This machine's IANA time zone name (``$TZ``, ``/etc/localtime``, ``/etc/timezone``), else UTC.
-
-    Python has no portable way to ask for it; on Windows this falls back to UTC, so set
-    ``timezone`` there.
-    """
+    """This machine's IANA time zone name: ``$TZ`` if it names one, else ``tzlocal`` (which knows
+    ``/etc/localtime``, macOS and Windows' zone names), else UTC."""
     env = os.environ if env is None else env
-    candidates: list[str] = []
     tz = env.get("TZ", "").strip().lstrip(":")
-    if tz:
-        candidates.append(_zone_from_path(tz) or tz)
+    if "zoneinfo/" in tz:
+        tz = tz.split("zoneinfo/", 1)[1].removeprefix("posix/").removeprefix("right/")
+    if tz and not tz.startswith("/") and _valid_zone(tz):
+        return tz
     try:
-        from_link = _zone_from_path(os.path.realpath("/etc/localtime"))
-        if from_link:
-            candidates.append(from_link)
-    except OSError:
-        pass
-    with contextlib.suppress(OSError):
-        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
-    for name in candidates:
-        if name and not name.startswith("/") and _valid_zone(name):
-            return name
-    return "UTC"
+        import tzlocal
+
+        with _warnings.catch_warnings():  # tzlocal warns about an unusable $TZ; we fall back instead
+            _warnings.simplefilter("ignore")
+            name = tzlocal.get_localzone_name()
+    except Exception:  # an unreadable or odd machine zone: fall back to UTC, as documented
+        name = None
+    return name if name and _valid_zone(name) else "UTC"
 
 
 def default_config_path() -> Path:

@@ -8,7 +8,7 @@ what an assistant reads and shows.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 
 from .models import (
@@ -28,13 +28,27 @@ from .models import (
 
 _MAX_CUSTOMER = 26
 
+#: The zone every time is shown in (the ``timezone`` setting; ``server.app`` sets it). None: as given.
+_display_zone: tzinfo | None = None
+
+
+def set_display_zone(zone: tzinfo | None) -> None:
+    """Show every time in ``zone``: previews (made from the clock) and listings (from Syncro) agree."""
+    global _display_zone
+    _display_zone = zone
+
 
 def when(value: datetime | date | None) -> str:
-    """``2026-11-24 14:02`` (minutes, no seconds); a bare date stays a date; None → ``—``."""
+    """``2026-11-24 14:02 MST``: minutes, in the display zone, labelled with it; a bare date stays a
+    date; None → ``—``. The one place a time is written for a human."""
     if value is None:
         return "—"
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        if value.tzinfo is None:
+            return value.strftime("%Y-%m-%d %H:%M")
+        shown = value.astimezone(_display_zone) if _display_zone is not None else value
+        label = shown.tzname() or shown.strftime("%z")
+        return f"{shown.strftime('%Y-%m-%d %H:%M')} {label}"
     return value.isoformat()
 
 
