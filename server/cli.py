@@ -28,7 +28,7 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -333,8 +333,9 @@ def _sandbox(args: argparse.Namespace) -> int:
 # --- audit --------------------------------------------------------------------------------------
 
 
-def parse_since(text: str, now: datetime | None = None) -> datetime:
-    """``2h``, ``30m``, ``7d`` ago, or an ISO date/datetime (local time when no offset)."""
+def parse_since(text: str, now: datetime | None = None, zone: tzinfo | None = None) -> datetime:
+    """``2h``, ``30m``, ``7d`` ago, or an ISO date/datetime (in ``zone`` when it has no offset;
+    the machine's when ``zone`` is None)."""
     now = now or datetime.now(timezone.utc)
     m = re.fullmatch(r"\s*(\d+)\s*([mhd])\s*", text)
     if m:
@@ -344,11 +345,13 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
         when = datetime.fromisoformat(text.strip())
     except ValueError:
         raise ConfigError(f"--since {text!r}: use e.g. 2h, 30m, 7d, 2026-11-25 or 2026-11-25T09:00") from None
-    return when if when.tzinfo else when.astimezone()
+    if when.tzinfo:
+        return when
+    return when.replace(tzinfo=zone) if zone is not None else when.astimezone()
 
 
 def _audit_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--since", help="only writes since: 2h, 30m, 7d, or an ISO date/time")
+    p.add_argument("--since", help="only writes since: 2h, 30m, 7d, or an ISO date/time (timezone setting)")
     p.add_argument("--json", action="store_true", help="print the raw JSON lines")
     p.add_argument("--sandbox", action="store_true",
                    help="show the writes made with serve --sandbox instead of real Syncro's")
@@ -357,6 +360,7 @@ def _audit_arguments(p: argparse.ArgumentParser) -> None:
 
 @subcommand("audit", "show the audit log of writes sent to Syncro", arguments=_audit_arguments)
 def _audit(args: argparse.Namespace) -> int:
+    from syncro_mcp.tools import formatting
     from syncro_mcp.tools.audit import AuditLog, render
 
     from .serving import sandbox_audit_path
@@ -364,7 +368,8 @@ def _audit(args: argparse.Namespace) -> int:
     if args.state and not args.sandbox:
         raise ConfigError("--state is for the sandbox: add --sandbox")
     settings = settings_from(args)
-    since = parse_since(args.since) if args.since else None
+    formatting.set_display_zone(settings.tzinfo())  # times shown, and --since read, in the timezone setting
+    since = parse_since(args.since, zone=settings.tzinfo()) if args.since else None
     path = sandbox_audit_path(settings, args.state) if args.sandbox else settings.audit_path
     count = 0
     for rec in AuditLog(path).read(since):

@@ -17,6 +17,8 @@ from typing import Any
 
 from syncro_mcp.client.http import WriteEvent, encode_json
 
+from .formatting import when
+
 CURRENT_CALL: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("syncro_mcp_call", default=None)
 
 _ID_KEYS = ("comment", "ticket", "invoice", "line_item", "invoice_line_item", "customer", "ticket_timer")
@@ -80,11 +82,15 @@ def _as_sent(body: Any) -> Any:
 
 
 def render(rec: dict[str, Any]) -> str:
-    """One readable line per write."""
+    """One readable line per write, its time in the display zone (``formatting.set_display_zone``)."""
     ids = ", ".join(f"{k} {v}" for k, v in rec.get("ids", {}).items())
     outcome = f"→ {rec.get('status')}" if rec.get("ok") else f"✗ {rec.get('error')} ({rec.get('status') or 'no reply'})"
+    try:
+        ts = when(datetime.fromisoformat(rec["ts"]), seconds=True)
+    except (TypeError, ValueError):
+        ts = str(rec["ts"])
     return (
-        f"{rec['ts'].replace('T', ' ')[:19]}  {rec.get('tool', '?'):<22} {rec['method']:<6} {rec['path']} {outcome}"
+        f"{ts}  {rec.get('tool', '?'):<22} {rec['method']:<6} {rec['path']} {outcome}"
         + (f" [{ids}]" if ids else "")
         + f"  confirmed: {rec.get('confirmed_by', '?')}"
     )

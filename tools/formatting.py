@@ -38,17 +38,18 @@ def set_display_zone(zone: tzinfo | None) -> None:
     _display_zone = zone
 
 
-def when(value: datetime | date | None) -> str:
-    """``2026-11-24 14:02 MST``: minutes, in the display zone, labelled with it; a bare date stays a
-    date; None → ``—``. The one place a time is written for a human."""
+def when(value: datetime | date | None, *, seconds: bool = False) -> str:
+    """``2026-11-24 14:02 MST``: minutes (or ``seconds``), in the display zone, labelled with it; a
+    bare date stays a date; None → ``—``. The one place a time is written for a human."""
     if value is None:
         return "—"
     if isinstance(value, datetime):
+        pattern = "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M"
         if value.tzinfo is None:
-            return value.strftime("%Y-%m-%d %H:%M")
+            return value.strftime(pattern)
         shown = value.astimezone(_display_zone) if _display_zone is not None else value
         label = shown.tzname() or shown.strftime("%z")
-        return f"{shown.strftime('%Y-%m-%d %H:%M')} {label}"
+        return f"{shown.strftime(pattern)} {label}"
     return value.isoformat()
 
 

@@ -220,3 +220,21 @@ def test_keyring_entry_must_be_service_slash_username() -> None:
 
     with pytest.raises(ConfigError, match=r"SYNCRO_API_KEY_KEYRING: write it as service/username"):
         load_settings(env={"SYNCRO_API_KEY_KEYRING": "syncro-mcp"})
+
+
+# --- audit shows times in the timezone setting, labelled ------------------------------------
+
+
+def test_audit_times_and_since_use_the_timezone_setting(tmp_path, capsys, monkeypatch) -> None:
+    from syncro_mcp.tools import formatting
+
+    monkeypatch.setenv("SYNCRO_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("SYNCRO_TIMEZONE", "America/New_York")
+    _write_audit(tmp_path / "state" / "audit.jsonl", 1)  # ts 2026-11-25T15:00:00+00:00
+    try:
+        assert cli.main(["audit", "--since", "2026-11-25T09:59"]) == 0  # New York time: 14:59 UTC
+        assert "2026-11-25 10:00:00 EST  add_comment" in capsys.readouterr().out
+        assert cli.main(["audit", "--since", "2026-11-25T10:01"]) == 0
+        assert capsys.readouterr().out == ""
+    finally:
+        formatting.set_display_zone(None)
