@@ -79,6 +79,22 @@ def _single_line(raw: str, where: str) -> str:
     return value
 
 
+def check_key_text(value: str, where: str) -> str:
+    """``value`` if it can travel in an HTTP header; else say which character cannot (never the key).
+
+    A README placeholder copied as is (``T123…``) or a typographic quote pasted with the key
+    would otherwise end in a UnicodeEncodeError traceback deep in httpx.
+    """
+    for i, ch in enumerate(value):
+        if not (ch.isascii() and ch.isprintable()) or ch.isspace():
+            shown = repr(ch) if ch.isspace() or not ch.isprintable() else f"'{ch}' (U+{ord(ch):04X})"
+            raise SecretSourceError(
+                f"{where}: the key has a character that cannot be sent to Syncro, {shown} at position {i + 1}; "
+                "API keys are plain ASCII: is it a placeholder or a copy-paste artefact?"
+            )
+    return value
+
+
 def read_key_file(path: Path) -> str:
     """The key held in ``path`` (surrounding whitespace stripped)."""
     where = f"api_key_file {path}"

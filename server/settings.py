@@ -486,6 +486,7 @@ class Settings(BaseModel):
                 )
             else:
                 value = secrets.read_keyring(self.api_key_keyring or "")
+            secrets.check_key_text(value, field)
         except SecretSourceError as exc:
             raise ConfigError(f"{exc} (set in {self.source_of(field)})") from None
         secrets.register_secret(value)

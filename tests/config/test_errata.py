@@ -238,3 +238,15 @@ def test_audit_times_and_since_use_the_timezone_setting(tmp_path, capsys, monkey
         assert capsys.readouterr().out == ""
     finally:
         formatting.set_display_zone(None)
+
+
+# --- the README's own placeholder key, pasted as is ------------------------------------------
+
+
+def test_a_key_that_cannot_go_in_a_header_is_a_config_error_not_a_traceback(capsys, monkeypatch) -> None:
+    """`claude mcp add syncro -e SYNCRO_API_KEY=T123… -- syncro-mcp serve` crashed in httpx."""
+    monkeypatch.setenv("SYNCRO_SUBDOMAIN", "yourco")
+    monkeypatch.setenv("SYNCRO_API_KEY", "T123…")
+    assert cli.main(["serve"]) == cli.EXIT_CONFIG
+    err = capsys.readouterr().err
+    assert "'…' (U+2026) at position 5" in err and "environment SYNCRO_API_KEY" in err and "T123" not in err
