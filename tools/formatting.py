@@ -53,6 +53,13 @@ def when(value: datetime | date | None, *, seconds: bool = False) -> str:
     return value.isoformat()
 
 
+def day(value: datetime | date | None) -> str:
+    """A calendar date as Syncro dated it (an invoice's day is not moved to another zone)."""
+    if value is None:
+        return "—"
+    return (value.date() if isinstance(value, datetime) else value).isoformat()
+
+
 def duration(minutes: int) -> str:
     """``1h 30m`` / ``45m``."""
     hours, mins = divmod(int(minutes), 60)
@@ -191,7 +198,7 @@ def invoice_list(result: InvoiceList, heading: str) -> str:
     if not result.invoices:
         return f"No invoices: {heading}."
     rows = [
-        f"Invoice #{i.number or i.id}  {when(i.date)[:10]}  {_clip(i.customer or '', _MAX_CUSTOMER):<{_MAX_CUSTOMER}}"
+        f"Invoice #{i.number or i.id}  {day(i.date)}  {_clip(i.customer or '', _MAX_CUSTOMER):<{_MAX_CUSTOMER}}"
         f"  {money(i.total):>10}  {'paid' if i.paid else 'unpaid'}"
         for i in result.invoices
     ]
@@ -200,7 +207,7 @@ def invoice_list(result: InvoiceList, heading: str) -> str:
 
 def invoice_detail(i: InvoiceDetail) -> str:
     lines = [
-        f"Invoice #{i.number or i.id} · {i.customer or ''} · {when(i.date)[:10]} · {'paid' if i.paid else 'unpaid'}",
+        f"Invoice #{i.number or i.id} · {i.customer or ''} · {day(i.date)} · {'paid' if i.paid else 'unpaid'}",
     ]
     for li in i.lines:
         qty = f"{li.quantity.normalize():f}" if li.quantity is not None else "?"

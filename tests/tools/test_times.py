@@ -66,3 +66,12 @@ def test_machine_zone_comes_from_tzlocal_when_tz_is_unset(monkeypatch) -> None:
     assert local_timezone_name({"TZ": "Europe/Oslo"}) == "Europe/Oslo"
     monkeypatch.setattr(tzlocal, "get_localzone_name", lambda: None)  # what tzlocal says on odd machines
     assert local_timezone_name({}) == "UTC"
+
+
+def test_an_invoice_day_is_not_moved_to_another_zone() -> None:
+    from datetime import timedelta
+
+    phoenix_midnight = datetime(2026, 11, 25, 0, 0, tzinfo=timezone(timedelta(hours=-7)))
+    fmt.set_display_zone(Settings(timezone="Pacific/Honolulu").tzinfo())
+    assert fmt.day(phoenix_midnight) == "2026-11-25"
+    assert fmt.when(phoenix_midnight) == "2026-11-24 21:00 HST"
