@@ -219,7 +219,8 @@ class Settings(BaseModel):
         if data.get("state_dir") is None:
             data["state_dir"] = default_state_dir()
         raw = data["state_dir"]
-        state = Path(_expand_or_keep(str(raw))) if isinstance(raw, (str, Path)) else default_state_dir()
+        state = _expanded_or_none(str(raw)) if isinstance(raw, (str, Path)) else None
+        state = state or default_state_dir()  # a bad state_dir is reported once, by its own validator
         if data.get("journal_path") is None:
             data["journal_path"] = state / "journal.sqlite3"
         if data.get("audit_path") is None:
@@ -531,12 +532,12 @@ def _suggest(key: str) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _expand_or_keep(text: str) -> str:
-    """``~``/``$VARS`` expanded, or ``text`` as is when a variable is unset (validation reports it)."""
+def _expanded_or_none(text: str) -> Path | None:
+    """``~``/``$VARS`` expanded, or None when a variable is unset (validation reports it)."""
     try:
-        return secrets.expand_word(text, "path")
+        return Path(secrets.expand_word(text, "path"))
     except SecretSourceError:
-        return text
+        return None
 
 
 def _config_path(text: str, where: str) -> Path:

@@ -250,3 +250,11 @@ def test_a_key_that_cannot_go_in_a_header_is_a_config_error_not_a_traceback(caps
     assert cli.main(["serve"]) == cli.EXIT_CONFIG
     err = capsys.readouterr().err
     assert "'…' (U+2026) at position 5" in err and "environment SYNCRO_API_KEY" in err and "T123" not in err
+
+
+def test_unset_variable_in_state_dir_is_reported_once() -> None:
+    from syncro_mcp.server.settings import load_settings
+
+    with pytest.raises(ConfigError) as exc:
+        load_settings(env={"SYNCRO_STATE_DIR": "$NO_SUCH_STATE_VAR/x"})
+    assert str(exc.value) == "environment SYNCRO_STATE_DIR: environment variable $NO_SUCH_STATE_VAR is not set"
