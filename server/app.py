@@ -7,10 +7,12 @@ caller (CLI, demo, tests), so one factory serves real Syncro and the sandbox ali
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from mcp.server.mcpserver import MCPServer
 from pydantic import Field
@@ -33,6 +35,8 @@ INSTRUCTIONS = (
     "Writes are confirmed: show the user the preview, and only after an explicit yes repeat the call with "
     "confirm_token. After a failed multi-step write, re-run the same call (it resumes) or see pending_writes."
 )
+
+log = logging.getLogger("syncro_mcp.server")
 
 TOOLSET_MODULES = (tickets, session_log, time, billing, customers, invoices, writes)
 
@@ -85,6 +89,28 @@ def build_app(
     _resources(server, runtime, toolsets)
     _prompts(server, toolsets, read_only=settings.read_only)
     return App(server, runtime, registrar)
+
+
+async def adopt_account_zone(app: App, settings: Settings) -> str | None:
+    """When ``timezone`` is not set, show times in the Syncro account's zone (``/settings`` →
+    ``locale.time_zone``) rather than this machine's; returns the zone adopted, if any.
+
+    Best effort: a failed read or an unknown zone name keeps the machine's zone.
+    """
+    if not settings.source_of("timezone").startswith("default"):
+        return None
+    try:
+        name = (await app.runtime.resolver.account_settings()).locale.time_zone
+        zone = ZoneInfo(name) if name else None
+    except Exception as exc:  # any failure keeps the machine's zone
+        log.info("account time zone not read (%s); showing times in %s", type(exc).__name__, settings.timezone)
+        return None
+    if zone is None or name == settings.timezone:
+        return None
+    app.runtime.config.timezone = name
+    fmt.set_display_zone(zone)
+    log.info("timezone not set: showing times in the Syncro account's zone, %s", name)
+    return name
 
 
 #: Toolset each resource and prompt belongs to: hidden with it, like its tools.

@@ -9,6 +9,7 @@ shows; ``serve --sandbox`` says where it is on stderr when it starts.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 import tempfile
@@ -21,7 +22,7 @@ from pydantic import SecretStr
 from syncro_mcp.client import SyncroClient
 from syncro_mcp.tools.writes import describe
 
-from .app import App, build_app
+from .app import App, adopt_account_zone, build_app
 from .settings import Settings
 
 log = logging.getLogger("syncro_mcp.server")
@@ -107,12 +108,16 @@ async def _serve(
     async with open_client(settings, sandbox=sandbox, state=state) as client:
         app = build_app(settings, client)
         log_pending(app)
+        zone_task = asyncio.create_task(adopt_account_zone(app, settings))  # in the background: no slower start
         where = "the embedded sandbox" if sandbox else client.base_url
         log.info("syncro-mcp serving %s over %s", where, transport)
-        if transport == "stdio":
-            await app.server.run_stdio_async()
-        else:
-            from .transport import run_http
+        try:
+            if transport == "stdio":
+                await app.server.run_stdio_async()
+            else:
+                from .transport import run_http
 
-            token = settings.http_token.get_secret_value() if settings.http_token else None
-            await run_http(app.server, host or settings.http_host, port or settings.http_port, token)
+                token = settings.http_token.get_secret_value() if settings.http_token else None
+                await run_http(app.server, host or settings.http_host, port or settings.http_port, token)
+        finally:
+            zone_task.cancel()

@@ -75,3 +75,32 @@ def test_an_invoice_day_is_not_moved_to_another_zone() -> None:
     fmt.set_display_zone(Settings(timezone="Pacific/Honolulu").tzinfo())
     assert fmt.day(phoenix_midnight) == "2026-11-25"
     assert fmt.when(phoenix_midnight) == "2026-11-24 21:00 HST"
+
+
+async def test_without_a_timezone_setting_times_are_shown_in_the_account_zone(tmp_path: Path) -> None:
+    from support.harness import harness
+    from syncro_mcp.server.app import adopt_account_zone
+    from syncro_mcp.server.settings import load_settings
+
+    async with harness(tmp_path) as h:  # the sandbox account's zone is America/Phoenix
+        unset = load_settings(env={"TZ": "Asia/Tokyo", "SYNCRO_STATE_DIR": str(tmp_path / "s")})
+        assert unset.timezone == "Asia/Tokyo" and unset.source_of("timezone").startswith("default")
+        assert await adopt_account_zone(h.app, unset) == "America/Phoenix"
+        assert h.app.runtime.config.timezone == "America/Phoenix"
+        async with Client(h.app.server, mode="legacy") as c:
+            detail = text(await c.call_tool("get_ticket", {"number": 32164}))
+        assert "Created 2026-11-09 08:08 MST" in detail, detail
+        chosen = load_settings(env={"SYNCRO_TIMEZONE": "Asia/Tokyo", "SYNCRO_STATE_DIR": str(tmp_path / "s")})
+        assert await adopt_account_zone(h.app, chosen) is None  # a configured zone always wins
+
+
+async def test_an_unreadable_account_zone_keeps_the_machine_zone(tmp_path: Path) -> None:
+    from support.harness import harness
+    from syncro_mcp.server.app import adopt_account_zone
+    from syncro_mcp.server.settings import load_settings
+
+    async with harness(tmp_path) as h:
+        h.sandbox.faults.add("GET", "/settings", "500", times=None)
+        unset = load_settings(env={"TZ": "Asia/Tokyo", "SYNCRO_STATE_DIR": str(tmp_path / "s")})
+        assert await adopt_account_zone(h.app, unset) is None
+        assert h.app.runtime.config.timezone == "UTC"  # what the harness configured, untouched
