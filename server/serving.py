@@ -19,6 +19,7 @@ from syncro_mcp.tools.writes import describe
 
 from .app import App, build_app
 from .settings import Settings
+from .unconfigured import answer_with_setup_help, placeholder_client
 
 log = logging.getLogger("syncro_mcp.server")
 
@@ -76,20 +77,46 @@ async def serve(
     transport: str = "stdio",
     host: str | None = None,
     port: int | None = None,
+    setup_help: str | None = None,
 ) -> None:
+    """Run the server. ``setup_help`` (no account configured): every tool call answers with it."""
     with tempfile.TemporaryDirectory(prefix="syncro-mcp-sandbox-") as scratch:
         if sandbox:
             settings = sandbox_settings(settings, state, Path(scratch))
-        await _serve(settings, sandbox=sandbox, state=state, transport=transport, host=host, port=port)
+        await _serve(
+            settings, sandbox=sandbox, state=state, transport=transport, host=host, port=port, setup_help=setup_help
+        )
+
+
+@asynccontextmanager
+async def open_app(
+    settings: Settings, *, sandbox: bool, state: Path | None = None, setup_help: str | None = None
+) -> AsyncIterator[App]:
+    """The app on real Syncro, on the sandbox, or (``setup_help`` given) answering every call with it."""
+    if setup_help is None:
+        async with open_client(settings, sandbox=sandbox, state=state) as client:
+            yield build_app(settings, client)
+        return
+    async with placeholder_client(settings) as client:
+        app = build_app(settings, client)
+        answer_with_setup_help(app.server, setup_help)
+        yield app
 
 
 async def _serve(
-    settings: Settings, *, sandbox: bool, state: Path | None, transport: str, host: str | None, port: int | None
+    settings: Settings,
+    *,
+    sandbox: bool,
+    state: Path | None,
+    transport: str,
+    host: str | None,
+    port: int | None,
+    setup_help: str | None,
 ) -> None:
-    async with open_client(settings, sandbox=sandbox, state=state) as client:
-        app = build_app(settings, client)
+    async with open_app(settings, sandbox=sandbox, state=state, setup_help=setup_help) as app:
+        client = app.runtime.client
         log_pending(app)
-        where = "the embedded sandbox" if sandbox else client.base_url
+        where = "the embedded sandbox" if sandbox else "nothing (not configured)" if setup_help else client.base_url
         log.info("syncro-mcp serving %s over %s", where, transport)
         if transport == "stdio":
             await app.server.run_stdio_async()
