@@ -536,7 +536,8 @@ def setup_help(problems: list[str]) -> str:
         "config file.\n"
         f"To try the tools on demo data instead: {env_name('sandbox')}=1 (or sandbox: true in the config "
         "file, or syncro-mcp serve --sandbox).\n"
-        "Then run syncro-mcp check: it verifies the key and shows its permissions."
+        "Then syncro-mcp check verifies the key and shows its permissions (not on PATH? "
+        "uvx --from /path/to/syncro-mcp syncro-mcp check)."
     )
 
 
