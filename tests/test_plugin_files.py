@@ -193,3 +193,18 @@ def test_license_is_mit() -> None:
     text = (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert text.startswith("MIT License")
     assert "2026 syncro-mcp developers" in text
+
+
+def test_docs_name_the_command_claude_code_gives_the_skill() -> None:
+    """Claude Code names a plugin's skill ``<plugin>:<skill>``: with this plugin installed, Claude Code
+    2.1's session init lists ``syncro:syncro`` in its slash_commands (``/syncro`` alone is only a
+    shorthand, taken by any other skill named syncro). README, SKILL.md and the demo say that name."""
+    meta, body = _split_skill()
+    command = f"/{_load_json(PLUGIN_JSON)['name']}:{meta['name']}"
+    assert command == "/syncro:syncro"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    demo = (ROOT / "server" / "demo.py").read_text(encoding="utf-8")
+    bare = re.compile(r"(?<![\w/.-])/syncro(?![\w:-])")
+    for name, text in (("README.md", readme.replace("the short `/syncro`", "")), ("SKILL.md", body), ("demo", demo)):
+        assert command in text, name
+        assert not bare.search(text), f"{name} names the skill /syncro; Claude Code calls it {command}"
