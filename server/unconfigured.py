@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from mcp.server.mcpserver import MCPServer
 from mcp.shared.exceptions import MCPError
-from mcp_types import CallToolResult, TextContent
+from mcp_types import INVALID_REQUEST, CallToolResult, TextContent
 from pydantic import SecretStr
 from syncro_mcp.client import SyncroClient
 
@@ -24,7 +24,6 @@ from .settings import Settings
 
 #: ``.invalid`` is reserved (RFC 2606): this host can never resolve.
 PLACEHOLDER_BASE_URL = "https://syncro-mcp-not-configured.invalid/api/v1"
-_INVALID_REQUEST = -32600
 
 
 class _NoNetwork(httpx.AsyncBaseTransport):
@@ -52,7 +51,7 @@ def answer_with_setup_help(server: MCPServer, text: str) -> None:
         if ctx.method == "tools/call":
             return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
         if ctx.method == "resources/read":
-            raise MCPError(_INVALID_REQUEST, text)
+            raise MCPError(INVALID_REQUEST, text)
         return await call_next(ctx)
 
     server.middleware.append(setup_help)
