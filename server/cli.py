@@ -36,7 +36,7 @@ from syncro_mcp import __version__
 
 from .logging_setup import configure_logging
 from .secrets import redact
-from .settings import LOG_LEVELS, ConfigError, Settings, load_settings
+from .settings import LOG_LEVELS, ConfigError, NotConfiguredError, Settings, load_settings
 
 PROG = "syncro-mcp"
 
@@ -272,8 +272,16 @@ def _check(args: argparse.Namespace) -> int:
     from syncro_mcp.client import SyncroError
 
     settings = settings_from(args)
+    if settings.sandbox:
+        _fail(f"note: sandbox is on ({settings.source_of('sandbox')}): serve uses the embedded demo Syncro, "
+              "not the account checked here")
+    try:
+        settings.require_syncro()  # resolves the key
+    except NotConfiguredError as exc:
+        print(redact(str(exc)), file=sys.stderr)
+        return EXIT_CONFIG
     base_url = settings.api_base_url()
-    options = settings.client_options()  # resolves the key: a ConfigError here exits 2
+    options = settings.client_options()
     key_source = settings.api_key_source()
     try:
         me = asyncio.run(_fetch_me(options))
@@ -301,15 +309,21 @@ def _serve_arguments(p: argparse.ArgumentParser) -> None:
 def _serve(args: argparse.Namespace) -> int:
     from .serving import serve
 
-    if args.state and not args.sandbox:
-        raise ConfigError("--state is for the sandbox: add --sandbox")
     settings = settings_from(args, read_only=args.read_only, toolsets=args.toolsets)
-    if not args.sandbox:
-        settings.api_base_url()  # fail fast with a clear message when no account is configured
-        settings.load_api_key()
+    sandbox = args.sandbox or settings.sandbox
+    if args.state and not sandbox:
+        raise ConfigError("--state is for the sandbox: add --sandbox (or set SYNCRO_SANDBOX=1)")
+    setup_help = None
+    if not sandbox:
+        try:
+            settings.require_syncro()
+        except NotConfiguredError as exc:
+            # Start anyway: the client lists the tools, and every call answers with this text.
+            setup_help = redact(str(exc))
+            _fail(f"not configured; every tool call will answer with this help:\n{setup_help}")
     asyncio.run(
-        serve(settings, sandbox=args.sandbox, state=args.state, transport=args.transport, host=args.host,
-              port=args.port)
+        serve(settings, sandbox=sandbox, state=args.state, transport=args.transport, host=args.host,
+              port=args.port, setup_help=setup_help)
     )
     return EXIT_OK
 

@@ -24,6 +24,7 @@ from syncro_mcp.tools.writes import describe
 
 from .app import App, adopt_account_zone, build_app
 from .settings import Settings
+from .unconfigured import answer_with_setup_help, placeholder_client
 
 log = logging.getLogger("syncro_mcp.server")
 
@@ -88,7 +89,9 @@ async def serve(
     transport: str = "stdio",
     host: str | None = None,
     port: int | None = None,
+    setup_help: str | None = None,
 ) -> None:
+    """Run the server. ``setup_help`` (no account configured): every tool call answers with it."""
     with tempfile.TemporaryDirectory(prefix="syncro-mcp-sandbox-") as scratch:
         if sandbox:
             settings = sandbox_settings(settings, state, Path(scratch)).model_copy(
@@ -99,17 +102,42 @@ async def serve(
                 f"(syncro-mcp audit --sandbox{' --state ' + str(state) if state else ''})",
                 file=sys.stderr,
             )
-        await _serve(settings, sandbox=sandbox, state=state, transport=transport, host=host, port=port)
+        await _serve(
+            settings, sandbox=sandbox, state=state, transport=transport, host=host, port=port, setup_help=setup_help
+        )
+
+
+@asynccontextmanager
+async def open_app(
+    settings: Settings, *, sandbox: bool, state: Path | None = None, setup_help: str | None = None
+) -> AsyncIterator[App]:
+    """The app on real Syncro, on the sandbox, or (``setup_help`` given) answering every call with it."""
+    if setup_help is None:
+        async with open_client(settings, sandbox=sandbox, state=state) as client:
+            yield build_app(settings, client)
+        return
+    async with placeholder_client(settings) as client:
+        app = build_app(settings, client)
+        answer_with_setup_help(app.server, setup_help)
+        yield app
 
 
 async def _serve(
-    settings: Settings, *, sandbox: bool, state: Path | None, transport: str, host: str | None, port: int | None
+    settings: Settings,
+    *,
+    sandbox: bool,
+    state: Path | None,
+    transport: str,
+    host: str | None,
+    port: int | None,
+    setup_help: str | None,
 ) -> None:
-    async with open_client(settings, sandbox=sandbox, state=state) as client:
-        app = build_app(settings, client)
+    async with open_app(settings, sandbox=sandbox, state=state, setup_help=setup_help) as app:
+        client = app.runtime.client
         log_pending(app)
-        zone_task = asyncio.create_task(adopt_account_zone(app, settings))  # in the background: no slower start
-        where = "the embedded sandbox" if sandbox else client.base_url
+        # The account's zone is read in the background (no slower start); not configured: nothing to read.
+        zone_task = None if setup_help else asyncio.create_task(adopt_account_zone(app, settings))
+        where = "the embedded sandbox" if sandbox else "nothing (not configured)" if setup_help else client.base_url
         log.info("syncro-mcp serving %s over %s", where, transport)
         try:
             if transport == "stdio":
@@ -120,4 +148,5 @@ async def _serve(
                 token = settings.http_token.get_secret_value() if settings.http_token else None
                 await run_http(app.server, host or settings.http_host, port or settings.http_port, token)
         finally:
-            zone_task.cancel()
+            if zone_task is not None:
+                zone_task.cancel()

@@ -83,6 +83,10 @@ class ConfigError(Exception):
     """Bad or missing configuration; the message names the setting and where it came from."""
 
 
+class NotConfiguredError(ConfigError):
+    """No usable Syncro account or API key. The message is the whole setup help (:func:`setup_help`)."""
+
+
 class UnknownLaborType(ValueError):
     """A labor type name that is not in ``labor_types``; ``.valid`` lists the configured names."""
 
@@ -161,7 +165,8 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
-    # Syncro account and API key
+    # Syncro account and API key (or the embedded sandbox instead)
+    sandbox: bool = False
     subdomain: str | None = None
     base_url: str | None = None
     auth_style: Literal["bearer", "header", "query"] = "bearer"
@@ -415,6 +420,21 @@ class Settings(BaseModel):
             f"({self._config_hint()})"
         )
 
+    def require_syncro(self) -> None:
+        """Raise :class:`NotConfiguredError` unless both the account and the API key are usable.
+
+        Its message says everything that is missing or wrong and how to set it: the one text that
+        ``syncro-mcp check`` prints and that every tool answers while ``serve`` runs unconfigured.
+        """
+        problems: list[str] = []
+        for step in (self.api_base_url, self.load_api_key):
+            try:
+                step()
+            except ConfigError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise NotConfiguredError(setup_help(problems))
+
     def enabled_toolsets(self) -> tuple[str, ...]:
         """The toolsets to expose (all of them when ``toolsets`` is unset)."""
         return tuple(self.toolsets) if self.toolsets is not None else TOOLSETS
@@ -514,6 +534,23 @@ class Settings(BaseModel):
 
 
 FIELDS: tuple[str, ...] = tuple(Settings.model_fields)
+
+
+def setup_help(problems: list[str]) -> str:
+    """The setup help: each problem (account, API key) with how to fix it, then where settings go
+    and how to try the demo data instead."""
+    items = "\n".join("- " + p.replace("\n", "\n  ") for p in problems)
+    return (
+        "syncro-mcp is not connected to a Syncro account yet:\n"
+        f"{items}\n"
+        "Environment variables must be set where the MCP client starts the server (for Claude Code: the "
+        "shell you start it from); restart the client after changing them. Or put the settings in the "
+        "config file.\n"
+        f"To try the tools on demo data instead: {env_name('sandbox')}=1 (or sandbox: true in the config "
+        "file, or syncro-mcp serve --sandbox).\n"
+        "Then syncro-mcp check verifies the key and shows its permissions (not on PATH? "
+        "uvx --from /path/to/syncro-mcp syncro-mcp check)."
+    )
 
 
 # --- the loader ---------------------------------------------------------------------------
