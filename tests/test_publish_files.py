@@ -1,11 +1,14 @@
-"""Static checks of the publishing files: the MCP Registry's server.json, against the official
-schema vendored in tests/data/."""
+"""Static checks of the publishing files: the MCP Registry's server.json and the Claude Desktop
+extension manifest (mcpb/manifest.json), against the official schemas vendored in tests/data/."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -14,12 +17,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 SERVER_JSON = ROOT / "server.json"
+MANIFEST = ROOT / "mcpb" / "manifest.json"
+LAUNCH = ROOT / "mcpb" / "launch.py"
 PYPROJECT = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 # The vendored schemas must stay byte-identical to their published source (see tests/data/README.md).
 SCHEMA_HASHES = {
     "server.schema.json": "3fba09590c99f61735d234822279f4223fab9e300c0a81e81c91ab62a4114de0",
+    "mcpb-manifest-v0.4.schema.json": "068557824c651d6d49b86ad132adeafe62ca788d918b3e1e2b224bf0f91320fd",
 }
 SERVER_SCHEMA_URL = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json"
 
@@ -109,3 +115,61 @@ def test_readme_carries_the_registry_name_marker():
     assert re.search(rf"mcp-name: {re.escape(name)}(?=\s|<|-->|$)", README, re.M), f"README lacks mcp-name: {name}"
     assert re.findall(r"mcp-name: (\S+?)(?=\s|<|-->|$)", README, re.M) == [name]
     assert _project_field("readme") == "README.md"
+
+
+# --- mcpb/manifest.json (Claude Desktop extension) --------------------------------------------
+
+
+def test_manifest_validates_against_the_mcpb_schema():
+    manifest = _load(MANIFEST)
+    assert manifest["manifest_version"] == "0.4"
+    assert _errors("mcpb-manifest-v0.4.schema.json", manifest) == []
+
+
+def test_manifest_matches_pyproject_and_server_json():
+    manifest = _load(MANIFEST)
+    assert manifest["name"] == _project_field("name")
+    assert manifest["version"] == _project_field("version") == _load(SERVER_JSON)["version"]
+    assert manifest["license"] == _project_field("license")
+
+
+def test_manifest_runs_the_console_script():
+    server = _load(MANIFEST)["server"]
+    assert server["type"] == "uv"
+    config = server["mcp_config"]
+    assert config["command"] == "uv"
+    assert config["args"] == ["run", "--directory", "${__dirname}", "syncro-mcp", "serve"]
+    assert _console_scripts()["syncro-mcp"] == "syncro_mcp.server.cli:main"
+    assert server["entry_point"] == LAUNCH.name
+
+
+def test_manifest_user_config_feeds_the_environment():
+    manifest = _load(MANIFEST)
+    user_config = manifest["user_config"]
+    env = manifest["server"]["mcp_config"]["env"]
+    assert set(env) == ENV_VARS
+    used = {key for value in env.values() for key in re.findall(r"\$\{user_config\.(\w+)\}", value)}
+    assert used == set(user_config), "every user_config option feeds an env var, and only those"
+    assert env["SYNCRO_API_KEY"] == "${user_config.syncro_api_key}"
+    assert user_config["syncro_api_key"]["sensitive"] is True
+    assert user_config["sandbox"]["type"] == "boolean" and user_config["sandbox"]["default"] is False
+    # No option is required, so the sandbox runs without an account.
+    assert not any(option.get("required") for option in user_config.values())
+
+
+def test_launch_entry_point_runs_serve():
+    """mcpb/launch.py (the manifest's entry_point) is `syncro-mcp serve`: its --help is serve's."""
+    done = subprocess.run(
+        [sys.executable, str(LAUNCH), "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "serve" in done.stdout and "--sandbox" in done.stdout
+
+
+@pytest.mark.skipif(shutil.which("mcpb") is None, reason="the mcpb CLI (npm @anthropic-ai/mcpb) is not installed")
+def test_official_mcpb_cli_validates_the_manifest():
+    done = subprocess.run(
+        ["mcpb", "validate", str(MANIFEST)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "validation passes" in done.stdout
