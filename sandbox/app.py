@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from . import account_api, errors, invoices_api, tickets_api
 from .auth import WRITE_METHODS, extract_key
-from .faults import POST_KINDS, PRE_KINDS
+from .faults import LATE_KINDS, POST_KINDS, PRE_KINDS
 from .params import BadJSON
 from .requestlog import LoggedRequest
 
@@ -57,6 +57,16 @@ def _gateway_page(status: int, reason: str) -> bytes:
         f"<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n<center><h1>{status} {reason}"
         f"</h1></center>\r\n</body>\r\n</html>\r\n"
     ).encode()
+
+
+class LateWrite:
+    """A write held back by a ``late_write`` fault: it lands once the sandbox clock reaches ``due``."""
+
+    def __init__(self, due: float, scope: Scope, raw: bytes, entry: LoggedRequest) -> None:
+        self.due = due
+        self.scope = scope
+        self.raw = raw
+        self.entry = entry
 
 
 class Captured:
@@ -155,7 +165,45 @@ class SandboxApp:
         if not path.startswith(API_PREFIX + "/"):
             await _send_json(send, 404, {"message": "Not found"})
             return
+        await self.land_due_writes()
         await self._api_request(scope, receive, send)
+
+    async def _run_api(self, inner: Scope, raw: bytes) -> Captured:
+        """Run one request through the Syncro routes and capture the response."""
+        captured = Captured()
+        body_sent = False
+
+        async def replay() -> Message:
+            nonlocal body_sent
+            if body_sent:
+                return {"type": "http.disconnect"}
+            body_sent = True
+            return {"type": "http.request", "body": raw, "more_body": False}
+
+        await self.api(inner, replay, captured.send)
+        return captured
+
+    async def land_due_writes(self) -> int:
+        """Apply every held ``late_write`` whose time has come (oldest first); how many landed.
+
+        Called before each API request, so the sandbox clock is checked lazily: a write lands
+        at the first request at or after send time + delay, ahead of that request.
+        """
+        sb = self.sandbox
+        landed = 0
+        while True:
+            now = sb.clock()
+            due = [w for w in sb.late_writes if w.due <= now]
+            if not due:
+                return landed
+            w = min(due, key=lambda x: (x.due, x.entry.seq))
+            sb.late_writes.remove(w)
+            captured = await self._run_api(w.scope, w.raw)
+            w.entry.applied = 200 <= captured.status < 300
+            w.entry.extra["landed_status"] = captured.status
+            if w.entry.applied:
+                sb.autosave()
+            landed += 1
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -197,7 +245,8 @@ class SandboxApp:
             await _send_simple(send, 429, RATE_LIMITED_BODY, "text/plain; charset=utf-8")
             return
 
-        kind = sb.faults.pick(method, api_path)
+        rule = sb.faults.pick_rule(method, api_path)
+        kind = rule.kind if rule is not None else None
         entry.fault = kind
         if kind in PRE_KINDS:
             await self._fail(kind, entry, send, in_process)
@@ -214,21 +263,20 @@ class SandboxApp:
             await _send_json(send, 401, {"error": errors.NOT_AUTHORIZED})
             return
 
-        captured = Captured()
         inner = dict(scope)
         inner.update(path=api_path, raw_path=api_path.encode(), root_path="")
         inner["syncro.grant"] = grant
-        body_sent = False
 
-        async def replay() -> Message:
-            nonlocal body_sent
-            if body_sent:
-                return {"type": "http.disconnect"}
-            body_sent = True
-            return {"type": "http.request", "body": raw, "more_body": False}
+        if kind in LATE_KINDS:
+            assert rule is not None and rule.delay is not None
+            # The client gives up (timeout); the request is held and applied later (land_due_writes).
+            sb.late_writes.append(LateWrite(sb.clock() + rule.delay, inner, raw, entry))
+            entry.extra["late_by"] = rule.delay
+            await self._fail("timeout", entry, send, in_process)
+            return
 
         try:
-            await self.api(inner, replay, captured.send)
+            captured = await self._run_api(inner, raw)
         except Exception:
             entry.status = 500
             raise
@@ -311,6 +359,7 @@ def build_control(sandbox: Sandbox) -> Starlette:
                 kind=str(data["kind"]),
                 call=int(data.get("call", 1)),
                 times=None if data.get("times", 1) is None else int(data.get("times", 1)),
+                delay=None if data.get("delay") is None else float(data["delay"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
             return errors.json({"error": str(exc)}, 422)

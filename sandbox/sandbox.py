@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .app import SandboxApp
+from .app import LateWrite, SandboxApp
 from .auth import KeyGrant
 from .faults import FaultPlan
 from .ratelimit import RollingWindowLimiter
@@ -36,7 +36,7 @@ class Sandbox:
         invoice_copies_timers: POST /invoices with ticket_id also turns uncharged billable timers
             into labor lines (real behaviour unconfirmed; clients must cope with both).
         rate_limit_per_min: per-client rolling-minute limit (None disables).
-        clock: monotonic seconds for the rate limiter.
+        clock: monotonic seconds for the rate limiter and for ``late_write`` faults (the sandbox clock).
         now: wall clock for timestamps of new records (seed data never uses it).
         invoice_detail_wrapped: GET /invoices/{id} answers ``{"invoice": …}`` (True) or flat.
         hang_seconds / sleep: how the standalone server stalls on a scripted "timeout".
@@ -71,6 +71,9 @@ class Sandbox:
         self.sleep = sleep
         self.autosave_path = Path(autosave_path) if autosave_path else None
         self._now = now
+        self.clock = clock
+        #: Writes held by ``late_write`` faults, not yet landed (not saved with the state).
+        self.late_writes: list[LateWrite] = []
         self.limiter = RollingWindowLimiter(rate_limit_per_min, clock)
         self.faults = FaultPlan()
         self.requests = RequestLog()
@@ -100,6 +103,11 @@ class Sandbox:
         """An httpx async transport straight into the app (applies scripted faults)."""
         return SandboxTransport(self)
 
+    async def land_late_writes(self) -> int:
+        """Apply held ``late_write`` requests that are due by ``clock`` now (also done lazily
+        before every API request); returns how many landed."""
+        return await self.app.land_due_writes()
+
     # -- request log ---------------------------------------------------------------------------
     def requests_for(self, method: str = "*", path: str = "**") -> list[LoggedRequest]:
         """Logged requests matching a method and a path glob (``*`` = one segment)."""
@@ -124,6 +132,7 @@ class Sandbox:
         """Back to the initial data; faults, request log and rate-limit window cleared."""
         self.state = build_state() if self.seeded else build_empty_state()
         self.faults.clear()
+        self.late_writes.clear()
         self.requests.clear()
         self.limiter.reset()
         self.autosave()
