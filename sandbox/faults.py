@@ -26,6 +26,10 @@ POST_KINDS = frozenset({"malformed", "apply_then_500", "apply_then_timeout", "ap
 #: ``delay`` seconds (checked on each later request), so a verify-read right after the timeout
 #: sees nothing and a read after ``delay`` sees the write (issue 13, exactly-once writes).
 LATE_KINDS = frozenset({"late_write"})
+#: A late write's delay when none is given: longer than any in-process test runs on the real
+#: monotonic clock, so with the default clock it behaves like "timeout" until a test moves a
+#: fake clock past it.
+DEFAULT_LATE_DELAY = 60.0
 KINDS = PRE_KINDS | POST_KINDS | LATE_KINDS
 
 
@@ -99,8 +103,8 @@ class FaultPlan:
         """Script ``kind`` for the ``call``-th matching request (1-based), ``times`` times in a row.
 
         ``method`` may be ``"*"``; ``times=None`` means every matching call from ``call`` on.
-        ``delay`` (seconds on the sandbox clock, required for ``"late_write"``) is when the held
-        write lands after the client's timeout.
+        ``delay`` (seconds on the sandbox clock; ``"late_write"`` only, default
+        ``DEFAULT_LATE_DELAY``) is when the held write lands after the client's timeout.
         """
         if kind not in KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {sorted(KINDS)}")
@@ -109,8 +113,9 @@ class FaultPlan:
         if times is not None and times < 1:
             raise ValueError("times must be >= 1 or None")
         if kind in LATE_KINDS:
-            if delay is None or delay < 0:
-                raise ValueError(f"{kind!r} needs delay=N seconds (N >= 0)")
+            delay = DEFAULT_LATE_DELAY if delay is None else float(delay)
+            if delay < 0:
+                raise ValueError(f"{kind!r} needs delay >= 0 seconds")
         elif delay is not None:
             raise ValueError(f"delay only applies to {sorted(LATE_KINDS)}")
         rule = Fault(method=method, path=path, kind=kind, call=call, times=times, delay=delay)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from syncro_mcp.sandbox import FAULT_KINDS, Sandbox
+from syncro_mcp.sandbox.faults import DEFAULT_LATE_DELAY
 
 COMMENT = {"subject": "Update", "body": "Done", "hidden": False}
 
@@ -221,10 +222,12 @@ async def test_late_writes_land_in_due_order_and_explicitly(client_for) -> None:
     assert bodies == ["first", "second"]
 
 
-async def test_late_write_needs_a_delay_and_is_cleared_by_reset(client_for) -> None:  # type: ignore[no-untyped-def]
+async def test_late_write_delay_default_and_reset(client_for) -> None:  # type: ignore[no-untyped-def]
     sb = Sandbox(clock=lambda: 0.0)
+    assert sb.faults.add("POST", "/tickets", "late_write").delay == DEFAULT_LATE_DELAY
+    sb.faults.clear()
     with pytest.raises(ValueError):
-        sb.faults.add("POST", "/tickets", "late_write")
+        sb.faults.add("POST", "/tickets", "late_write", delay=-1)
     with pytest.raises(ValueError):
         sb.faults.add("POST", "/tickets", "500", delay=3)
     sb.faults.add("POST", "/tickets/*/comment", "late_write", delay=5)
