@@ -12,7 +12,7 @@ from starlette.routing import Route
 from . import account, errors, views
 from .auth import permissions
 from .params import as_bool, as_int, body, grant_of, page_of, paginate, query, sandbox_of
-from .records import CONTACT_FIELDS, CUSTOMER_FIELDS, new_contact, new_customer
+from .records import CONTACT_FIELDS, CUSTOMER_FIELDS, new_contact, new_customer, prepay_str
 from .state import Record, SandboxState
 from .timefmt import fmt
 
@@ -58,7 +58,11 @@ async def settings(request: Request) -> Response:
     return errors.json(
         {
             "customers": {"required_fields": None, "customer_fields": [], "customer_field_answers": []},
-            "assets": {"asset_types": [], "asset_type_fields": [], "asset_type_field_answers": []},
+            "assets": {
+                "asset_types": [dict(at) for at in account.ASSET_TYPES],
+                "asset_type_fields": [],
+                "asset_type_field_answers": [],
+            },
             "locale": {
                 "iso_code": "en",
                 "currency_symbol": "$",
@@ -184,6 +188,8 @@ async def update_customer(request: Request) -> Response:
     for key in (*CUSTOMER_FIELDS, "get_sms", "opt_out", "no_email", "properties"):
         if key in data:
             c[key] = data[key]
+    if "prepay_hours" in data:
+        c["prepay_hours"] = prepay_str(data["prepay_hours"])
     c["updated_at"] = fmt(sb.now())
     return errors.json({"customer": views.customer(st, c)})
 

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import account_api, errors, invoices_api, tickets_api
+from . import account_api, assets_api, errors, invoices_api, schedule_api, tickets_api
 from .auth import WRITE_METHODS, extract_key
 from .faults import LATE_KINDS, POST_KINDS, PRE_KINDS
 from .params import BadJSON
@@ -137,7 +137,13 @@ async def _bad_json(request: Request, exc: Exception) -> Response:
 def build_api(sandbox: Sandbox) -> Starlette:
     """The Syncro routes, mounted with paths relative to /api/v1."""
     api = Starlette(
-        routes=[*tickets_api.ROUTES, *invoices_api.ROUTES, *account_api.ROUTES],
+        routes=[
+            *tickets_api.ROUTES,
+            *invoices_api.ROUTES,
+            *account_api.ROUTES,
+            *schedule_api.ROUTES,
+            *assets_api.ROUTES,
+        ],
         exception_handlers={HTTPException: _http_exception, BadJSON: _bad_json, errors.Missing: _missing},
     )
     api.state.sandbox = sandbox

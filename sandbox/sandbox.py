@@ -33,12 +33,26 @@ class Sandbox:
 
     Args:
         seed: load the deterministic demo data; False gives users and products only.
+        seed_history: with ``seed``, also the older tickets 32144–32149 (stale, overdue, due today)
+            and timers of three technicians over eight weeks, across the 2026-11-01 US DST change
+            (issue 15). Off by default: tool tests count the default seed's open tickets.
         invoice_copies_timers: POST /invoices with ticket_id also turns uncharged billable timers
             into labor lines (real behaviour unconfirmed; clients must cope with both).
         rate_limit_per_min: per-client rolling-minute limit (None disables).
+        charge_uses_default_product: charge_timer_entry makes the line with the account's default
+            labour product whatever the timer's product (NOTES §9, real behaviour); default False:
+            the line follows the timer's product.
+        timer_entry_ignores_billable: ``billable: false`` on timer_entry is silently ignored
+            (NOTES §9, real behaviour); default False: it is honoured.
+        labor_rounding: charged and invoiced timer hours round up to the product's increment
+            (``_round_minutes`` on the product; the seed's product 1190481 rounds to 15 min).
+        invoice_list_has_ticket_id: GET /invoices rows carry ``ticket_id`` (spec example, default)
+            or not (NOTES §9 field report; use GET /invoices/{id} or ``?ticket_id=``).
         clock: monotonic seconds for the rate limiter and for ``late_write`` faults (the sandbox clock).
         now: wall clock for timestamps of new records (seed data never uses it).
         invoice_detail_wrapped: GET /invoices/{id} answers ``{"invoice": …}`` (True) or flat.
+        appointment_detail_wrapped: GET /appointments/{id} answers ``{"appointment": …}`` (True)
+            or flat (the spec documents a flat schema there; POST/PUT are wrapped).
         hang_seconds / sleep: how the standalone server stalls on a scripted "timeout".
         autosave_path: save state after every successful write (standalone demo mode).
     """
@@ -50,10 +64,16 @@ class Sandbox:
         rate_limit_per_min: int | None = 180,
         clock: Callable[[], float] = time.monotonic,
         *,
+        seed_history: bool = False,
+        charge_uses_default_product: bool = False,
+        timer_entry_ignores_billable: bool = False,
+        labor_rounding: bool = False,
+        invoice_list_has_ticket_id: bool = True,
         now: Callable[[], datetime] = _utc_now,
         api_key: str = DEFAULT_API_KEY,
         read_only_key: str = DEFAULT_READ_ONLY_KEY,
         invoice_detail_wrapped: bool = True,
+        appointment_detail_wrapped: bool = True,
         hang_seconds: float = 120.0,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         autosave_path: str | Path | None = None,
@@ -61,9 +81,15 @@ class Sandbox:
         state: SandboxState | None = None,
     ) -> None:
         self.seeded = seed
-        self.state: SandboxState = state if state is not None else (build_state() if seed else build_empty_state())
+        self.seed_history = seed_history
+        self.state: SandboxState = state if state is not None else self._initial_state()
         self.invoice_copies_timers = invoice_copies_timers
+        self.charge_uses_default_product = charge_uses_default_product
+        self.timer_entry_ignores_billable = timer_entry_ignores_billable
+        self.labor_rounding = labor_rounding
+        self.invoice_list_has_ticket_id = invoice_list_has_ticket_id
         self.invoice_detail_wrapped = invoice_detail_wrapped
+        self.appointment_detail_wrapped = appointment_detail_wrapped
         self.api_key = api_key
         self.read_only_key = read_only_key
         self.base_url = base_url
@@ -127,10 +153,13 @@ class Sandbox:
     def ticket_id(self, number: int) -> int:
         return int(self.ticket(number)["id"])
 
+    def _initial_state(self) -> SandboxState:
+        return build_state(history=self.seed_history) if self.seeded else build_empty_state()
+
     # -- lifecycle -----------------------------------------------------------------------------
     def reset(self) -> None:
         """Back to the initial data; faults, request log and rate-limit window cleared."""
-        self.state = build_state() if self.seeded else build_empty_state()
+        self.state = self._initial_state()
         self.faults.clear()
         self.late_writes.clear()
         self.requests.clear()
