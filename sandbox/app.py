@@ -24,6 +24,7 @@ from .auth import WRITE_METHODS, extract_key
 from .faults import LATE_KINDS, POST_KINDS, PRE_KINDS
 from .params import BadJSON
 from .requestlog import LoggedRequest
+from .timefmt import account_zone
 
 if TYPE_CHECKING:
     from .sandbox import Sandbox
@@ -159,6 +160,10 @@ class SandboxApp:
         self.control = build_control(sandbox)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with account_zone(self.sandbox.zone):
+            await self._dispatch(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return

@@ -16,7 +16,7 @@ from . import account, views
 from .money import dec_str, money, to_decimal
 from .records import new_invoice, new_invoice_line_item, new_ticket_line_item
 from .state import Record, SandboxState
-from .timefmt import ACCOUNT_TZ, fmt
+from .timefmt import account_tz, fmt
 
 HOUR = Decimal(3600)
 
@@ -143,7 +143,7 @@ def create_invoice(
     that are neither charged (they already have a line item) nor invoiced. Everything copied is
     marked with the invoice id so a second invoice does not copy it again.
     """
-    day = (date or now).astimezone(ACCOUNT_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
+    day = (date or now).astimezone(account_tz()).replace(hour=0, minute=0, second=0, microsecond=0)
     inv = new_invoice(
         number=number or st.take_invoice_number(),
         customer_id=customer_id,

@@ -17,6 +17,7 @@ from .ratelimit import RollingWindowLimiter
 from .requestlog import LoggedRequest, RequestLog
 from .seed import ME_USER_ID, build_empty_state, build_state
 from .state import Record, SandboxState
+from .timefmt import DEFAULT_TIME_ZONE, account_zone, zone_for
 from .transport import SandboxTransport
 
 DEFAULT_API_KEY = "sandbox-key"
@@ -53,6 +54,9 @@ class Sandbox:
         invoice_detail_wrapped: GET /invoices/{id} answers ``{"invoice": …}`` (True) or flat.
         appointment_detail_wrapped: GET /appointments/{id} answers ``{"appointment": …}`` (True)
             or flat (the spec documents a flat schema there; POST/PUT are wrapped).
+        time_zone: the account's IANA zone. The default "America/Phoenix" (no DST) renders every
+            time at -07:00 as before; a zone with DST (e.g. "America/Denver") moves offsets across
+            the US DST dates, in the seed too (see seed_history's timers on 2026-11-01).
         hang_seconds / sleep: how the standalone server stalls on a scripted "timeout".
         autosave_path: save state after every successful write (standalone demo mode).
     """
@@ -69,6 +73,7 @@ class Sandbox:
         timer_entry_ignores_billable: bool = False,
         labor_rounding: bool = False,
         invoice_list_has_ticket_id: bool = True,
+        time_zone: str = DEFAULT_TIME_ZONE,
         now: Callable[[], datetime] = _utc_now,
         api_key: str = DEFAULT_API_KEY,
         read_only_key: str = DEFAULT_READ_ONLY_KEY,
@@ -82,6 +87,8 @@ class Sandbox:
     ) -> None:
         self.seeded = seed
         self.seed_history = seed_history
+        self.time_zone = time_zone
+        self.zone = zone_for(time_zone)
         self.state: SandboxState = state if state is not None else self._initial_state()
         self.invoice_copies_timers = invoice_copies_timers
         self.charge_uses_default_product = charge_uses_default_product
@@ -132,7 +139,8 @@ class Sandbox:
     async def land_late_writes(self) -> int:
         """Apply held ``late_write`` requests that are due by ``clock`` now (also done lazily
         before every API request); returns how many landed."""
-        return await self.app.land_due_writes()
+        with account_zone(self.zone):
+            return await self.app.land_due_writes()
 
     # -- request log ---------------------------------------------------------------------------
     def requests_for(self, method: str = "*", path: str = "**") -> list[LoggedRequest]:
@@ -154,7 +162,8 @@ class Sandbox:
         return int(self.ticket(number)["id"])
 
     def _initial_state(self) -> SandboxState:
-        return build_state(history=self.seed_history) if self.seeded else build_empty_state()
+        with account_zone(self.zone):
+            return build_state(history=self.seed_history) if self.seeded else build_empty_state()
 
     # -- lifecycle -----------------------------------------------------------------------------
     def reset(self) -> None:

@@ -83,3 +83,28 @@ async def test_ticket_timers_across_technicians_days_and_dst(client_for: ClientF
     assert evening["start_time"].startswith("2026-11-03T16:30")
     weeks = {datetime.fromisoformat(t["start_time"]).isocalendar()[1] for t in everything}
     assert len(weeks) >= 6  # spread over the last weeks
+
+
+async def test_account_zone_with_dst(client_for: ClientFor) -> None:
+    """Sandbox(time_zone=...) with DST: offsets change across 2026-11-01 in seed and API alike."""
+    sb = Sandbox(seed_history=True, time_zone="America/Denver", now=lambda: SEED_NOW)
+    dst = next(t for t in sb.state.timers.values() if t["notes"].startswith("After hours: cutover"))
+    # 01:30 MDT, then the clock falls back: 90 minutes later it is 02:00 MST.
+    assert (dst["start_time"], dst["end_time"]) == ("2026-11-01T01:30:00.000-06:00", "2026-11-01T02:00:00.000-07:00")
+    assert dst["active_duration"] == 5400
+    before = next(t for t in sb.state.timers.values() if t["notes"] == "Migrated PC-05 and PC-06")
+    assert before["start_time"] == "2026-10-31T10:00:00.000-06:00"
+    async with client_for(sb) as c:
+        locale = (await c.get("/settings")).json()["locale"]
+        assert (locale["time_zone"], locale["time_offset"]) == ("America/Denver", "-07:00")
+        # A date-only value is midnight in the account's zone.
+        r = await c.post(
+            f"/tickets/{sb.ticket_id(32163)}/timer_entry", json={"start_at": "2026-07-01", "duration_minutes": 30}
+        )
+        assert r.json()["start_time"] == "2026-07-01T00:00:00.000-06:00"
+        ticket = (await c.get(f"/tickets/{sb.ticket_id(32163)}")).json()["ticket"]
+        assert ticket["updated_at"].endswith("-07:00")  # November: MST
+    plain = Sandbox(seed_history=True)
+    same = next(t for t in plain.state.timers.values() if t["id"] == dst["id"])
+    assert same["start_time"] == "2026-11-01T00:30:00.000-07:00"  # Arizona: no change
+    assert Sandbox().state.to_json() == Sandbox(time_zone="America/Phoenix").state.to_json()
