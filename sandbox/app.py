@@ -376,6 +376,21 @@ def build_control(sandbox: Sandbox) -> Starlette:
             return errors.json({"error": str(exc)}, 422)
         return errors.json({"fault": fault.to_json()})
 
+    async def get_late_writes(request: Request) -> Response:
+        now = sandbox.clock()
+        return errors.json(
+            {
+                "late_writes": [
+                    {"seq": w.entry.seq, "method": w.entry.method, "path": w.entry.path, "due_in": w.due - now}
+                    for w in sandbox.late_writes
+                ]
+            }
+        )
+
+    async def land_late_writes(request: Request) -> Response:
+        """Land the held writes that are due now (the same check every API request makes)."""
+        return errors.json({"landed": await sandbox.app.land_due_writes()})
+
     async def clear_faults(request: Request) -> Response:
         sandbox.faults.clear()
         return errors.json({"success": True})
@@ -400,6 +415,8 @@ def build_control(sandbox: Sandbox) -> Starlette:
             Route(CONTROL_PREFIX + "/faults", get_faults, methods=["GET"]),
             Route(CONTROL_PREFIX + "/faults", add_fault, methods=["POST"]),
             Route(CONTROL_PREFIX + "/faults", clear_faults, methods=["DELETE"]),
+            Route(CONTROL_PREFIX + "/late_writes", get_late_writes, methods=["GET"]),
+            Route(CONTROL_PREFIX + "/late_writes", land_late_writes, methods=["POST"]),
             Route(CONTROL_PREFIX + "/reset", reset, methods=["POST"]),
             Route(CONTROL_PREFIX + "/info", info, methods=["GET"]),
         ]

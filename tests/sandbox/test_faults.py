@@ -250,3 +250,24 @@ async def test_late_write_rejected_by_the_api_lands_as_nothing(client_for) -> No
         await c.get("/me")
     entry = sb.requests_for("POST", "/tickets/*/comment")[-1]
     assert entry.applied is False and entry.extra["landed_status"] == 422
+
+
+async def test_late_write_control_routes() -> None:
+    now = [0.0]
+    sb = Sandbox(clock=lambda: now[0])
+    local = httpx.ASGITransport(app=sb.app, client=("127.0.0.1", 5555))
+    async with httpx.AsyncClient(transport=local, base_url="http://sandbox.invalid") as c:
+        r = await c.post(
+            "/_sandbox/faults", json={"method": "POST", "path": "/tickets/*/comment", "kind": "late_write", "delay": 5}
+        )
+        assert r.json()["fault"]["delay"] == 5.0
+    async with httpx.AsyncClient(transport=sb.transport(), base_url=sb.base_url) as c:
+        with pytest.raises(httpx.ReadTimeout):
+            await c.post(f"/tickets/{sb.ticket_id(32164)}/comment", json=COMMENT, params={"api_key": sb.api_key})
+    async with httpx.AsyncClient(transport=local, base_url="http://sandbox.invalid") as c:
+        pending = (await c.get("/_sandbox/late_writes")).json()["late_writes"]
+        assert [(p["method"], p["due_in"]) for p in pending] == [("POST", 5.0)]
+        assert (await c.post("/_sandbox/late_writes")).json() == {"landed": 0}
+        now[0] = 5
+        assert (await c.post("/_sandbox/late_writes")).json() == {"landed": 1}
+        assert (await c.get("/_sandbox/late_writes")).json() == {"late_writes": []}
