@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 from mcp import Client
-from syncro_mcp.tools.registry import TOOLSETS
+from syncro_mcp.server.settings import TOOLSETS
 
 from .calls import COMMANDS
 from .env import in_memory

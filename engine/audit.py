@@ -77,14 +77,3 @@ def _as_sent(body: Any) -> Any:
         return json.loads(encode_json(body))
     except (TypeError, ValueError):
         return body
-
-
-def render(rec: dict[str, Any]) -> str:
-    """One readable line per write."""
-    ids = ", ".join(f"{k} {v}" for k, v in rec.get("ids", {}).items())
-    outcome = f"→ {rec.get('status')}" if rec.get("ok") else f"✗ {rec.get('error')} ({rec.get('status') or 'no reply'})"
-    return (
-        f"{rec['ts'].replace('T', ' ')[:19]}  {rec.get('tool', '?'):<22} {rec['method']:<6} {rec['path']} {outcome}"
-        + (f" [{ids}]" if ids else "")
-        + f"  confirmed: {rec.get('confirmed_by', '?')}"
-    )

@@ -55,3 +55,25 @@ PAGE_SIZE = 25
 CUSTOMERS_PER_PAGE = 25
 CONTACTS_PER_PAGE = 50
 COMMENTS_PER_PAGE = 10
+
+#: Asset types of the account (GET /settings → assets.asset_types); POST /customer_assets needs one.
+ASSET_TYPES: tuple[dict[str, object], ...] = (
+    {"id": 71101, "name": "Syncro Device"},
+    {"id": 71102, "name": "Network Device"},
+    {"id": 71103, "name": "Printer"},
+)
+
+#: docs/syncro-facts.md#pagination: a live tenant paged /customer_assets at 50 (the spec's text says 25).
+ASSETS_PER_PAGE = 50
+
+#: POST /rmm_alerts/{id}/mute?mute_for= accepted values (spec), with their length in hours
+#: (None = forever).
+MUTE_FOR_HOURS: dict[str, int | None] = {
+    "1-hour": 1,
+    "1-day": 24,
+    "2-days": 48,
+    "1-week": 168,
+    "2-weeks": 336,
+    "1-month": 720,
+    "forever": None,
+}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,9 +12,12 @@ from starlette.routing import Route
 from . import account, errors, views
 from .auth import permissions
 from .params import as_bool, as_int, body, grant_of, page_of, paginate, query, sandbox_of
-from .records import CONTACT_FIELDS, CUSTOMER_FIELDS, new_contact, new_customer
+from .records import CONTACT_FIELDS, CUSTOMER_FIELDS, new_contact, new_customer, prepay_str
 from .state import Record, SandboxState
 from .timefmt import fmt
+
+if TYPE_CHECKING:
+    from .sandbox import Sandbox
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -54,18 +57,29 @@ async def get_user(request: Request) -> Response:
     return errors.json({"user": views.user(u)})
 
 
+def time_offset(sb: Sandbox) -> str:
+    """The account zone's UTC offset now, as "-07:00"."""
+    text = sb.now().astimezone(sb.zone).strftime("%z")
+    return f"{text[:3]}:{text[3:]}"
+
+
 async def settings(request: Request) -> Response:
+    sb = sandbox_of(request)
     return errors.json(
         {
             "customers": {"required_fields": None, "customer_fields": [], "customer_field_answers": []},
-            "assets": {"asset_types": [], "asset_type_fields": [], "asset_type_field_answers": []},
+            "assets": {
+                "asset_types": [dict(at) for at in account.ASSET_TYPES],
+                "asset_type_fields": [],
+                "asset_type_field_answers": [],
+            },
             "locale": {
                 "iso_code": "en",
                 "currency_symbol": "$",
                 "date_format": "mm-dd-yy",
                 "time_format": "hh:mm tt",
-                "time_zone": "America/Phoenix",
-                "time_offset": "-07:00",
+                "time_zone": sb.time_zone,
+                "time_offset": time_offset(sb),
             },
             "ticket": {
                 "ticket_types": [dict(tt) for tt in account.TICKET_TYPES],
@@ -184,6 +198,8 @@ async def update_customer(request: Request) -> Response:
     for key in (*CUSTOMER_FIELDS, "get_sms", "opt_out", "no_email", "properties"):
         if key in data:
             c[key] = data[key]
+    if "prepay_hours" in data:
+        c["prepay_hours"] = prepay_str(data["prepay_hours"])
     c["updated_at"] = fmt(sb.now())
     return errors.json({"customer": views.customer(st, c)})
 

@@ -19,11 +19,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import account_api, errors, invoices_api, tickets_api
+from . import account_api, assets_api, errors, invoices_api, schedule_api, tickets_api
 from .auth import WRITE_METHODS, extract_key
-from .faults import POST_KINDS, PRE_KINDS
+from .faults import LATE_KINDS, POST_KINDS, PRE_KINDS
 from .params import BadJSON
 from .requestlog import LoggedRequest
+from .timefmt import account_zone
 
 if TYPE_CHECKING:
     from .sandbox import Sandbox
@@ -57,6 +58,16 @@ def _gateway_page(status: int, reason: str) -> bytes:
         f"<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n<center><h1>{status} {reason}"
         f"</h1></center>\r\n</body>\r\n</html>\r\n"
     ).encode()
+
+
+class LateWrite:
+    """A write held back by a ``late_write`` fault: it lands once the sandbox clock reaches ``due``."""
+
+    def __init__(self, due: float, scope: Scope, raw: bytes, entry: LoggedRequest) -> None:
+        self.due = due
+        self.scope = scope
+        self.raw = raw
+        self.entry = entry
 
 
 class Captured:
@@ -127,7 +138,13 @@ async def _bad_json(request: Request, exc: Exception) -> Response:
 def build_api(sandbox: Sandbox) -> Starlette:
     """The Syncro routes, mounted with paths relative to /api/v1."""
     api = Starlette(
-        routes=[*tickets_api.ROUTES, *invoices_api.ROUTES, *account_api.ROUTES],
+        routes=[
+            *tickets_api.ROUTES,
+            *invoices_api.ROUTES,
+            *account_api.ROUTES,
+            *schedule_api.ROUTES,
+            *assets_api.ROUTES,
+        ],
         exception_handlers={HTTPException: _http_exception, BadJSON: _bad_json, errors.Missing: _missing},
     )
     api.state.sandbox = sandbox
@@ -143,6 +160,10 @@ class SandboxApp:
         self.control = build_control(sandbox)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with account_zone(self.sandbox.zone):
+            await self._dispatch(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
@@ -155,7 +176,45 @@ class SandboxApp:
         if not path.startswith(API_PREFIX + "/"):
             await _send_json(send, 404, {"message": "Not found"})
             return
+        await self.land_due_writes()
         await self._api_request(scope, receive, send)
+
+    async def _run_api(self, inner: Scope, raw: bytes) -> Captured:
+        """Run one request through the Syncro routes and capture the response."""
+        captured = Captured()
+        body_sent = False
+
+        async def replay() -> Message:
+            nonlocal body_sent
+            if body_sent:
+                return {"type": "http.disconnect"}
+            body_sent = True
+            return {"type": "http.request", "body": raw, "more_body": False}
+
+        await self.api(inner, replay, captured.send)
+        return captured
+
+    async def land_due_writes(self) -> int:
+        """Apply every held ``late_write`` whose time has come (oldest first); how many landed.
+
+        Called before each API request, so the sandbox clock is checked lazily: a write lands
+        at the first request at or after send time + delay, ahead of that request.
+        """
+        sb = self.sandbox
+        landed = 0
+        while True:
+            now = sb.clock()
+            due = [w for w in sb.late_writes if w.due <= now]
+            if not due:
+                return landed
+            w = min(due, key=lambda x: (x.due, x.entry.seq))
+            sb.late_writes.remove(w)
+            captured = await self._run_api(w.scope, w.raw)
+            w.entry.applied = 200 <= captured.status < 300
+            w.entry.extra["landed_status"] = captured.status
+            if w.entry.applied:
+                sb.autosave()
+            landed += 1
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -197,7 +256,8 @@ class SandboxApp:
             await _send_simple(send, 429, RATE_LIMITED_BODY, "text/plain; charset=utf-8")
             return
 
-        kind = sb.faults.pick(method, api_path)
+        rule = sb.faults.pick_rule(method, api_path)
+        kind = rule.kind if rule is not None else None
         entry.fault = kind
         if kind in PRE_KINDS:
             await self._fail(kind, entry, send, in_process)
@@ -214,21 +274,20 @@ class SandboxApp:
             await _send_json(send, 401, {"error": errors.NOT_AUTHORIZED})
             return
 
-        captured = Captured()
         inner = dict(scope)
         inner.update(path=api_path, raw_path=api_path.encode(), root_path="")
         inner["syncro.grant"] = grant
-        body_sent = False
 
-        async def replay() -> Message:
-            nonlocal body_sent
-            if body_sent:
-                return {"type": "http.disconnect"}
-            body_sent = True
-            return {"type": "http.request", "body": raw, "more_body": False}
+        if kind in LATE_KINDS:
+            assert rule is not None and rule.delay is not None
+            # The client gives up (timeout); the request is held and applied later (land_due_writes).
+            sb.late_writes.append(LateWrite(sb.clock() + rule.delay, inner, raw, entry))
+            entry.extra["late_by"] = rule.delay
+            await self._fail("timeout", entry, send, in_process)
+            return
 
         try:
-            await self.api(inner, replay, captured.send)
+            captured = await self._run_api(inner, raw)
         except Exception:
             entry.status = 500
             raise
@@ -311,10 +370,26 @@ def build_control(sandbox: Sandbox) -> Starlette:
                 kind=str(data["kind"]),
                 call=int(data.get("call", 1)),
                 times=None if data.get("times", 1) is None else int(data.get("times", 1)),
+                delay=None if data.get("delay") is None else float(data["delay"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
             return errors.json({"error": str(exc)}, 422)
         return errors.json({"fault": fault.to_json()})
+
+    async def get_late_writes(request: Request) -> Response:
+        now = sandbox.clock()
+        return errors.json(
+            {
+                "late_writes": [
+                    {"seq": w.entry.seq, "method": w.entry.method, "path": w.entry.path, "due_in": w.due - now}
+                    for w in sandbox.late_writes
+                ]
+            }
+        )
+
+    async def land_late_writes(request: Request) -> Response:
+        """Land the held writes that are due now (the same check every API request makes)."""
+        return errors.json({"landed": await sandbox.app.land_due_writes()})
 
     async def clear_faults(request: Request) -> Response:
         sandbox.faults.clear()
@@ -340,6 +415,8 @@ def build_control(sandbox: Sandbox) -> Starlette:
             Route(CONTROL_PREFIX + "/faults", get_faults, methods=["GET"]),
             Route(CONTROL_PREFIX + "/faults", add_fault, methods=["POST"]),
             Route(CONTROL_PREFIX + "/faults", clear_faults, methods=["DELETE"]),
+            Route(CONTROL_PREFIX + "/late_writes", get_late_writes, methods=["GET"]),
+            Route(CONTROL_PREFIX + "/late_writes", land_late_writes, methods=["POST"]),
             Route(CONTROL_PREFIX + "/reset", reset, methods=["POST"]),
             Route(CONTROL_PREFIX + "/info", info, methods=["GET"]),
         ]

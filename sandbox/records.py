@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from .money import cents, dec_str
+from .money import cents, dec_str, to_decimal
 from .state import Record
 from .timefmt import fmt
 
@@ -68,7 +68,17 @@ def new_customer(fields: dict[str, Any], *, at: datetime, portal_key: str) -> Re
         properties=dict(fields.get("properties") or {}),
         online_profile_url=f"https://sandbox.syncromsp.invalid/my_profile/v2/index?portal_key={portal_key}",
     )
+    if fields.get("prepay_hours") not in (None, ""):
+        # docs/syncro-facts.md#field-reports: a prepaid block lives in the customer's ``prepay_hours``.
+        # Its wire type is not
+        # documented; the sandbox renders a decimal string ("10.0") like Syncro's other decimals,
+        # and only on customers that have a block, so older customer payloads are unchanged.
+        rec["prepay_hours"] = prepay_str(fields["prepay_hours"])
     return rec
+
+
+def prepay_str(value: Any) -> str:
+    return dec_str(to_decimal(value, Decimal(0)) or Decimal(0))
 
 
 def new_contact(fields: dict[str, Any], *, customer_id: int, at: datetime) -> Record:
@@ -319,4 +329,61 @@ def new_product(
         "long_description": None,
         "location_quantities": [],
         "photos": [],
+    }
+
+
+def new_appointment(fields: dict[str, Any], *, start: datetime, end: datetime, at: datetime) -> Record:
+    """An appointment; ``duration`` is in hours, as in the spec's example (4 for 01:28–05:28)."""
+    user_ids = [int(u) for u in fields.get("user_ids") or [] if str(u).strip().lstrip("-").isdigit()]
+    return {
+        "summary": fields["summary"],
+        "description": fields.get("description"),
+        "customer_id": fields.get("customer_id"),
+        "created_at": fmt(at),
+        "updated_at": fmt(at),
+        "start_at": fmt(start),
+        "end_at": fmt(end),
+        "location": fields.get("location"),
+        "ticket_id": fields.get("ticket_id"),
+        "appointment_location_type": fields.get("appointment_location_type"),
+        "all_day": fields.get("all_day"),
+        "do_not_email": "1" if fields.get("do_not_email") else "0",
+        "user_id": fields.get("user_id"),
+        "user_ids": user_ids,
+        "appointment_type_id": fields.get("appointment_type_id"),
+        "email_customer": bool(fields.get("email_customer", False)),
+    }
+
+
+def new_asset(fields: dict[str, Any], *, asset_type: str, asset_type_id: int, at: datetime) -> Record:
+    return {
+        "name": fields["name"],
+        "customer_id": fields.get("customer_id"),
+        "contact_id": fields.get("contact_id"),
+        "created_at": fmt(at),
+        "updated_at": fmt(at),
+        "properties": dict(fields.get("properties") or {}),
+        "asset_type": asset_type,
+        "asset_serial": fields.get("asset_serial"),
+        "external_rmm_link": None,
+        "snmp_enabled": fields.get("snmp_enabled"),
+        "_asset_type_id": asset_type_id,
+    }
+
+
+def new_rmm_alert(fields: dict[str, Any], *, at: datetime) -> Record:
+    return {
+        "customer_id": fields.get("customer_id"),
+        "asset_id": fields.get("asset_id"),
+        "computer_name": fields.get("computer_name"),
+        "properties": dict(fields.get("properties") or {}),
+        "resolved": bool(fields.get("resolved", False)),
+        "check_id": fields.get("check_id"),
+        "status": fields.get("status"),
+        "formatted_output": fields.get("formatted_output"),
+        "description": fields.get("description"),
+        "created_at": fmt(at),
+        "updated_at": fmt(at),
+        "ticket_id": fields.get("ticket_id"),
+        "_muted_until": None,
     }

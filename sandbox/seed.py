@@ -9,21 +9,24 @@ comment and invoice line ids exceed 2^31 (2^32 for lines) so 32-bit assumptions 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from . import billing
+from . import account, billing
 from .records import (
+    new_appointment,
+    new_asset,
     new_comment,
     new_contact,
     new_customer,
     new_product,
+    new_rmm_alert,
     new_ticket,
     new_ticket_line_item,
     new_timer,
     new_user,
 )
-from .state import SandboxState
+from .state import Record, SandboxState
 from .timefmt import SEED_NOW, fmt
 
 #: The API key's user (GET /me).
@@ -49,6 +52,9 @@ PART_PRODUCTS: dict[int, tuple[str, str, str, str, str]] = {
     31000421: ("Microsoft 365 Business Standard (monthly)", "12.5", "10.0", "Per-user monthly licence", "CFQ7TTC0LDPB"),
     31000425: ("Kingston 16GB DDR4 ECC RAM", "89.0", "61.0", "Server memory module", "KSM26ES8-16HD"),
 }
+
+
+ROUNDING_LABOR_PRODUCT_ID = 1190481
 
 
 def at(days_before: float, hour: int = 0, minute: int = 0) -> datetime:
@@ -522,8 +528,8 @@ def ticket_id_for(number: int) -> int:
     return 108443837 + (number - 32150) * 3517 + (number % 7) * 11
 
 
-def build_state() -> SandboxState:
-    """The full demo account."""
+def build_state(*, history: bool = False) -> SandboxState:
+    """The full demo account (``history``: also the older tickets 32144–32149 and their timers)."""
     st = build_empty_state()
     customer_ids: dict[str, int] = {}
     contact_ids: dict[str, int] = {}
@@ -679,6 +685,8 @@ def build_state() -> SandboxState:
     )
     billing.add_product_line(st, monthly, st.products[31000421], Decimal(12), now=at(19, 14))
 
+    add_day_records(st, customer_ids, contact_ids, history=history)
+
     # New records continue from here; the sequences skip ahead like a busy shared database would.
     st.next_ticket_number = 32176
     st.next_ids["tickets"] = 108600000
@@ -721,6 +729,18 @@ def build_empty_state() -> SandboxState:
             ),
             id=pid,
         )
+    # Added after the original catalogue: a labour product that rounds up to 15 minutes when
+    # Sandbox(labor_rounding=True).
+    rounding = new_product(
+        id=ROUNDING_LABOR_PRODUCT_ID,
+        name="Labor - Remote Business (15 min increments)",
+        description="Remote support for business clients, billed in 15-minute increments",
+        price_retail="125.0",
+        price_cost="0.0",
+        taxable=False,
+        category="Labor",
+    )
+    rounding["_round_minutes"] = 15
     for pid, (name, price, cost, description, sku) in PART_PRODUCTS.items():
         st.insert(
             "products",
@@ -736,8 +756,339 @@ def build_empty_state() -> SandboxState:
             ),
             id=pid,
         )
+    st.insert("products", rounding, id=ROUNDING_LABOR_PRODUCT_ID)
     st.next_ticket_number = 32176
     st.next_invoice_number = 1045
     st.next_ids["tickets"] = 108600000
     st.next_ids["invoices"] = 1649573500
     return st
+
+
+# -- records added for issues 14–15 (billing, technician's day) -----------------------------------
+# Everything below is added after the original demo account and leaves its records and ids
+# alone. Always seeded: two new customers (Sonoran Veterinary Clinic holds a 10-hour prepaid
+# block), a 15-minute-rounding labour product, appointments, assets (incl. Dell serials) and RMM
+# alerts. Seeded with ``Sandbox(seed_history=True)`` only: six older tickets numbered 32144–32149
+# (new tickets still start at 32176) that are stale (updated_at 4–6 weeks back), overdue, due
+# today or due later, with timers of three technicians over the last eight weeks. They are
+# opt-in because the tool tests count the default seed's open tickets (19 Not Closed).
+
+PREPAID_CUSTOMER_ID = 29140091
+PHARMACY_CUSTOMER_ID = 29140096
+
+
+def utc(month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=timezone.utc)
+
+
+@dataclass
+class DayTicket:
+    number: int
+    customer_id: int
+    subject: str
+    status: str
+    problem_type: str
+    user_id: int | None
+    opened: datetime
+    updated: datetime
+    due: datetime | None
+    contact: str | None = None
+    priority: str = "2 Normal"
+
+
+DAY_CUSTOMERS: list[dict[str, object]] = [
+    {
+        "_id": PREPAID_CUSTOMER_ID,
+        "business_name": "Sonoran Veterinary Clinic",
+        "firstname": "Elena",
+        "lastname": "Vasquez",
+        "email": "elena@sonoranvet.example",
+        "phone": "520-555-0150",
+        "address": "3300 N Campbell Ave",
+        "city": "Tucson",
+        "state": "AZ",
+        "zip": "85719",
+        "notes": "Prepaid block of hours; bills against it first.",
+        "prepay_hours": "10.0",
+        "_contacts": [("Elena Vasquez", "elena@sonoranvet.example", "520-555-0150", "Practice Manager")],
+    },
+    {
+        "_id": PHARMACY_CUSTOMER_ID,
+        "business_name": "Saguaro Family Pharmacy",
+        "firstname": "Tom",
+        "lastname": "Becker",
+        "email": "tom@saguarorx.example",
+        "phone": "520-555-0190",
+        "address": "900 E Speedway Blvd",
+        "city": "Tucson",
+        "state": "AZ",
+        "zip": "85719",
+        "_contacts": [("Tom Becker", "tom@saguarorx.example", "520-555-0190", "Pharmacist in Charge")],
+    },
+]
+
+#: Older tickets: stale ones (updated_at 4–6 weeks back), overdue, due today, due later.
+DAY_TICKETS: list[DayTicket] = [
+    DayTicket(32144, PREPAID_CUSTOMER_ID, "Quarterly server maintenance", "In Progress", "Hardware",
+              ME_USER_ID, utc(9, 25, 15, 10), utc(10, 9, 18, 0), utc(10, 16, 17, 0), "Elena Vasquez"),
+    DayTicket(32145, PREPAID_CUSTOMER_ID, "X-ray workstation slow to open images", "Waiting on Customer",
+              "Software", OTHER_TECH_ID, utc(10, 2, 16, 40), utc(10, 16, 21, 5), utc(10, 9, 17, 0)),
+    DayTicket(32146, PHARMACY_CUSTOMER_ID, "Label printer jams every morning", "New", "Hardware", None,
+              utc(10, 6, 14, 25), utc(10, 6, 14, 25), None, "Tom Becker", "3 Low"),
+    DayTicket(32147, PHARMACY_CUSTOMER_ID, "Migrate pharmacy PCs to Windows 11", "In Progress", "Software",
+              THIRD_TECH_ID, utc(10, 11, 15, 0), utc(11, 18, 17, 30), utc(11, 25, 17, 0), "Tom Becker", "1 High"),
+    DayTicket(32148, PREPAID_CUSTOMER_ID, "Backup restore verification", "Scheduled", "Other", ME_USER_ID,
+              utc(10, 21, 16, 0), utc(11, 10, 18, 45), utc(11, 20, 17, 0), "Elena Vasquez"),
+    DayTicket(32149, PHARMACY_CUSTOMER_ID, "Wi-Fi dead zone in the stock room", "Resolved", "Network",
+              OTHER_TECH_ID, utc(10, 14, 15, 30), utc(10, 15, 19, 0), utc(10, 17, 17, 0)),
+]  # fmt: skip
+
+#: (ticket number, technician, start (UTC), minutes, product, notes, billable, charged).
+#: 2026-11-01 is the US DST change (02:00 MDT → 01:00 MST); the account zone (Arizona) does not
+#: change, so these timers are the edge for clients that bucket days in another zone. The
+#: 2026-11-01 07:30Z entry spans the repeated hour in zones that do change (America/Denver),
+#: and the 2026-11-03 23:30Z entry crosses midnight in UTC but not in the account's zone.
+DAY_TIMERS: list[tuple[int, int, datetime, int, int, str, bool, bool]] = [
+    (32144, ME_USER_ID, utc(9, 26, 16, 0), 120, 26118, "Patched host and VMs", True, False),
+    (32145, OTHER_TECH_ID, utc(10, 3, 17, 0), 45, 1190473, "Checked the imaging share", True, False),
+    (32149, OTHER_TECH_ID, utc(10, 15, 17, 30), 75, 26118, "Added an access point", True, True),
+    (32148, ME_USER_ID, utc(10, 22, 16, 0), 30, 9269129, "Prepaid block: backup test", True, False),
+    (32147, THIRD_TECH_ID, utc(10, 27, 15, 0), 180, 26118, "Migrated PC-01 to PC-03", True, False),
+    (32147, ME_USER_ID, utc(10, 29, 21, 0), 50, ROUNDING_LABOR_PRODUCT_ID, "Remote: profile migration PC-04",
+     True, False),
+    (32147, OTHER_TECH_ID, utc(10, 31, 16, 0), 120, 26118, "Migrated PC-05 and PC-06", True, False),
+    (32147, THIRD_TECH_ID, utc(11, 1, 7, 30), 90, 26184, "After hours: cutover across the DST change", True,
+     False),
+    (32147, ME_USER_ID, utc(11, 2, 15, 30), 40, ROUNDING_LABOR_PRODUCT_ID, "Remote: fixed mapped drives", True,
+     False),
+    (32147, OTHER_TECH_ID, utc(11, 3, 23, 30), 60, 1190473, "Evening: printer deployment", True, False),
+    (32148, OTHER_TECH_ID, utc(11, 5, 18, 0), 45, 9269129, "Prepaid block: restore test", True, False),
+    (32147, THIRD_TECH_ID, utc(11, 9, 16, 0), 30, 9269124, "Internal: migration runbook", False, False),
+    (32147, ME_USER_ID, utc(11, 16, 17, 0), 25, ROUNDING_LABOR_PRODUCT_ID, "Remote: last two PCs", True, False),
+    (32147, THIRD_TECH_ID, utc(11, 18, 15, 0), 150, 26118, "Onsite: final PCs and sign-off", True, False),
+]  # fmt: skip
+
+#: (ticket number or None, customer, technician, start (UTC), minutes, summary, location, all_day)
+Appointment = tuple[int | None, str | None, int, datetime, int, str, str | None, bool]
+
+#: Appointments on the history tickets (seeded with them, ``Sandbox(seed_history=True)``).
+HISTORY_APPOINTMENTS: list[Appointment] = [
+    (32144, "Sonoran Veterinary Clinic", ME_USER_ID, utc(11, 16, 16, 0), 120, "Server maintenance window",
+     "3300 N Campbell Ave", False),
+    (32148, "Sonoran Veterinary Clinic", ME_USER_ID, utc(11, 20, 20, 0), 60, "Backup restore test", "Remote",
+     False),
+]  # fmt: skip
+
+DAY_APPOINTMENTS: list[Appointment] = [
+    (32157, "Greenway Property Management", OTHER_TECH_ID, utc(11, 21, 16, 0), 240, "Rewire network closet",
+     "5055 E Broadway Blvd", False),
+    (None, "Greenway Property Management", ME_USER_ID, utc(11, 23, 17, 0), 60, "Quarterly review with Helen",
+     "5055 E Broadway Blvd", False),
+    (32166, "Len's Auto Brokerage", ME_USER_ID, utc(11, 24, 21, 0), 120, "Install Marco's workstation",
+     "2901 S 6th Ave", False),
+    (None, None, ME_USER_ID, utc(11, 26, 7, 0), 1440, "Office closed (Thanksgiving)", None, True),
+]  # fmt: skip
+
+#: (customer, name, type id, serial, properties, snmp)
+DAY_ASSETS: list[tuple[str, str, int, str, dict[str, str], bool]] = [
+    ("Len's Auto Brokerage", "LENS-SALES-02", 71101, "7XK4P93",
+     {"Manufacturer": "Dell Inc.", "Model": "OptiPlex 7010", "OS": "Windows 11 Pro"}, False),
+    ("Len's Auto Brokerage", "LENS-SRV-01", 71101, "9HVQ2M3",
+     {"Manufacturer": "Dell Inc.", "Model": "PowerEdge T150", "OS": "Windows Server 2022"}, False),
+    ("Len's Auto Brokerage", "LENS-PRN-01", 71103, "VNB3K12345",
+     {"Manufacturer": "HP", "Model": "LaserJet Pro M404n"}, True),
+    ("Desert Sun Dental", "DSD-FRONT-01", 71101, "MXL2231ZQK",
+     {"Manufacturer": "HP", "Model": "EliteDesk 800 G6", "OS": "Windows 11 Pro"}, False),
+    ("Greenway Property Management", "OMAR-LAPTOP", 71101, "3FJ8L14",
+     {"Manufacturer": "Dell Inc.", "Model": "Latitude 5440", "OS": "Windows 11 Pro"}, False),
+    ("Greenway Property Management", "GREENWAY-SW-01", 71102, "6LB1237A00F21",
+     {"Manufacturer": "Netgear", "Model": "GS308"}, True),
+    ("Sonoran Veterinary Clinic", "SVC-XRAY-01", 71101, "PC2K8V7N",
+     {"Manufacturer": "Lenovo", "Model": "ThinkStation P360", "OS": "Windows 10 Pro"}, False),
+]  # fmt: skip
+
+#: (asset name, description, status, formatted output, resolved, created (UTC), ticket number)
+DAY_ALERTS: list[tuple[str, str, str, str, bool, datetime, int | None]] = [
+    ("OMAR-LAPTOP", "SMART failure predicted on disk 0", "smart_failure", "Disk 0: Reallocated sectors 212",
+     True, utc(10, 28, 13, 5), 32153),
+    ("LENS-SALES-02", "Blue screen (BSOD) detected", "bsod", "BugCheck 0x0000009F", True, utc(11, 6, 18, 40),
+     None),
+    ("SVC-XRAY-01", "Windows updates pending for more than 30 days", "windows_updates",
+     "14 updates pending, oldest 2026-10-02", False, utc(11, 14, 9, 0), None),
+    ("DSD-FRONT-01", "Agent offline", "agent_offline", "No check-in for 26 hours", False, utc(11, 19, 14, 30),
+     None),
+    ("LENS-SRV-01", "Low hard drive space", "low_hd_space", "C: 4% free (9.6 GB of 240 GB)", False,
+     utc(11, 20, 11, 15), None),
+]  # fmt: skip
+
+
+def add_day_records(
+    st: SandboxState, customer_ids: dict[str, int], contact_ids: dict[str, int], *, history: bool = False
+) -> None:
+    """The records for issues 14–15, added after the original account (see the section note)."""
+    contact_seq = 18110900
+    for i, spec in enumerate(DAY_CUSTOMERS):
+        fields = {k: v for k, v in spec.items() if not k.startswith("_")}
+        rec = new_customer(fields, at=at(150 - i * 9, 17), portal_key=f"sbx{spec['_id']:x}")
+        st.insert("customers", rec, id=int(spec["_id"]))  # type: ignore[call-overload]
+        customer_ids[str(fields["business_name"])] = rec["id"]
+        for cname, email, phone, title in spec["_contacts"]:  # type: ignore[attr-defined]
+            contact_seq += 37
+            ct = new_contact(
+                {"name": cname, "email": email, "phone": phone, "title": title, "city": "Tucson", "state": "AZ"},
+                customer_id=rec["id"],
+                at=at(149 - i * 9, 18),
+            )
+            st.insert("contacts", ct, id=contact_seq)
+            contact_ids[cname] = ct["id"]
+
+    tickets = add_history(st, contact_ids) if history else {}
+    appointment_seq = 5560200000
+    for number, cname, user_id, start, minutes, summary, location, all_day in (
+        HISTORY_APPOINTMENTS if history else []
+    ) + DAY_APPOINTMENTS:
+        appointment_seq += 97
+        ticket = tickets.get(number) if number else None
+        if number and ticket is None:
+            ticket = st.ticket_by_number(number)
+        st.insert(
+            "appointments",
+            new_appointment(
+                {
+                    "summary": summary,
+                    "description": f"Notes:\n {summary}",
+                    "customer_id": customer_ids[cname] if cname else None,
+                    "ticket_id": ticket["id"] if ticket else None,
+                    "location": location,
+                    "all_day": True if all_day else None,
+                    "do_not_email": True,
+                    "user_id": user_id,
+                    "user_ids": [user_id],
+                },
+                start=start,
+                end=start + timedelta(minutes=minutes),
+                at=start - timedelta(days=5),
+            ),
+            id=appointment_seq,
+        )
+
+    asset_seq = 8831000
+    asset_ids: dict[str, int] = {}
+    names = {int(at_["id"]): str(at_["name"]) for at_ in account.ASSET_TYPES}  # type: ignore[call-overload]
+    for cname, name, type_id, serial, props, snmp in DAY_ASSETS:
+        asset_seq += 13
+        rec = new_asset(
+            {
+                "name": name,
+                "customer_id": customer_ids[cname],
+                "asset_serial": serial,
+                "properties": props,
+                "snmp_enabled": snmp,
+            },
+            asset_type=names[type_id],
+            asset_type_id=type_id,
+            at=at(120, 18),
+        )
+        st.insert("assets", rec, id=asset_seq)
+        asset_ids[name] = rec["id"]
+
+    alert_seq = 61450000
+    for asset_name, description, status, output, resolved, created, number in DAY_ALERTS:
+        alert_seq += 29
+        asset = st.assets[asset_ids[asset_name]]
+        linked = st.ticket_by_number(number) if number else None
+        alert = new_rmm_alert(
+            {
+                "customer_id": asset["customer_id"],
+                "asset_id": asset["id"],
+                "computer_name": asset_name,
+                "resolved": resolved,
+                "status": status,
+                "formatted_output": output,
+                "description": description,
+                "check_id": 300 + alert_seq % 97,
+                "ticket_id": linked["id"] if linked else None,
+            },
+            at=created,
+        )
+        if resolved:
+            alert["updated_at"] = fmt(created + timedelta(hours=20))
+        st.insert("rmm_alerts", alert, id=alert_seq)
+    st.next_ids.update(appointments=5560300000, assets=8832000, rmm_alerts=61460000, invoice_emails=1)
+
+
+def add_history(st: SandboxState, contact_ids: dict[str, int]) -> dict[int, Record]:
+    """Tickets 32144–32149 with their comments and timers (``Sandbox(seed_history=True)``)."""
+    comment_seq = 4012300000
+    tickets: dict[int, Record] = {}
+    for spec in DAY_TICKETS:
+        ticket = new_ticket(
+            {
+                "subject": spec.subject,
+                "customer_id": spec.customer_id,
+                "contact_id": contact_ids.get(spec.contact) if spec.contact else None,
+                "status": spec.status,
+                "problem_type": spec.problem_type,
+                "priority": spec.priority,
+                "user_id": spec.user_id,
+                "ticket_type_id": 61201,
+                "due_date": fmt(spec.due),
+                "_creator": "alex@computerguru.example",
+            },
+            number=spec.number,
+            at=spec.opened,
+        )
+        st.insert("tickets", ticket, id=ticket_id_for(spec.number))
+        tickets[spec.number] = ticket
+        comment_seq += 131
+        st.insert(
+            "comments",
+            new_comment(
+                ticket_id=ticket["id"],
+                subject="Initial Issue",
+                body=spec.subject,
+                hidden=False,
+                tech=None,
+                user_id=None,
+                at=spec.opened,
+            ),
+            id=comment_seq,
+        )
+        if spec.updated > spec.opened:
+            author = st.users.get(spec.user_id or ME_USER_ID)
+            comment_seq += 131
+            st.insert(
+                "comments",
+                new_comment(
+                    ticket_id=ticket["id"],
+                    subject="Update",
+                    body="Waiting on the next step." if spec.status != "Resolved" else "Fixed and tested.",
+                    hidden=False,
+                    tech=author["full_name"] if author else None,
+                    user_id=spec.user_id or ME_USER_ID,
+                    at=spec.updated,
+                ),
+                id=comment_seq,
+            )
+        if spec.status in ("Resolved", "Closed"):
+            ticket["resolved_at"] = fmt(spec.updated)
+        ticket["updated_at"] = fmt(spec.updated)
+
+    timer_seq = 18801800
+    for number, user_id, start, minutes, product_id, notes, billable, charged in DAY_TIMERS:
+        end = start + timedelta(minutes=minutes)
+        timer_seq += 7
+        t = new_timer(
+            ticket_id=tickets[number]["id"],
+            user_id=user_id,
+            start=start,
+            end=end,
+            billable=billable,
+            notes=notes,
+            product_id=product_id,
+            at=end,
+        )
+        st.insert("timers", t, id=timer_seq)
+        if charged:
+            billing.charge_timer(st, t, now=end)
+    return tickets

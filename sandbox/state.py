@@ -23,6 +23,10 @@ TABLES: tuple[str, ...] = (
     "ticket_line_items",
     "invoices",
     "invoice_line_items",
+    "appointments",
+    "assets",
+    "rmm_alerts",
+    "invoice_emails",
 )
 
 STATE_VERSION = 1
@@ -80,6 +84,23 @@ class SandboxState:
     def invoice_line_items(self) -> dict[int, Record]:
         return self.tables["invoice_line_items"]
 
+    @property
+    def appointments(self) -> dict[int, Record]:
+        return self.tables["appointments"]
+
+    @property
+    def assets(self) -> dict[int, Record]:
+        return self.tables["assets"]
+
+    @property
+    def rmm_alerts(self) -> dict[int, Record]:
+        return self.tables["rmm_alerts"]
+
+    @property
+    def invoice_emails(self) -> dict[int, Record]:
+        """POST /invoices/{id}/email calls, recorded (nothing is sent)."""
+        return self.tables["invoice_emails"]
+
     # -- writes ----------------------------------------------------------------------------
     def insert(self, table: str, record: Record, *, id: int | None = None) -> Record:
         """Store ``record`` under a fresh id (or ``id``, for seeding) and return it."""
@@ -127,6 +148,7 @@ class SandboxState:
         state = cls()
         for name in TABLES:
             state.tables[name] = {int(r["id"]): r for r in data["tables"].get(name, [])}
+        # Files saved before a table existed load with that table empty (same STATE_VERSION).
         state.next_ids.update({k: int(v) for k, v in data["next_ids"].items()})
         state.next_ticket_number = int(data["next_ticket_number"])
         state.next_invoice_number = int(data["next_invoice_number"])

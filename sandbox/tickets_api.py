@@ -325,7 +325,9 @@ async def add_timer_entry(request: Request) -> Response:
     if end is None and minutes is not None:
         end = start + timedelta(minutes=minutes)
     product_id = as_int(data.get("product_id")) or account.DEFAULT_LABOR_PRODUCT_ID
-    billable = as_bool(data.get("billable"))
+    # docs/syncro-facts.md#field-reports: real Syncro silently ignores billable=false here
+    # (Sandbox(timer_entry_ignores_billable=True)).
+    billable = None if sb.timer_entry_ignores_billable else as_bool(data.get("billable"))
     now = sb.now()
     tm = st.insert(
         "timers",
@@ -387,7 +389,9 @@ async def charge_timer_entry(request: Request) -> Response:
     t = errors.found(_ticket(st, request))
     data = await body(request)
     tm = errors.found(_timer_on(st, t, data.get("timer_entry_id")))
-    billing.charge_timer(st, tm, now=sb.now())
+    billing.charge_timer(
+        st, tm, now=sb.now(), default_product=sb.charge_uses_default_product, rounding=sb.labor_rounding
+    )
     return errors.json(views.timer(tm))
 
 

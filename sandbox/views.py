@@ -300,3 +300,76 @@ def invoice_detail(st: SandboxState, inv: Record) -> JSON:
 
 def _sorted(records: list[Record]) -> list[Record]:
     return sorted(records, key=lambda r: r["id"])
+
+
+# -- schedule, assets, RMM -----------------------------------------------------------------------
+def start_at_label(value: str | None) -> str | None:
+    """``"Sun 10-20-19 06:28 PM"``: the start in the account's zone, as the spec example shows."""
+    dt = parse_stored(value)
+    return dt.strftime("%a %m-%d-%y %I:%M %p") if dt is not None else None
+
+
+def appointment(st: SandboxState, a: Record) -> JSON:
+    body = public(a)
+    start, end = parse_stored(a["start_at"]), parse_stored(a["end_at"])
+    hours = Decimal(int((end - start).total_seconds())) / 3600 if start and end else Decimal(0)
+    body["duration"] = int(hours) if hours == hours.to_integral_value() else float(round(hours, 2))
+    body["start_at_label"] = start_at_label(a["start_at"])
+    t = st.tickets.get(a["ticket_id"]) if a.get("ticket_id") else None
+    body["ticket"] = (
+        {"id": t["id"], "number": t["number"], "subject": t["subject"], "status": t["status"]} if t else None
+    )
+    cust = st.customers.get(a["customer_id"]) if a.get("customer_id") else None
+    body["customer"] = customer(st, cust) if cust else None
+    return body
+
+
+def rmm_store(a: Record) -> JSON:
+    """The asset's RMM blob as the spec example shows it (no agent: every trigger "false")."""
+    triggers = (
+        "bsod_triggered",
+        "time_triggered",
+        "no_av_triggered",
+        "defrag_triggered",
+        "firewall_triggered",
+        "app_crash_triggered",
+        "low_hd_space_triggered",
+        "smart_failure_triggered",
+        "device_manager_triggered",
+        "agent_offline_triggered",
+    )
+    return {
+        "id": a["id"] + 1000,
+        "asset_id": a["id"],
+        "account_id": 1,
+        "triggers": {k: "false" for k in triggers},
+        "windows_updates": {},
+        "emsisoft": {},
+        "general": {},
+        "created_at": a["created_at"],
+        "updated_at": a["created_at"],
+        "override_alert_agent_offline_mins": None,
+        "override_alert_agent_rearm_after_mins": None,
+        "override_low_hd_threshold": None,
+        "override_autoresolve_offline_alert": None,
+    }
+
+
+def asset(st: SandboxState, a: Record) -> JSON:
+    body = public(a)
+    cust = st.customers.get(a["customer_id"]) if a.get("customer_id") else None
+    body["customer"] = customer(st, cust, with_contacts=False) if cust else None
+    body["rmm_links"] = []
+    body["rmm_store"] = rmm_store(a)
+    body["address"] = None
+    body["has_live_chat"] = False
+    return body
+
+
+def rmm_alert(st: SandboxState, a: Record) -> JSON:
+    body = public(a)
+    t = st.tickets.get(a["ticket_id"]) if a.get("ticket_id") else None
+    body["account_id"] = 1
+    body["ticket_number"] = t["number"] if t else None
+    body["ticket_status"] = t["status"] if t else None
+    return body

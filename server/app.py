@@ -7,10 +7,12 @@ caller (CLI, demo, tests), so one factory serves real Syncro and the sandbox ali
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from mcp.server.mcpserver import MCPServer
 from pydantic import Field
@@ -36,6 +38,8 @@ INSTRUCTIONS = (
     "confirm_token. After a failed multi-step write, re-run the same call (it resumes) or see pending_writes."
 )
 
+log = logging.getLogger("syncro_mcp.server")
+
 
 @dataclass
 class App:
@@ -52,6 +56,7 @@ def build_app(
     confirmer: Confirmer | None = None,
 ) -> App:
     """Everything wired; the caller owns ``client`` (and closes it)."""
+    fmt.set_display_zone(settings.tzinfo())
     the_clock = Clock(settings.timezone, now=clock)
     engine = Engine(
         client, Journal(settings.journal_path, clock=the_clock.time), the_clock,
@@ -77,12 +82,42 @@ def build_app(
     server = MCPServer(
         "syncro", title="Syncro MSP", version=__version__, instructions=INSTRUCTIONS, tools=registrar.tools
     )
+    toolsets = frozenset(settings.enabled_toolsets())
     if settings.resources:
-        _resources(server, runtime)
+        _resources(server, runtime, toolsets)
     else:
         _no_resources(server)
-    _prompts(server, read_only=settings.read_only)
+    _prompts(server, toolsets, read_only=settings.read_only)
     return App(server, runtime, registrar)
+
+
+async def adopt_account_zone(app: App, settings: Settings) -> str | None:
+    """When ``timezone`` is not set, show times in the Syncro account's zone (``/settings`` →
+    ``locale.time_zone``) rather than this machine's; returns the zone adopted, if any.
+
+    Best effort: a failed read or an unknown zone name keeps the machine's zone.
+    """
+    if not settings.source_of("timezone").startswith("default"):
+        return None
+    try:
+        name = (await app.runtime.resolver.account_settings()).locale.time_zone
+        zone = ZoneInfo(name) if name else None
+    except Exception as exc:  # any failure keeps the machine's zone
+        log.info("account time zone not read (%s); showing times in %s", type(exc).__name__, settings.timezone)
+        return None
+    if zone is None or name == settings.timezone:
+        return None
+    app.runtime.clock.zone = name
+    fmt.set_display_zone(zone)
+    log.info("timezone not set: showing times in the Syncro account's zone, %s", name)
+    return name
+
+
+#: Toolset each resource and prompt belongs to: hidden with it, like its tools.
+RESOURCE_TOOLSETS = {"ticket": "tickets", "customer": "customers"}
+PROMPT_TOOLSETS = {"daily_review": "tickets", "bill_ticket": "billing"}
+#: Prompts that lead to writes: absent in read-only mode.
+WRITE_PROMPTS = frozenset({"bill_ticket"})
 
 
 RESOURCE_METHODS = ("resources/list", "resources/templates/list", "resources/read", "resources/subscribe")
@@ -97,13 +132,22 @@ def _no_resources(server: MCPServer) -> None:
         handlers.pop(method, None)
 
 
-def _resources(server: MCPServer, rt: Runtime) -> None:
+def _resources(server: MCPServer, rt: Runtime, toolsets: frozenset[str]) -> None:
+    if RESOURCE_TOOLSETS["ticket"] in toolsets:
+        _ticket_resource(server, rt)
+    if RESOURCE_TOOLSETS["customer"] in toolsets:
+        _customer_resource(server, rt)
+
+
+def _ticket_resource(server: MCPServer, rt: Runtime) -> None:
     @server.resource("syncro://tickets/{number}", name="ticket", mime_type="text/plain")
     async def ticket_resource(number: str) -> str:
         """A ticket's detail in the seed's text format."""
         detail = await rt.client.get_ticket(await rt.resolver.ticket_id(int(number)))
         return fmt.ticket_detail(mapping.ticket_detail(detail, rt.resolver.labor_names()))
 
+
+def _customer_resource(server: MCPServer, rt: Runtime) -> None:
     @server.resource("syncro://customers/{customer_id}", name="customer", mime_type="text/plain")
     async def customer_resource(customer_id: str) -> str:
         """A customer with contacts and open tickets."""
@@ -112,7 +156,17 @@ def _resources(server: MCPServer, rt: Runtime) -> None:
         return fmt.customer_detail(mapping.customer_detail(c, c.contacts, tickets.sort_tickets(open_tickets)))
 
 
-def _prompts(server: MCPServer, *, read_only: bool) -> None:
+def _prompts(server: MCPServer, toolsets: frozenset[str], *, read_only: bool) -> None:
+    def wanted(name: str) -> bool:
+        return PROMPT_TOOLSETS[name] in toolsets and not (read_only and name in WRITE_PROMPTS)
+
+    if wanted("daily_review"):
+        _daily_review(server)
+    if wanted("bill_ticket"):
+        _bill_ticket_prompt(server)
+
+
+def _daily_review(server: MCPServer) -> None:
     @server.prompt(name="daily_review", title="Daily open-ticket review")
     def daily_review() -> str:
         """Review the open tickets and suggest what to do first."""
@@ -121,9 +175,8 @@ def _prompts(server: MCPServer, *, read_only: bool) -> None:
             "first: New tickets, Customer Reply, anything overdue. Offer get_ticket for any of them."
         )
 
-    if read_only:
-        return
 
+def _bill_ticket_prompt(server: MCPServer) -> None:
     @server.prompt(name="bill_ticket", title="Bill a ticket")
     def bill_ticket_prompt(number: Annotated[str, Field(description="Ticket number")]) -> str:
         """The seed's bill flow for one ticket."""

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from syncro_mcp import __version__
 
 from .logging_setup import configure_logging
 from .secrets import redact
-from .settings import LOG_LEVELS, ConfigError, Settings, load_settings
+from .settings import LOG_LEVELS, ConfigError, NotConfiguredError, Settings, load_settings
 
 PROG = "syncro-mcp"
 
@@ -43,6 +44,11 @@ EXIT_OK = 0
 EXIT_SYNCRO = 1
 EXIT_CONFIG = 2
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for `cat big | head`
+
+#: Default ports: ``serve --transport http`` and ``sandbox`` differ so both can run at once.
+HTTP_PORT = Settings.model_fields["http_port"].default
+SANDBOX_PORT = 8766
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,18 @@ def _fail(message: str) -> None:
     print(f"{PROG}: {redact(message)}", file=sys.stderr)
 
 
+def _stdout_closed() -> int:
+    """The reader of stdout went away (``syncro-mcp audit | head``): stop quietly, like ``cat``.
+
+    Python would print a traceback for the failed flush at exit; pointing stdout at devnull
+    avoids it. The exit code is the shell's for a process ended by SIGPIPE.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_BROKEN_PIPE
+
+
 def _early_log_level(args: argparse.Namespace) -> str:
     """Level for messages logged while settings load, before ``log_level`` is known."""
     given = getattr(args, "log_level", None) or os.environ.get("SYNCRO_LOG_LEVEL", "").strip().upper()
@@ -142,7 +160,11 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_CONFIG
         args = parser.parse_args([*argv, "serve"])
     try:
-        return SUBCOMMANDS[args.command].handler(args)
+        code = SUBCOMMANDS[args.command].handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        return _stdout_closed()
     except ConfigError as exc:
         _fail(f"configuration error: {exc}")
         return EXIT_CONFIG
@@ -250,8 +272,15 @@ def _check(args: argparse.Namespace) -> int:
     from syncro_mcp.client import SyncroError
 
     settings = settings_from(args)
+    if settings.sandbox:
+        _fail(f"note: sandbox is on ({settings.source_of('sandbox')}): serve uses the embedded demo Syncro, "
+              "not the account checked here")
+    try:
+        settings.require_syncro()  # resolves the key
+    except NotConfiguredError as exc:
+        print(redact(str(exc)), file=sys.stderr)
+        return EXIT_CONFIG
     base_url = settings.api_base_url()
-    settings.load_api_key()  # resolves the key (kept): a ConfigError here exits 2
     key_source = settings.api_key_source()
     try:
         me = asyncio.run(_fetch_me(settings))
@@ -272,28 +301,35 @@ def _serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--toolsets", metavar="LIST", help="comma list: tickets,time,billing,customers,invoices")
     p.add_argument("--transport", choices=("stdio", "http"), default="stdio", help="default: stdio")
     p.add_argument("--host", help="http: bind address (default 127.0.0.1)")
-    p.add_argument("--port", type=int, help="http: port (default 8765)")
+    p.add_argument("--port", type=int, help=f"http: port (default http_port, {HTTP_PORT})")
 
 
 @subcommand("serve", "run the MCP server (stdio by default; --sandbox for demo data)", arguments=_serve_arguments)
 def _serve(args: argparse.Namespace) -> int:
     from .serving import serve
 
-    if args.state and not args.sandbox:
-        raise ConfigError("--state is for the sandbox: add --sandbox")
     settings = settings_from(args, read_only=args.read_only, toolsets=args.toolsets)
-    if not args.sandbox:
-        settings.api_base_url()  # fail fast with a clear message when no account is configured
-        settings.load_api_key()
+    sandbox = args.sandbox or settings.sandbox
+    if args.state and not sandbox:
+        raise ConfigError("--state is for the sandbox: add --sandbox (or set SYNCRO_SANDBOX=1)")
+    setup_help = None
+    if not sandbox:
+        try:
+            settings.require_syncro()
+        except NotConfiguredError as exc:
+            # Start anyway: the client lists the tools, and every call answers with this text.
+            setup_help = redact(str(exc))
+            _fail(f"not configured; every tool call will answer with this help:\n{setup_help}")
     asyncio.run(
-        serve(settings, sandbox=args.sandbox, state=args.state, transport=args.transport, host=args.host,
-              port=args.port)
+        serve(settings, sandbox=sandbox, state=args.state, transport=args.transport, host=args.host,
+              port=args.port, setup_help=setup_help)
     )
     return EXIT_OK
 
 
 def _sandbox_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--port", type=int, default=8765, help="default 8765; 0 picks a free port")
+    p.add_argument("--port", type=int, default=SANDBOX_PORT,
+                   help=f"default {SANDBOX_PORT} (serve --transport http uses {HTTP_PORT}); 0 picks a free port")
     p.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (loopback)")
     p.add_argument("--state", type=Path, metavar="PATH", help="load/save the sandbox data here (JSON)")
     p.add_argument("--no-copy-timers", action="store_true",
@@ -310,8 +346,9 @@ def _sandbox(args: argparse.Namespace) -> int:
 # --- audit --------------------------------------------------------------------------------------
 
 
-def parse_since(text: str, now: datetime | None = None) -> datetime:
-    """``2h``, ``30m``, ``7d`` ago, or an ISO date/datetime (local time when no offset)."""
+def parse_since(text: str, now: datetime | None = None, zone: tzinfo | None = None) -> datetime:
+    """``2h``, ``30m``, ``7d`` ago, or an ISO date/datetime (in ``zone`` when it has no offset;
+    the machine's when ``zone`` is None)."""
     now = now or datetime.now(timezone.utc)
     m = re.fullmatch(r"\s*(\d+)\s*([mhd])\s*", text)
     if m:
@@ -321,28 +358,38 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
         when = datetime.fromisoformat(text.strip())
     except ValueError:
         raise ConfigError(f"--since {text!r}: use e.g. 2h, 30m, 7d, 2026-11-25 or 2026-11-25T09:00") from None
-    return when if when.tzinfo else when.astimezone()
+    if when.tzinfo:
+        return when
+    return when.replace(tzinfo=zone) if zone is not None else when.astimezone()
 
 
 def _audit_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--since", help="only writes since: 2h, 30m, 7d, or an ISO date/time")
+    p.add_argument("--since", help="only writes since: 2h, 30m, 7d, or an ISO date/time (timezone setting)")
     p.add_argument("--json", action="store_true", help="print the raw JSON lines")
+    p.add_argument("--sandbox", action="store_true",
+                   help="show the writes made with serve --sandbox instead of real Syncro's")
+    p.add_argument("--state", type=Path, metavar="PATH", help="with --sandbox: the --state file it was served with")
 
 
 @subcommand("audit", "show the audit log of writes sent to Syncro", arguments=_audit_arguments)
 def _audit(args: argparse.Namespace) -> int:
-    from syncro_mcp.engine.audit import AuditLog, render
+    from syncro_mcp.engine.audit import AuditLog
+    from syncro_mcp.tools import formatting
 
+    from .serving import sandbox_audit_path
+
+    if args.state and not args.sandbox:
+        raise ConfigError("--state is for the sandbox: add --sandbox")
     settings = settings_from(args)
-    since = parse_since(args.since) if args.since else None
-    log_ = AuditLog(settings.audit_path)
+    formatting.set_display_zone(settings.tzinfo())  # times shown, and --since read, in the timezone setting
+    since = parse_since(args.since, zone=settings.tzinfo()) if args.since else None
+    path = sandbox_audit_path(settings, args.state) if args.sandbox else settings.audit_path
     count = 0
-    for rec in log_.read(since):
-        print(json.dumps(rec, ensure_ascii=False) if args.json else render(rec))
+    for rec in AuditLog(path).read(since):
+        print(json.dumps(rec, ensure_ascii=False) if args.json else formatting.audit_line(rec))
         count += 1
     if not count:
-        print(f"No writes recorded{' since ' + args.since if args.since else ''} in {settings.audit_path}.",
-              file=sys.stderr)
+        print(f"No writes recorded{' since ' + args.since if args.since else ''} in {path}.", file=sys.stderr)
     return EXIT_OK
 
 

@@ -146,6 +146,9 @@ async def _run(demo: Demo, settings: Settings) -> int:
         "Connect it to your Syncro:\n"
         "   claude mcp add syncro -e SYNCRO_SUBDOMAIN=yourcompany -e SYNCRO_API_KEY=... -- syncro-mcp serve\n"
         "   syncro-mcp check      # verifies the key and shows its permissions\n"
-        "Then type /syncro in Claude Code (install the plugin: see README)."
+        "Or install the Claude Code plugin (the /syncro:syncro skill plus this server, no pip step; needs uv):\n"
+        "   claude plugin marketplace add /path/to/syncro-mcp && claude plugin install syncro@syncro-mcp\n"
+        "   SYNCRO_SANDBOX=1 claude      # demo data; SYNCRO_SUBDOMAIN and SYNCRO_API_KEY for your Syncro\n"
+        "Then type /syncro:syncro in Claude Code."
     )
     return 0

@@ -11,6 +11,7 @@ Messages name the file or program but never contain what was read or printed (it
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -76,6 +77,22 @@ def _single_line(raw: str, where: str) -> str:
     return value
 
 
+def check_key_text(value: str, where: str) -> str:
+    """``value`` if it can travel in an HTTP header; else say which character cannot (never the key).
+
+    A README placeholder copied as is (``T123…``) or a typographic quote pasted with the key
+    would otherwise end in a UnicodeEncodeError traceback deep in httpx.
+    """
+    for i, ch in enumerate(value):
+        if not (ch.isascii() and ch.isprintable()) or ch.isspace():
+            shown = repr(ch) if ch.isspace() or not ch.isprintable() else f"'{ch}' (U+{ord(ch):04X})"
+            raise SecretSourceError(
+                f"{where}: the key has a character that cannot be sent to Syncro, {shown} at position {i + 1}; "
+                "API keys are plain ASCII: is it a placeholder or a copy-paste artefact?"
+            )
+    return value
+
+
 def read_key_file(path: Path) -> str:
     """The key held in ``path`` (surrounding whitespace stripped)."""
     where = f"api_key_file {path}"
@@ -88,6 +105,43 @@ def read_key_file(path: Path) -> str:
     except (OSError, UnicodeDecodeError) as exc:
         raise SecretSourceError(f"{where}: cannot be read ({type(exc).__name__})") from None
     return _single_line(raw, where)
+
+
+KEYRING_INSTALL = "pip install 'syncro-mcp[keyring]'"
+
+
+def split_keyring_entry(entry: str) -> tuple[str, str]:
+    """``service/username`` → (service, username); the username is after the last ``/``."""
+    service, sep, username = entry.strip().rpartition("/")
+    if not sep or not service.strip() or not username.strip():
+        raise SecretSourceError(
+            f"api_key_keyring {entry!r}: write it as service/username, e.g. syncro-mcp/acme"
+        )
+    return service.strip(), username.strip()
+
+
+def read_keyring(entry: str) -> str:
+    """The key stored in the OS keychain (macOS Keychain, Windows Credential Locker, Secret
+    Service…) under ``service/username``, through the optional ``keyring`` package."""
+    service, username = split_keyring_entry(entry)
+    where = f"api_key_keyring {service}/{username}"
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+    except ImportError:
+        raise SecretSourceError(
+            f"{where}: the 'keyring' package is not installed; install it with: {KEYRING_INSTALL}"
+        ) from None
+    try:
+        value = keyring.get_password(service, username)
+    except KeyringError as exc:
+        raise SecretSourceError(f"{where}: the OS keychain could not be read ({type(exc).__name__}: {exc})") from None
+    if value is None:
+        raise SecretSourceError(
+            f"{where}: no such entry in the OS keychain ({type(keyring.get_keyring()).__name__}); store it "
+            f"with: keyring set {shlex.quote(service)} {shlex.quote(username)}"
+        )
+    return _single_line(value, where)
 
 
 def _dig(data: Any, dotted: str) -> Any:
@@ -155,15 +209,140 @@ def sops_decrypt_field(path: Path, field: str, *, timeout_s: float = 30.0) -> st
     return _single_line(str(value), f"{where} field '{field}'")
 
 
-def command_argv(command: str | Sequence[str]) -> list[str]:
-    """Split a configured command into argv (a string is split like a POSIX shell would)."""
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: Unquoted characters that would mean something to a shell but nothing here (no shell runs).
+_SHELL_ONLY = {"|": "a pipe", ";": "';'", "&": "'&'", "<": "a redirection", ">": "a redirection",
+               "`": "command substitution", "(": "'('", ")": "')'"}
+
+
+class _Words:
+    """A POSIX-shell-like word splitter for one command line, with ``~`` and ``$VAR`` expansion.
+
+    What a shell user expects, without a shell: words split on blanks; ``'…'`` is literal;
+    ``"…"`` expands ``$VAR``/``${VAR}`` (``\\`` escapes ``$ " \\``); a backslash outside quotes
+    escapes the next character; an unquoted ``~`` or ``~user`` starting a word is a home folder.
+    An unset variable is an error naming it (a shell would silently pass an empty word).
+    Pipes, redirections, ``;``, ``&`` and command substitution are refused: write a script.
+    """
+
+    def __init__(self, text: str, what: str, expand: bool) -> None:
+        self.text, self.what, self.expand = text, what, expand
+
+    def _var(self, i: int) -> tuple[str, int]:
+        """Expand the ``$…`` at ``text[i]``; returns (value, index after it)."""
+        text = self.text
+        if text.startswith("$(", i):
+            raise SecretSourceError(f"{self.what}: command substitution $(…) needs a shell; write a script")
+        braced = text.startswith("${", i)
+        m = _NAME.match(text, i + (2 if braced else 1))
+        if m is None or (braced and not text.startswith("}", m.end())):
+            if braced:
+                raise SecretSourceError(f"{self.what}: cannot be split into words (bad ${{…}})")
+            return "$", i + 1  # a lone $ is literal, as in a shell
+        name, end = m.group(0), m.end() + (1 if braced else 0)
+        if not self.expand:
+            return text[i:end], end
+        if name not in os.environ:
+            raise SecretSourceError(f"{self.what}: environment variable ${name} is not set")
+        return os.environ[name], end
+
+    def split(self) -> list[str]:
+        text, n, i = self.text, len(self.text), 0
+        words: list[str] = []
+        word: list[str] | None = None
+        while i < n:
+            c = text[i]
+            if c.isspace():
+                if word is not None:
+                    words.append("".join(word))
+                    word = None
+                i += 1
+                continue
+            if word is None:
+                word = []
+                if c == "~" and self.expand:
+                    end = i + 1
+                    while end < n and not text[end].isspace() and text[end] not in "/'\"$":
+                        end += 1
+                    home = os.path.expanduser(text[i:end])
+                    if home != text[i:end]:
+                        word.append(home)
+                        i = end
+                        continue
+            if c == "\\":
+                if i + 1 < n:
+                    word.append(text[i + 1])
+                i += 2
+            elif c == "'":
+                end = text.find("'", i + 1)
+                if end < 0:
+                    raise SecretSourceError(f"{self.what}: cannot be split into words (No closing quotation)")
+                word.append(text[i + 1 : end])
+                i = end + 1
+            elif c == '"':
+                i += 1
+                while True:
+                    if i >= n:
+                        raise SecretSourceError(f"{self.what}: cannot be split into words (No closing quotation)")
+                    c = text[i]
+                    if c == '"':
+                        i += 1
+                        break
+                    if c == "\\" and i + 1 < n and text[i + 1] in '$"\\`':
+                        word.append(text[i + 1])
+                        i += 2
+                    elif c == "$":
+                        value, i = self._var(i)
+                        word.append(value)
+                    elif c == "`":
+                        raise SecretSourceError(f"{self.what}: command substitution needs a shell; write a script")
+                    else:
+                        word.append(c)
+                        i += 1
+            elif c == "$":
+                value, i = self._var(i)
+                word.append(value)
+            elif c in _SHELL_ONLY:
+                raise SecretSourceError(
+                    f"{self.what}: {_SHELL_ONLY[c]} needs a shell, and the command runs without one; "
+                    "put the pipeline in a script and name the script"
+                )
+            else:
+                word.append(c)
+                i += 1
+        if word is not None:
+            words.append("".join(word))
+        return words
+
+
+_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def expand_word(word: str, what: str) -> str:
+    """``$VAR``/``${VAR}`` anywhere and a leading ``~``/``~user`` in one word (a path setting, an
+    item of a list-form command). An unset variable is an error naming it and ``what``."""
+
+    def value(m: re.Match[str]) -> str:
+        name = m.group(1) or m.group(2)
+        if name not in os.environ:
+            raise SecretSourceError(f"{what}: environment variable ${name} is not set")
+        return os.environ[name]
+
+    return os.path.expanduser(_VAR.sub(value, word))
+
+
+def command_argv(command: str | Sequence[str], *, expand: bool = True) -> list[str]:
+    """A configured command as argv: a string is split into words as a POSIX shell would, then
+    ``~`` and ``$VARS`` are expanded (see :class:`_Words`); nothing is run through a shell.
+
+    ``expand=False`` only checks the syntax (settings do that while loading, so an unset
+    variable matters only when the key is really needed).
+    """
+    what = "api_key_command"
     if isinstance(command, str):
-        try:
-            argv = shlex.split(command)
-        except ValueError as exc:
-            raise SecretSourceError(f"api_key_command: cannot be split into words ({exc})") from None
+        argv = _Words(command, what, expand).split()
     else:
-        argv = [str(a) for a in command]
+        argv = [expand_word(str(a), what) if expand else str(a) for a in command]
     if not argv:
         raise SecretSourceError("api_key_command is empty")
     return argv

@@ -1,12 +1,17 @@
 """Starting the server: pick the Syncro (real or embedded sandbox), build the app, run a transport.
 
-The sandbox keeps its own journal and audit files (next to ``--state``, else in a temporary
-folder), so demo data can never block or be confused with a real ticket of the same number.
+The sandbox keeps its own journal and audit files, apart from real Syncro's, so demo data can
+never block or be confused with a real ticket of the same number. With ``--state`` both sit
+beside the state file. Without it the journal is temporary (the sandbox's data is too), but the
+audit log persists as ``<state_dir>/sandbox-audit.jsonl``, which ``syncro-mcp audit --sandbox``
+shows; ``serve --sandbox`` says where it is on stderr when it starts.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sys
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,8 +21,9 @@ from typing import Any
 from pydantic import SecretStr
 from syncro_mcp.client import SyncroClient
 
-from .app import App, build_app
+from .app import App, adopt_account_zone, build_app
 from .settings import Settings
+from .unconfigured import answer_with_setup_help, placeholder_client
 
 log = logging.getLogger("syncro_mcp.server")
 
@@ -33,6 +39,13 @@ def sandbox_settings(settings: Settings, state: Path | None, scratch: Path) -> S
     return settings.model_copy(
         update={"journal_path": folder / f"{stem}.journal.sqlite3", "audit_path": folder / f"{stem}.audit.jsonl"}
     )
+
+
+def sandbox_audit_path(settings: Settings, state: Path | None) -> Path:
+    """Where ``serve --sandbox`` appends its audit log (and ``audit --sandbox`` reads it)."""
+    if state is not None:
+        return state.parent / f"{state.stem}.audit.jsonl"
+    return settings.state_dir / "sandbox-audit.jsonl"
 
 
 def make_client(settings: Settings, *, sandbox: Any = None) -> SyncroClient:
@@ -79,25 +92,64 @@ async def serve(
     transport: str = "stdio",
     host: str | None = None,
     port: int | None = None,
+    setup_help: str | None = None,
 ) -> None:
+    """Run the server. ``setup_help`` (no account configured): every tool call answers with it."""
     with tempfile.TemporaryDirectory(prefix="syncro-mcp-sandbox-") as scratch:
         if sandbox:
-            settings = sandbox_settings(settings, state, Path(scratch))
-        await _serve(settings, sandbox=sandbox, state=state, transport=transport, host=host, port=port)
+            settings = sandbox_settings(settings, state, Path(scratch)).model_copy(
+                update={"audit_path": sandbox_audit_path(settings, state)}
+            )
+            print(
+                f"syncro-mcp: sandbox writes are audited in {settings.audit_path} "
+                f"(syncro-mcp audit --sandbox{' --state ' + str(state) if state else ''})",
+                file=sys.stderr,
+            )
+        await _serve(
+            settings, sandbox=sandbox, state=state, transport=transport, host=host, port=port, setup_help=setup_help
+        )
+
+
+@asynccontextmanager
+async def open_app(
+    settings: Settings, *, sandbox: bool, state: Path | None = None, setup_help: str | None = None
+) -> AsyncIterator[App]:
+    """The app on real Syncro, on the sandbox, or (``setup_help`` given) answering every call with it."""
+    if setup_help is None:
+        async with open_client(settings, sandbox=sandbox, state=state) as client:
+            yield build_app(settings, client)
+        return
+    async with placeholder_client(settings) as client:
+        app = build_app(settings, client)
+        answer_with_setup_help(app.server, setup_help)
+        yield app
 
 
 async def _serve(
-    settings: Settings, *, sandbox: bool, state: Path | None, transport: str, host: str | None, port: int | None
+    settings: Settings,
+    *,
+    sandbox: bool,
+    state: Path | None,
+    transport: str,
+    host: str | None,
+    port: int | None,
+    setup_help: str | None,
 ) -> None:
-    async with open_client(settings, sandbox=sandbox, state=state) as client:
-        app = build_app(settings, client)
+    async with open_app(settings, sandbox=sandbox, state=state, setup_help=setup_help) as app:
+        client = app.runtime.client
         log_pending(app)
-        where = "the embedded sandbox" if sandbox else client.base_url
+        # The account's zone is read in the background (no slower start); not configured: nothing to read.
+        zone_task = None if setup_help else asyncio.create_task(adopt_account_zone(app, settings))
+        where = "the embedded sandbox" if sandbox else "nothing (not configured)" if setup_help else client.base_url
         log.info("syncro-mcp serving %s over %s", where, transport)
-        if transport == "stdio":
-            await app.server.run_stdio_async()
-        else:
-            from .transport import run_http
+        try:
+            if transport == "stdio":
+                await app.server.run_stdio_async()
+            else:
+                from .transport import run_http
 
-            token = settings.http_token.get_secret_value() if settings.http_token else None
-            await run_http(app.server, host or settings.http_host, port or settings.http_port, token)
+                token = settings.http_token.get_secret_value() if settings.http_token else None
+                await run_http(app.server, host or settings.http_host, port or settings.http_port, token)
+        finally:
+            if zone_task is not None:
+                zone_task.cancel()

@@ -18,18 +18,18 @@ Lists and maps have a flat form:
 * ``SYNCRO_LABOR_TYPES=remote=1190473,onsite=26118`` (replaces the whole map, as in YAML)
 
 The API key is found, first match wins: ``api_key`` → ``api_key_file`` → ``sops_file`` (+
-``sops_field``) → ``api_key_command``. It is resolved only by :meth:`Settings.load_api_key`, never
-while loading, so a sandbox run needs no key.
+``sops_field``) → ``api_key_command`` → ``api_key_keyring`` (the OS keychain, optional extra).
+It is resolved only by :meth:`Settings.load_api_key`, never while loading, so a sandbox run needs no key.
 """
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import ipaddress
 import logging
 import os
 import re
+import warnings as _warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -82,6 +82,10 @@ class ConfigError(Exception):
     """Bad or missing configuration; the message names the setting and where it came from."""
 
 
+class NotConfiguredError(ConfigError):
+    """No usable Syncro account or API key. The message is the whole setup help (:func:`setup_help`)."""
+
+
 class UnknownLaborType(ValueError):
     """A labor type name that is not in ``labor_types``; ``.valid`` lists the configured names."""
 
@@ -108,38 +112,24 @@ def _valid_zone(name: str) -> bool:
     return True
 
 
-def _zone_from_path(path: str) -> str | None:
-    if "zoneinfo/" not in path:
-        return None
-    name = path.split("zoneinfo/", 1)[1]
-    for prefix in ("posix/", "right/"):
-        name = name.removeprefix(prefix)
-    return name or None
-
-
 def local_timezone_name(env: Mapping[str, str] | None = None) -> str:
-    """This machine's IANA time zone name (``$TZ``, ``/etc/localtime``, ``/etc/timezone``), else UTC.
-
-    Python has no portable way to ask for it; on Windows this falls back to UTC, so set
-    ``timezone`` there.
-    """
+    """This machine's IANA time zone name: ``$TZ`` if it names one, else ``tzlocal`` (which knows
+    ``/etc/localtime``, macOS and Windows' zone names), else UTC."""
     env = os.environ if env is None else env
-    candidates: list[str] = []
     tz = env.get("TZ", "").strip().lstrip(":")
-    if tz:
-        candidates.append(_zone_from_path(tz) or tz)
+    if "zoneinfo/" in tz:
+        tz = tz.split("zoneinfo/", 1)[1].removeprefix("posix/").removeprefix("right/")
+    if tz and not tz.startswith("/") and _valid_zone(tz):
+        return tz
     try:
-        from_link = _zone_from_path(os.path.realpath("/etc/localtime"))
-        if from_link:
-            candidates.append(from_link)
-    except OSError:
-        pass
-    with contextlib.suppress(OSError):
-        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
-    for name in candidates:
-        if name and not name.startswith("/") and _valid_zone(name):
-            return name
-    return "UTC"
+        import tzlocal
+
+        with _warnings.catch_warnings():  # tzlocal warns about an unusable $TZ; we fall back instead
+            _warnings.simplefilter("ignore")
+            name = tzlocal.get_localzone_name()
+    except Exception:  # an unreadable or odd machine zone: fall back to UTC, as documented
+        name = None
+    return name if name and _valid_zone(name) else "UTC"
 
 
 def default_config_path() -> Path:
@@ -174,7 +164,8 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
-    # Syncro account and API key
+    # Syncro account and API key (or the embedded sandbox instead)
+    sandbox: bool = False
     subdomain: str | None = None
     base_url: str | None = None
     auth_style: Literal["bearer", "header", "query"] = "bearer"
@@ -183,6 +174,7 @@ class Settings(BaseModel):
     sops_file: Path | None = None
     sops_field: str = "credentials.credential"
     api_key_command: str | list[str] | None = None
+    api_key_keyring: str | None = None
     key_command_timeout_s: float = Field(30.0, gt=0)
 
     # HTTP client behaviour (see client.SyncroClient)
@@ -234,7 +226,8 @@ class Settings(BaseModel):
         if data.get("state_dir") is None:
             data["state_dir"] = default_state_dir()
         raw = data["state_dir"]
-        state = Path(os.path.expanduser(str(raw))) if isinstance(raw, (str, Path)) else default_state_dir()
+        state = _expanded_or_none(str(raw)) if isinstance(raw, (str, Path)) else None
+        state = state or default_state_dir()  # a bad state_dir is reported once, by its own validator
         if data.get("journal_path") is None:
             data["journal_path"] = state / "journal.sqlite3"
         if data.get("audit_path") is None:
@@ -293,7 +286,13 @@ class Settings(BaseModel):
     )
     @classmethod
     def _expand_user(cls, v: Path | None) -> Path | None:
-        return None if v is None else v.expanduser()
+        """``~`` and ``$VARS`` as a shell user expects; an unset variable is an error naming it."""
+        if v is None:
+            return None
+        try:
+            return Path(secrets.expand_word(str(v), "path"))
+        except SecretSourceError as exc:
+            raise ValueError(str(exc).removeprefix("path: ")) from None
 
     @field_validator("sops_field")
     @classmethod
@@ -308,9 +307,20 @@ class Settings(BaseModel):
         if v is None:
             return None
         try:
-            secrets.command_argv(v)
+            secrets.command_argv(v, expand=False)  # $VARS are looked up when the key is needed
         except SecretSourceError as exc:
             raise ValueError(str(exc).removeprefix("api_key_command").strip(" :")) from None
+        return v
+
+    @field_validator("api_key_keyring")
+    @classmethod
+    def _check_keyring(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        try:
+            secrets.split_keyring_entry(v)
+        except SecretSourceError as exc:
+            raise ValueError(str(exc).split(": ", 1)[1]) from None
         return v
 
     @field_validator("toolsets", mode="before")
@@ -412,6 +422,21 @@ class Settings(BaseModel):
             f"({self._config_hint()})"
         )
 
+    def require_syncro(self) -> None:
+        """Raise :class:`NotConfiguredError` unless both the account and the API key are usable.
+
+        Its message says everything that is missing or wrong and how to set it: the one text that
+        ``syncro-mcp check`` prints and that every tool answers while ``serve`` runs unconfigured.
+        """
+        problems: list[str] = []
+        for step in (self.api_base_url, self.load_api_key):
+            try:
+                step()
+            except ConfigError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise NotConfiguredError(setup_help(problems))
+
     def enabled_toolsets(self) -> tuple[str, ...]:
         """The toolsets to expose (all of them when ``toolsets`` is unset)."""
         return tuple(self.toolsets) if self.toolsets is not None else TOOLSETS
@@ -429,7 +454,7 @@ class Settings(BaseModel):
             raise UnknownLaborType(name, list(self.labor_types)) from None
 
     def _key_field(self) -> str | None:
-        for name in ("api_key", "api_key_file", "sops_file", "api_key_command"):
+        for name in ("api_key", "api_key_file", "sops_file", "api_key_command", "api_key_keyring"):
             if getattr(self, name) is not None:
                 return name
         return None
@@ -446,7 +471,9 @@ class Settings(BaseModel):
             return f"api_key_file {self.api_key_file} {origin}"
         if field == "sops_file":
             return f"sops_file {self.sops_file} field '{self.sops_field}' {origin}"
-        name = os.path.basename(secrets.command_argv(self.api_key_command or "")[0])
+        if field == "api_key_keyring":
+            return f"api_key_keyring {self.api_key_keyring} {origin}"
+        name = os.path.basename(secrets.command_argv(self.api_key_command or "", expand=False)[0])
         return f"api_key_command '{name}' {origin}"
 
     def load_api_key(self) -> SecretStr:
@@ -463,6 +490,8 @@ class Settings(BaseModel):
                 "(default credentials.credential)\n"
                 "  4. api_key_command: SYNCRO_API_KEY_COMMAND='bash vault.sh get-field "
                 "msp-tools/syncro.sops.yaml credentials.credential' (prints the key)\n"
+                "  5. api_key_keyring: SYNCRO_API_KEY_KEYRING=<service/username> in the OS keychain "
+                f"(needs {secrets.KEYRING_INSTALL})\n"
                 f"Config file: {self._config_hint()}"
             )
         try:
@@ -474,10 +503,13 @@ class Settings(BaseModel):
                 value = secrets.sops_decrypt_field(
                     self.sops_file, self.sops_field, timeout_s=self.key_command_timeout_s
                 )
-            else:
+            elif self.api_key_command is not None:
                 value = secrets.run_key_command(
-                    self.api_key_command or "", timeout_s=self.key_command_timeout_s
+                    self.api_key_command, timeout_s=self.key_command_timeout_s
                 )
+            else:
+                value = secrets.read_keyring(self.api_key_keyring or "")
+            secrets.check_key_text(value, field)
         except SecretSourceError as exc:
             raise ConfigError(f"{exc} (set in {self.source_of(field)})") from None
         secrets.register_secret(value)
@@ -506,6 +538,23 @@ class Settings(BaseModel):
 FIELDS: tuple[str, ...] = tuple(Settings.model_fields)
 
 
+def setup_help(problems: list[str]) -> str:
+    """The setup help: each problem (account, API key) with how to fix it, then where settings go
+    and how to try the demo data instead."""
+    items = "\n".join("- " + p.replace("\n", "\n  ") for p in problems)
+    return (
+        "syncro-mcp is not connected to a Syncro account yet:\n"
+        f"{items}\n"
+        "Environment variables must be set where the MCP client starts the server (for Claude Code: the "
+        "shell you start it from); restart the client after changing them. Or put the settings in the "
+        "config file.\n"
+        f"To try the tools on demo data instead: {env_name('sandbox')}=1 (or sandbox: true in the config "
+        "file, or syncro-mcp serve --sandbox).\n"
+        "Then syncro-mcp check verifies the key and shows its permissions (not on PATH? "
+        "uvx --from /path/to/syncro-mcp syncro-mcp check)."
+    )
+
+
 # --- the loader ---------------------------------------------------------------------------
 
 
@@ -522,11 +571,26 @@ def _suggest(key: str) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+def _expanded_or_none(text: str) -> Path | None:
+    """``~``/``$VARS`` expanded, or None when a variable is unset (validation reports it)."""
+    try:
+        return Path(secrets.expand_word(text, "path"))
+    except SecretSourceError:
+        return None
+
+
+def _config_path(text: str, where: str) -> Path:
+    try:
+        return Path(secrets.expand_word(text, where))
+    except SecretSourceError as exc:
+        raise ConfigError(f"config file {exc}") from None
+
+
 def _find_config(config_path: Path | None, env: Mapping[str, str]) -> Path | None:
     if config_path is not None:
-        path, how = Path(config_path).expanduser(), "given with --config"
+        path, how = _config_path(str(config_path), "--config"), "given with --config"
     elif env.get(CONFIG_ENV, "").strip():
-        path, how = Path(env[CONFIG_ENV].strip()).expanduser(), f"named by {CONFIG_ENV}"
+        path, how = _config_path(env[CONFIG_ENV].strip(), CONFIG_ENV), f"named by {CONFIG_ENV}"
     else:
         path = default_config_path()
         return path if path.is_file() else None
@@ -566,7 +630,10 @@ def _read_config_file(path: Path, warnings: list[str]) -> dict[str, Any]:
     for key in _FILE_RELATIVE_PATHS & values.keys():
         raw = values[key]
         if isinstance(raw, str) and raw.strip():
-            p = Path(raw.strip()).expanduser()
+            try:
+                p = Path(secrets.expand_word(raw.strip(), key))
+            except SecretSourceError as exc:
+                raise ConfigError(f"{where}: setting '{key}': {str(exc).removeprefix(key + ': ')}") from None
             values[key] = p if p.is_absolute() else path.parent / p
     if {"api_key", "http_token"} & values.keys() and os.name == "posix":
         try:

@@ -58,7 +58,7 @@ def http_token_for(host: str, configured: str | None) -> tuple[str, bool]:
     if not is_loopback(host):
         raise ConfigError(
             f"refusing to serve HTTP on non-loopback host {host!r} without http_token "
-            "(set SYNCRO_MCP_HTTP_TOKEN or http_token in the config file)"
+            "(set SYNCRO_HTTP_TOKEN or http_token in the config file)"
         )
     return secrets.token_urlsafe(24), True
 

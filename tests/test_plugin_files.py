@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SKILL = ROOT / "skill" / "SKILL.md"
 PLUGIN_JSON = ROOT / ".claude-plugin" / "plugin.json"
 MARKETPLACE_JSON = ROOT / ".claude-plugin" / "marketplace.json"
-MCP_JSON = ROOT / ".mcp.json"
+PYPROJECT = ROOT / "pyproject.toml"
 
 
 def _live_tools() -> set[str]:
@@ -144,16 +144,39 @@ def test_plugin_json() -> None:
     for entry in [skills] if isinstance(skills, str) else skills:
         assert entry.startswith("./")
         assert (ROOT / entry / "SKILL.md").is_file(), entry
-    if "mcpServers" in plugin:
-        assert (ROOT / plugin["mcpServers"]).resolve() == MCP_JSON
+    assert isinstance(plugin["mcpServers"], dict), "declare the server inline (see test_no_root_mcp_json)"
 
 
-def test_mcp_json_starts_the_server() -> None:
-    server = _load_json(MCP_JSON)["mcpServers"]["syncro"]
-    assert server["command"] == "syncro-mcp"
-    assert server["args"] == ["serve"]
-    for var, value in server.get("env", {}).items():
+def _plugin_server() -> dict:
+    return _load_json(PLUGIN_JSON)["mcpServers"]["syncro"]
+
+
+def test_plugin_server_runs_from_the_plugins_own_folder() -> None:
+    """No pip install step: uvx builds and runs the server from the installed plugin's folder."""
+    server = _plugin_server()
+    assert server["command"] == "uvx"
+    assert server["args"] == ["--from", "${CLAUDE_PLUGIN_ROOT}", "syncro-mcp", "serve"]
+    scripts = re.search(r"^\[project\.scripts\]\n((?:.+\n)+)", PYPROJECT.read_text(encoding="utf-8"), re.MULTILINE)
+    assert scripts and re.search(r"^syncro-mcp\s*=", scripts.group(1), re.MULTILINE), "the command uvx runs"
+
+
+def test_plugin_server_passes_settings_through() -> None:
+    """Only settings, each passed through with an empty default (an empty variable counts as unset)."""
+    from syncro_mcp.server.settings import CONFIG_ENV, FIELDS, env_name
+
+    env = _plugin_server()["env"]
+    known = {env_name(f) for f in FIELDS} | {CONFIG_ENV}
+    assert set(env) <= known, set(env) - known
+    assert {"SYNCRO_SANDBOX", "SYNCRO_SUBDOMAIN", "SYNCRO_API_KEY", CONFIG_ENV} <= set(env)
+    for var, value in env.items():
         assert value == "${" + var + ":-}", f"{var} must be passed through with an empty default"
+
+
+def test_no_root_mcp_json() -> None:
+    """Claude Code reads a root .mcp.json twice: as the plugin's server file and, inside the checkout, as
+    the project-scope config. A `claude mcp add syncro` run in the checkout then reported
+    "Conflicting scopes". The plugin declares its server in plugin.json instead."""
+    assert not (ROOT / ".mcp.json").exists()
 
 
 def test_marketplace_json() -> None:
@@ -170,3 +193,18 @@ def test_license_is_mit() -> None:
     text = (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert text.startswith("MIT License")
     assert "2026 syncro-mcp developers" in text
+
+
+def test_docs_name_the_command_claude_code_gives_the_skill() -> None:
+    """Claude Code names a plugin's skill ``<plugin>:<skill>``: with this plugin installed, Claude Code
+    2.1's session init lists ``syncro:syncro`` in its slash_commands (``/syncro`` alone is only a
+    shorthand, taken by any other skill named syncro). README, SKILL.md and the demo say that name."""
+    meta, body = _split_skill()
+    command = f"/{_load_json(PLUGIN_JSON)['name']}:{meta['name']}"
+    assert command == "/syncro:syncro"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    demo = (ROOT / "server" / "demo.py").read_text(encoding="utf-8")
+    bare = re.compile(r"(?<![\w/.-])/syncro(?![\w:-])")
+    for name, text in (("README.md", readme.replace("the short `/syncro`", "")), ("SKILL.md", body), ("demo", demo)):
+        assert command in text, name
+        assert not bare.search(text), f"{name} names the skill /syncro; Claude Code calls it {command}"

@@ -8,8 +8,9 @@ what an assistant reads and shows.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
+from typing import Any
 
 from .models import (
     CustomerDetail,
@@ -28,14 +29,36 @@ from .models import (
 
 _MAX_CUSTOMER = 26
 
+#: The zone every time is shown in (the ``timezone`` setting; ``server.app`` sets it). None: as given.
+_display_zone: tzinfo | None = None
 
-def when(value: datetime | date | None) -> str:
-    """``2026-11-24 14:02`` (minutes, no seconds); a bare date stays a date; None → ``—``."""
+
+def set_display_zone(zone: tzinfo | None) -> None:
+    """Show every time in ``zone``: previews (made from the clock) and listings (from Syncro) agree."""
+    global _display_zone
+    _display_zone = zone
+
+
+def when(value: datetime | date | None, *, seconds: bool = False) -> str:
+    """``2026-11-24 14:02 MST``: minutes (or ``seconds``), in the display zone, labelled with it; a
+    bare date stays a date; None → ``—``. The one place a time is written for a human."""
     if value is None:
         return "—"
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        pattern = "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M"
+        if value.tzinfo is None:
+            return value.strftime(pattern)
+        shown = value.astimezone(_display_zone) if _display_zone is not None else value
+        label = shown.tzname() or shown.strftime("%z")
+        return f"{shown.strftime(pattern)} {label}"
     return value.isoformat()
+
+
+def day(value: datetime | date | None) -> str:
+    """A calendar date as Syncro dated it (an invoice's day is not moved to another zone)."""
+    if value is None:
+        return "—"
+    return (value.date() if isinstance(value, datetime) else value).isoformat()
 
 
 def duration(minutes: int) -> str:
@@ -176,7 +199,7 @@ def invoice_list(result: InvoiceList, heading: str) -> str:
     if not result.invoices:
         return f"No invoices: {heading}."
     rows = [
-        f"Invoice #{i.number or i.id}  {when(i.date)[:10]}  {clip(i.customer or '', _MAX_CUSTOMER):<{_MAX_CUSTOMER}}"
+        f"Invoice #{i.number or i.id}  {day(i.date)}  {clip(i.customer or '', _MAX_CUSTOMER):<{_MAX_CUSTOMER}}"
         f"  {money(i.total):>10}  {'paid' if i.paid else 'unpaid'}"
         for i in result.invoices
     ]
@@ -185,7 +208,7 @@ def invoice_list(result: InvoiceList, heading: str) -> str:
 
 def invoice_detail(i: InvoiceDetail) -> str:
     lines = [
-        f"Invoice #{i.number or i.id} · {i.customer or ''} · {when(i.date)[:10]} · {'paid' if i.paid else 'unpaid'}",
+        f"Invoice #{i.number or i.id} · {i.customer or ''} · {day(i.date)} · {'paid' if i.paid else 'unpaid'}",
     ]
     for li in i.lines:
         qty = f"{li.quantity.normalize():f}" if li.quantity is not None else "?"
@@ -215,3 +238,18 @@ def write_result(r: WriteResult) -> str:
     lines = [r.message] if r.message else []
     lines.extend(f"  ✓ {s}" for s in r.steps)
     return "\n".join(lines)
+
+
+def audit_line(rec: dict[str, Any]) -> str:
+    """One readable line per write, its time in the display zone (``formatting.set_display_zone``)."""
+    ids = ", ".join(f"{k} {v}" for k, v in rec.get("ids", {}).items())
+    outcome = f"→ {rec.get('status')}" if rec.get("ok") else f"✗ {rec.get('error')} ({rec.get('status') or 'no reply'})"
+    try:
+        ts = when(datetime.fromisoformat(rec["ts"]), seconds=True)
+    except (TypeError, ValueError):
+        ts = str(rec["ts"])
+    return (
+        f"{ts}  {rec.get('tool', '?'):<22} {rec['method']:<6} {rec['path']} {outcome}"
+        + (f" [{ids}]" if ids else "")
+        + f"  confirmed: {rec.get('confirmed_by', '?')}"
+    )

@@ -41,6 +41,10 @@ async def test_stdio_session_lists_tools_and_works_a_ticket(tmp_path):
         entries = await session.call_tool("list_time_entries", {"number": 32164})
         assert any(e["notes"] == "From e2e" and e["minutes"] == 15 for e in entries.structured_content["entries"])
 
+    # The sandbox's writes outlive the run and stay apart from real Syncro's audit log (issue 11).
+    kept = (tmp_path / "state" / "sandbox-audit.jsonl").read_text(encoding="utf-8")
+    assert '"add_comment"' in kept and not (tmp_path / "state" / "audit.jsonl").exists()
+
 
 async def test_read_only_over_stdio_has_no_write_tools(tmp_path):
     async with (

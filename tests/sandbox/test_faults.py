@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from syncro_mcp.sandbox import FAULT_KINDS, Sandbox
+from syncro_mcp.sandbox.faults import DEFAULT_LATE_DELAY
 
 COMMENT = {"subject": "Update", "body": "Done", "hidden": False}
 
@@ -170,3 +171,103 @@ async def test_request_log_entries(sb: Sandbox) -> None:
     assert sb.requests.writes() == [first]
     sb.clear_requests()
     assert sb.requests == []
+
+
+# -- late_write: the client times out, the write lands N seconds later on the sandbox clock ----
+async def test_late_write_lands_after_delay_on_sandbox_clock(client_for) -> None:  # type: ignore[no-untyped-def]
+    now = [1000.0]
+    sb = Sandbox(clock=lambda: now[0])
+    tid = sb.ticket_id(32164)
+    before = comment_count(sb, 32164)
+    rule = sb.faults.add("POST", "/tickets/*/comment", "late_write", delay=30)
+    assert rule.delay == 30 and "late_write" in FAULT_KINDS
+    async with client_for(sb) as c:
+        with pytest.raises(httpx.ReadTimeout):
+            await c.post(f"/tickets/{tid}/comment", json=COMMENT)
+        entry = sb.requests_for("POST", "/tickets/*/comment")[-1]
+        assert (entry.status, entry.fault, entry.applied) == (None, "late_write", False)
+        # The verify-read right after the timeout sees nothing …
+        r = await c.get(f"/tickets/{tid}/comments")
+        assert r.status_code == 200 and comment_count(sb, 32164) == before
+        now[0] += 29.9
+        await c.get("/me")
+        assert comment_count(sb, 32164) == before and len(sb.late_writes) == 1
+        # … a read once the clock passes send time + 30 s sees it (landed just ahead of the read).
+        now[0] += 0.2
+        bodies = [cm["body"] for cm in (await c.get(f"/tickets/{tid}/comments")).json()["comments"]]
+        assert bodies[0] == "Done" and comment_count(sb, 32164) == before + 1
+        assert entry.applied is True and entry.extra["landed_status"] == 200
+        assert sb.late_writes == []
+        # Only one copy: landing is once, and later requests do not re-apply it.
+        await c.get("/me")
+        assert comment_count(sb, 32164) == before + 1
+
+
+async def test_late_writes_land_in_due_order_and_explicitly(client_for) -> None:  # type: ignore[no-untyped-def]
+    now = [0.0]
+    sb = Sandbox(clock=lambda: now[0])
+    t1, t2 = sb.ticket_id(32163), sb.ticket_id(32164)
+    sb.faults.add("POST", "/tickets/*/comment", "late_write", times=2, delay=60)
+    async with client_for(sb) as c:
+        for tid, text in ((t1, "first"), (t2, "second")):
+            with pytest.raises(httpx.ReadTimeout):
+                await c.post(f"/tickets/{tid}/comment", json={**COMMENT, "body": text})
+            now[0] += 10
+    assert len(sb.late_writes) == 2
+    now[0] = 65  # the first is due (sent at 0), the second is not (sent at 10)
+    assert await sb.land_late_writes() == 1
+    now[0] = 70
+    assert await sb.land_late_writes() == 1
+    bodies = sorted(cm["body"] for cm in sb.state.comments.values() if cm["body"] in ("first", "second"))
+    assert bodies == ["first", "second"]
+
+
+async def test_late_write_delay_default_and_reset(client_for) -> None:  # type: ignore[no-untyped-def]
+    sb = Sandbox(clock=lambda: 0.0)
+    assert sb.faults.add("POST", "/tickets", "late_write").delay == DEFAULT_LATE_DELAY
+    sb.faults.clear()
+    with pytest.raises(ValueError):
+        sb.faults.add("POST", "/tickets", "late_write", delay=-1)
+    with pytest.raises(ValueError):
+        sb.faults.add("POST", "/tickets", "500", delay=3)
+    sb.faults.add("POST", "/tickets/*/comment", "late_write", delay=5)
+    async with client_for(sb) as c:
+        with pytest.raises(httpx.ReadTimeout):
+            await c.post(f"/tickets/{sb.ticket_id(32164)}/comment", json=COMMENT)
+    assert len(sb.late_writes) == 1
+    sb.reset()
+    assert sb.late_writes == []
+
+
+async def test_late_write_rejected_by_the_api_lands_as_nothing(client_for) -> None:  # type: ignore[no-untyped-def]
+    now = [0.0]
+    sb = Sandbox(clock=lambda: now[0])
+    sb.faults.add("POST", "/tickets/*/comment", "late_write", delay=1)
+    async with client_for(sb) as c:
+        with pytest.raises(httpx.ReadTimeout):
+            await c.post(f"/tickets/{sb.ticket_id(32164)}/comment", json={"subject": "no body"})
+        now[0] = 2
+        await c.get("/me")
+    entry = sb.requests_for("POST", "/tickets/*/comment")[-1]
+    assert entry.applied is False and entry.extra["landed_status"] == 422
+
+
+async def test_late_write_control_routes() -> None:
+    now = [0.0]
+    sb = Sandbox(clock=lambda: now[0])
+    local = httpx.ASGITransport(app=sb.app, client=("127.0.0.1", 5555))
+    async with httpx.AsyncClient(transport=local, base_url="http://sandbox.invalid") as c:
+        r = await c.post(
+            "/_sandbox/faults", json={"method": "POST", "path": "/tickets/*/comment", "kind": "late_write", "delay": 5}
+        )
+        assert r.json()["fault"]["delay"] == 5.0
+    async with httpx.AsyncClient(transport=sb.transport(), base_url=sb.base_url) as c:
+        with pytest.raises(httpx.ReadTimeout):
+            await c.post(f"/tickets/{sb.ticket_id(32164)}/comment", json=COMMENT, params={"api_key": sb.api_key})
+    async with httpx.AsyncClient(transport=local, base_url="http://sandbox.invalid") as c:
+        pending = (await c.get("/_sandbox/late_writes")).json()["late_writes"]
+        assert [(p["method"], p["due_in"]) for p in pending] == [("POST", 5.0)]
+        assert (await c.post("/_sandbox/late_writes")).json() == {"landed": 0}
+        now[0] = 5
+        assert (await c.post("/_sandbox/late_writes")).json() == {"landed": 1}
+        assert (await c.get("/_sandbox/late_writes")).json() == {"late_writes": []}

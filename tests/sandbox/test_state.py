@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import httpx
-from syncro_mcp.sandbox import Sandbox
+from syncro_mcp.sandbox import Sandbox, SandboxState
 
 ClientFor = Callable[[Sandbox], httpx.AsyncClient]
 
@@ -28,7 +28,7 @@ async def test_seed_does_not_depend_on_the_wall_clock() -> None:
 
 def test_seed_summary() -> None:
     st = Sandbox().state
-    assert len(st.customers) == 8 and len(st.tickets) == 26 and len(st.users) == 3
+    assert len(st.customers) == 10 and len(st.tickets) == 26 and len(st.users) == 3
     assert {t["number"] for t in st.tickets.values()} == set(range(32150, 32176))
     names = {c.get("business_name") or f"{c['firstname']} {c['lastname']}" for c in st.customers.values()}
     assert {"Jerry Burger", "LeeAnn Parkinson", "Len's Auto Brokerage"} <= names
@@ -79,3 +79,31 @@ async def test_reset_restores_seed_and_clears_faults(sb: Sandbox, client: httpx.
 def test_empty_sandbox_has_users_and_products_only() -> None:
     st = Sandbox(seed=False).state
     assert st.users and st.products and not st.tickets and not st.customers
+
+
+async def test_new_tables_round_trip(tmp_path: Path, client_for: ClientFor) -> None:
+    """Appointments, assets, RMM alerts, invoice emails and prepay_hours survive save/load."""
+    sb = Sandbox(seed_history=True, now=lambda: datetime(2026, 11, 25, 17, tzinfo=timezone.utc))
+    async with client_for(sb) as c:
+        await c.post(
+            "/appointments", json={"summary": "s", "start_at": "2026-11-27T09:00:00Z", "end_at": "2026-11-27T10:00:00Z"}
+        )
+        await c.post("/customer_assets", json={"name": "NEW-PC", "asset_type_id": 71101})
+        await c.post("/rmm_alerts", json={"description": "d"})
+        await c.post("/invoices/1649572808/email")
+    path = tmp_path / "state.json"
+    sb.save(path)
+    loaded = Sandbox.load(path)
+    assert dump(loaded) == dump(sb)
+    for table in ("appointments", "assets", "rmm_alerts", "invoice_emails"):
+        assert loaded.state.tables[table] and loaded.state.next_ids[table] == sb.state.next_ids[table]
+    assert loaded.state.customers[29140091]["prepay_hours"] == "10.0"
+
+
+def test_state_files_without_the_new_tables_still_load() -> None:
+    data = Sandbox().state.to_json()
+    for table in ("appointments", "assets", "rmm_alerts", "invoice_emails"):
+        del data["tables"][table]
+        del data["next_ids"][table]
+    st = SandboxState.from_json(data)
+    assert st.appointments == {} and st.next_ids["assets"] == 1

@@ -50,3 +50,23 @@ async def test_bill_reports_progress_per_step(h):
     assert not r.is_error
     assert [v for v, _, _ in seen] == [0, 1, 2, 3, 4, 5]
     assert seen[0][1] == 5 and "comment" in (seen[0][2] or "") and seen[-1][2] == "done"
+
+
+async def test_prompts_and_resources_follow_the_toolsets(tmp_path):
+    """Issue 11: --toolsets hid tools but not the prompts and resources of the disabled toolsets."""
+    cases = {
+        ("time",): (set(), set()),
+        ("customers",): (set(), {"syncro://customers/{customer_id}"}),
+        ("billing",): ({"bill_ticket"}, set()),
+        ("tickets", "invoices"): ({"daily_review"}, {"syncro://tickets/{number}"}),
+    }
+    for toolsets, (prompts, templates) in cases.items():
+        async with (
+            harness(tmp_path, toolsets=list(toolsets), resources=True) as h,
+            Client(h.app.server, mode="legacy") as c,
+        ):
+            assert {p.name for p in (await c.list_prompts()).prompts} == prompts, toolsets
+            listed = {t.uri_template for t in (await c.list_resource_templates()).resource_templates}
+            assert listed == templates, toolsets
+    async with harness(tmp_path, toolsets=["billing"], read_only=True) as h, Client(h.app.server) as c:
+        assert (await c.list_prompts()).prompts == []
