@@ -23,7 +23,7 @@ if __package__ in (None, ""):  # python bench/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "bench"
 
-from bench import calls, footprint, overhead, ratelimit
+from bench import calls, footprint, overhead, ratelimit, startup
 from bench.env import quiet_logs
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -32,6 +32,7 @@ SECTIONS = {
     "footprint": ("Context footprint", footprint.run, footprint.table),
     "overhead": ("Overhead (stdio MCP vs bare client, loopback)", overhead.run, overhead.table),
     "ratelimit": ("Rate limit (300 concurrent mixed reads, 180/min)", ratelimit.run, ratelimit.table),
+    "startup": ("Start-up and result size (issue 12)", startup.run, startup.table),
 }
 
 
