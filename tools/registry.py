@@ -3,7 +3,7 @@
 A declaration (``tools.declare``) becomes one SDK ``Tool`` built here, explicitly: its input
 schema is the argument model's (compacted, built once per model), its output schema the
 output model's (built once), and its function a small call object. Nothing rewrites a
-signature. A confirmed write gets the ``confirm_token`` argument and one resolver,
+signature. A confirmed write publishes its ``confirm_token`` argument and gets one resolver,
 ``WriteCall.approve``, which plans (resolve, check, preview: nothing sent), then asks the human
 (elicitation form) or, where the client has no elicitation, answers ``needs_confirmation``
 with an argument-bound token. Every failure becomes a clean tool error here, once.
@@ -122,6 +122,7 @@ def output_schema(model: type[BaseModel]) -> dict[str, Any]:
     return shallow(model)
 
 
+@functools.cache
 def _metadata(args: type[Args], output: type[BaseModel]) -> FuncMetadata:
     return FuncMetadata(arg_model=args, output_schema=output_schema(output), output_model=output)
 
@@ -178,7 +179,9 @@ class WriteCall:
 
     async def approve(self, ctx: Context) -> Any:
         """The approval resolver: plan (nothing sent), then token check, elicitation or a token to confirm with."""
-        args = self.decl.args.model_validate((ctx.request_context.params or {}).get("arguments") or {})
+        raw = (ctx.request_context.params or {}).get("arguments") or {}
+        # The same validation the SDK gave the call (its JSON-in-string pre-parse included).
+        args = self.decl.args.model_validate(_metadata(self.decl.args, self.decl.output).pre_parse_json(raw))
         plan = await self._plan(args)
         _PLAN.set((ctx, plan))
         token = args.confirm_token
