@@ -65,7 +65,8 @@ Str = Annotated[str | None, BeforeValidator(_str_in)]
 class SyncroModel(BaseModel):
     """Base: ignore Syncro's many extra/undocumented fields, keep ours typed."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, coerce_numbers_to_str=True)
+    # defer_build: each model's validator is built when Syncro's first answer needs it, not at start-up.
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, coerce_numbers_to_str=True, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod

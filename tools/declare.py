@@ -17,7 +17,7 @@ from enum import Enum
 from typing import Annotated, Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from .models import WriteResult
 
@@ -34,7 +34,12 @@ class Toolset(str, Enum):
 
 
 class Args(ArgModelBase):
-    """A tool's arguments. Fields are the tech's words; order is the published order."""
+    """A tool's arguments. Fields are the tech's words; order is the published order.
+
+    ``defer_build``: the validator is built on the tool's first call, not at start-up (the
+    published schema is read from the fields, ``schema.fields_schema``)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
 
     not_journaled: ClassVar[frozenset[str]] = frozenset()
     """Fields that change how a call is checked, not what it writes (e.g. ``bill_again``)."""

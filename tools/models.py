@@ -19,7 +19,8 @@ Day = date
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Validators are built on first use, not at start-up (tools/list reads only the fields).
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class TicketRow(_Out):
