@@ -19,10 +19,10 @@ from typing import Any
 
 import httpx
 from mcp import Client
+from syncro_mcp.testing import in_memory
 from syncro_mcp.tools.registry import TOOLSETS
 
 from .calls import COMMANDS
-from .env import in_memory
 
 TARGET_VISIBLE_BYTES = 9_000
 TARGET_LIST_RATIO = 0.15
