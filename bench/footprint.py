@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 from mcp import Client
+from syncro_mcp.server.settings import TOOLSETS
 from syncro_mcp.testing import in_memory
-from syncro_mcp.tools.registry import TOOLSETS
 
 from .calls import COMMANDS
 
