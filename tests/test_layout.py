@@ -40,6 +40,10 @@ def test_the_repository_root_is_not_on_sys_path() -> None:
 
 def test_no_top_level_folder_shadows_the_installed_package() -> None:
     """From the repository root, ``import syncro_mcp`` must find the package, not a folder of that name."""
-    assert not (ROOT / "syncro_mcp").exists()
+    leftover = ROOT / "syncro_mcp"
+    assert not leftover.exists(), (
+        f"{leftover} exists: the package's own modules moved to package/; a leftover folder (even one"
+        " holding only __pycache__) shadows the installed syncro_mcp when Python runs from the root. rm -r it."
+    )
     assert Path(syncro_mcp.__file__).name == "__init__.py"
     assert importlib.import_module("syncro_mcp.tools.registry").__name__ == "syncro_mcp.tools.registry"
