@@ -153,7 +153,23 @@ def normalize_schema(schema: Any) -> Any:
         elif key in ("items", "additionalProperties"):
             value = normalize_schema(value)
         out[key] = value
-    return out
+    return _merge_null_branch(out)
+
+
+def _merge_null_branch(schema: dict[str, Any]) -> dict[str, Any]:
+    """``anyOf: [{type: X, …}, {type: null}]`` is ``{type: [X, null], …}``. Python 3.10's
+    ``get_type_hints`` wraps a parameter defaulting to None in one more Optional, so a schema
+    that 3.11 sends flat arrives there wrapped in such an ``anyOf``."""
+    branches = schema.get("anyOf")
+    if not (isinstance(branches, list) and len(branches) == 2 and {"type": "null"} in branches):
+        return schema
+    other = branches[0] if branches[1] == {"type": "null"} else branches[1]
+    if not isinstance(other, dict) or "type" not in other:
+        return schema
+    types = other["type"] if isinstance(other["type"], list) else [other["type"]]
+    merged = {**other, **{k: v for k, v in schema.items() if k != "anyOf"}}
+    merged["type"] = sorted({*types, "null"})
+    return merged
 
 
 def snapshot_of(tools: list[Any]) -> dict[str, Any]:
@@ -194,6 +210,19 @@ def test_the_snapshot_ignores_what_pydantic_releases_vary():
     new = {"type": "object", "required": ["a", "b"],
            "properties": {"a": DECIMAL_2_14, "b": {"type": ["null", "integer"], "title": "Bee"}}}
     assert normalize_schema(old) == normalize_schema(new)
+
+
+def test_the_snapshot_is_the_same_on_python_3_10():
+    """add_invoice_line_item's price, as tools/list sends it on Python 3.11 and on 3.10."""
+    bound = {"description": "Unit price; default: catalogue.", "maximum": 1000000, "minimum": 0}
+    py311 = {**bound, "type": ["number", "null"]}
+    py310 = {"anyOf": [{**bound, "type": ["number", "null"]}, {"type": "null"}]}
+    assert normalize_schema(py310) == normalize_schema(py311)
+    assert normalize_schema({"anyOf": [{"type": "integer"}, {"type": "null"}]}) == {"type": ["integer", "null"]}
+    # not merged: a null branch beside a $ref, or beside two alternatives
+    ref = {"anyOf": [{"$ref": "#/$defs/A"}, {"type": "null"}]}
+    assert normalize_schema(ref) == ref
+    assert len(normalize_schema({"anyOf": [{"type": "integer"}, {"type": "string"}, {"type": "null"}]})["anyOf"]) == 3
 
 
 def _log_time_input(tools: list[Any]) -> dict[str, Any]:
