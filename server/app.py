@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from mcp.server.mcpserver import MCPServer
 from pydantic import Field
+from syncro_mcp import __version__
 from syncro_mcp.client import SyncroClient
 from syncro_mcp.tools import billing, customers, invoices, mapping, session_log, tickets, time, writes
 from syncro_mcp.tools import formatting as fmt
@@ -24,8 +25,6 @@ from syncro_mcp.tools.confirm import Confirmer, persistent_secret
 from syncro_mcp.tools.journal import Journal
 from syncro_mcp.tools.registry import Registrar
 from syncro_mcp.tools.runtime import Runtime, ToolConfig
-
-from syncro_mcp import __version__
 
 from .secrets import redact
 from .settings import Settings
