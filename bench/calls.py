@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mcp import Client
-
-from .env import in_memory
+from syncro_mcp.testing import in_memory
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from typing import Any
 import httpx
 from mcp import Client
 from syncro_mcp.server.settings import TOOLSETS
+from syncro_mcp.testing import in_memory
 
 from .calls import COMMANDS
-from .env import in_memory
 
 TARGET_VISIBLE_BYTES = 9_000
 TARGET_LIST_RATIO = 0.15

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import queue
-import shutil
 import statistics
 import subprocess
 import sys
@@ -74,8 +73,9 @@ def standalone_sandbox():
 
 
 def server_command() -> tuple[str, list[str]]:
-    exe = shutil.which("syncro-mcp")
-    return (exe, []) if exe else (sys.executable, ["-m", "syncro_mcp"])
+    """The ``syncro-mcp`` of this very environment (not whichever one PATH finds first)."""
+    exe = Path(sys.executable).with_name("syncro-mcp")
+    return (str(exe), []) if exe.is_file() else (sys.executable, ["-m", "syncro_mcp"])
 
 
 def server_env(folder: Path, **extra: str) -> dict[str, str]:
@@ -160,10 +160,10 @@ async def cold_start(runs: int = 3) -> dict[str, Any]:
             "serve", "--sandbox"]) or "syncro-mcp serve --sandbox"}
 
 
-async def run(n: int = 200) -> dict[str, Any]:
+async def run(n: int = 200, cold_runs: int = 3) -> dict[str, Any]:
     return {
         "latency": await latency(n),
-        "cold_start": await cold_start(),
+        "cold_start": await cold_start(cold_runs),
     }
 
 

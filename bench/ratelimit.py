@@ -18,8 +18,9 @@ from typing import Any
 
 from mcp import Client
 from syncro_mcp.sandbox import Sandbox
+from syncro_mcp.testing import in_memory
 
-from .env import FakeClock, in_memory
+from .env import FakeClock
 
 LIMIT_PER_MIN = 180
 CALLS = 300

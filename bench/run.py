@@ -1,8 +1,9 @@
 """Run every benchmark, print its table, write ``bench/results.json``.
 
 ``python -m bench`` (or ``python bench/run.py``) from the repository root; ``--only calls,footprint``
-runs a subset; ``--calls N`` sets the latency sample size. Everything talks to the sandbox on this
-machine (in memory, or on 127.0.0.1); nothing leaves it.
+runs a subset; ``--quick`` runs every section with small samples (a smoke run for CI: a few
+seconds, figures not representative, no JSON unless ``--out``). Everything talks to the sandbox
+on this machine (in memory, or on 127.0.0.1); nothing leaves it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ from bench import calls, footprint, overhead, ratelimit, startup
 from bench.env import quiet_logs
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
+# --quick: every code path of every section, with small samples.
+QUICK: dict[str, dict[str, Any]] = {
+    "overhead": {"n": 20, "cold_runs": 1},
+    "ratelimit": {"n": 40},
+    "startup": {"cold_runs": 1, "registration_runs": 2, "first_runs": 1},
+}
 SECTIONS = {
     "calls": ("Calls per command", calls.run, calls.table),
     "footprint": ("Context footprint", footprint.run, footprint.table),
@@ -58,8 +65,10 @@ def machine() -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--only", help=f"comma list of: {', '.join(SECTIONS)}")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="JSON summary (default bench/results.json)")
+    parser.add_argument("--quick", action="store_true", help="small samples: a smoke run of every section")
+    parser.add_argument("--out", type=Path, help="JSON summary (default bench/results.json; none with --quick)")
     args = parser.parse_args(argv)
+    out = args.out or (None if args.quick else RESULTS)
     chosen = [s.strip() for s in args.only.split(",")] if args.only else list(SECTIONS)
     unknown = [s for s in chosen if s not in SECTIONS]
     if unknown:
@@ -77,15 +86,19 @@ def main(argv: list[str] | None = None) -> int:
     for key in chosen:
         title, run, table = SECTIONS[key]
         t0 = time.perf_counter()
-        result = asyncio.run(run())
+        result = asyncio.run(run(**(QUICK.get(key, {}) if args.quick else {})))
         result["seconds"] = round(time.perf_counter() - t0, 2)
         summary["sections"][key] = result
         print(f"== {title} ({result['seconds']:.1f} s)")
         print(table(result))
         print()
     summary["seconds"] = round(time.perf_counter() - started, 2)
-    args.out.write_text(json.dumps(summary, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
-    print(f"total {summary['seconds']:.1f} s; JSON summary: {args.out}")
+    if args.quick:
+        summary["quick"] = QUICK
+    if out is not None:
+        out.write_text(json.dumps(summary, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    print(f"total {summary['seconds']:.1f} s" + (f"; JSON summary: {out}" if out else "")
+          + ("  (--quick: small samples, figures not representative)" if args.quick else ""))
     return 0
 
 

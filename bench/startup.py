@@ -24,8 +24,7 @@ from typing import Any
 from mcp import Client, StdioServerParameters
 from mcp.client.session import ClientSession
 from mcp.client.stdio import stdio_client
-
-from .env import bench_settings, in_memory
+from syncro_mcp.testing import in_memory, stack_settings
 
 MINIMAL_SERVER = """
 from mcp.server.mcpserver import MCPServer
@@ -74,7 +73,7 @@ async def registration(runs: int = 15) -> float:
 
     samples = []
     with tempfile.TemporaryDirectory(prefix="syncro-bench-") as tmp:
-        settings = bench_settings(Path(tmp), subdomain="acme", api_key="T0123-bench")
+        settings = stack_settings(Path(tmp), subdomain="acme", api_key="T0123-bench")
         async with make_client(settings) as client:
             for _ in range(runs):
                 registry.input_schema.cache_clear()
@@ -136,9 +135,10 @@ async def cold_start(runs: int = 7) -> dict[str, Any]:
     return {"ours_ms": o * 1000, "minimal_ms": m * 1000, "ratio": o / m, "runs": runs}
 
 
-async def run() -> dict[str, Any]:
-    return {"sizes": await sizes(), "registration_ms": await registration(),
-            "first_registration_ms": first_registration(), "cold_start": await cold_start(), "targets": TARGETS}
+async def run(cold_runs: int = 7, registration_runs: int = 15, first_runs: int = 5) -> dict[str, Any]:
+    return {"sizes": await sizes(), "registration_ms": await registration(registration_runs),
+            "first_registration_ms": first_registration(first_runs), "cold_start": await cold_start(cold_runs),
+            "targets": TARGETS}
 
 
 def table(result: dict[str, Any]) -> str:

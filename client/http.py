@@ -31,7 +31,6 @@ from typing import Any, Literal, NoReturn, TypeVar
 
 import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
-
 from syncro_mcp import __version__
 
 from .errors import (

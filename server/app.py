@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from mcp.server.mcpserver import MCPServer
 from pydantic import Field
+from syncro_mcp import __version__
 from syncro_mcp.client import SyncroClient
 from syncro_mcp.engine.audit import AuditLog
 from syncro_mcp.engine.clock import Clock
@@ -26,8 +27,6 @@ from syncro_mcp.tools import catalog, mapping, tickets
 from syncro_mcp.tools import formatting as fmt
 from syncro_mcp.tools.registry import Registrar
 from syncro_mcp.tools.runtime import Runtime
-
-from syncro_mcp import __version__
 
 from .secrets import redact
 from .settings import Settings

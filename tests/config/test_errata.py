@@ -244,12 +244,22 @@ def test_audit_times_and_since_use_the_timezone_setting(tmp_path, capsys, monkey
 
 
 def test_a_key_that_cannot_go_in_a_header_is_a_config_error_not_a_traceback(capsys, monkeypatch) -> None:
-    """`claude mcp add syncro -e SYNCRO_API_KEY=T123… -- syncro-mcp serve` crashed in httpx."""
+    """`claude mcp add syncro -e SYNCRO_API_KEY=T123… -- syncro-mcp serve` crashed in httpx.
+
+    ``check`` refuses it as a configuration error; ``serve`` starts and every tool answers with the
+    same text (the setup help), so the client shows the reason instead of a failed connection.
+    """
+    from syncro_mcp.server.settings import NotConfiguredError, load_settings
+
     monkeypatch.setenv("SYNCRO_SUBDOMAIN", "yourco")
     monkeypatch.setenv("SYNCRO_API_KEY", "T123…")
-    assert cli.main(["serve"]) == cli.EXIT_CONFIG
+    assert cli.main(["check"]) == cli.EXIT_CONFIG
     err = capsys.readouterr().err
     assert "'…' (U+2026) at position 5" in err and "environment SYNCRO_API_KEY" in err and "T123" not in err
+    with pytest.raises(NotConfiguredError) as exc:
+        load_settings().require_syncro()
+    help_text = str(exc.value)
+    assert "'…' (U+2026) at position 5" in help_text and "T123" not in help_text
 
 
 def test_unset_variable_in_state_dir_is_reported_once() -> None:

@@ -85,8 +85,8 @@ def test_every_quoted_troubleshooting_message_is_really_printed(tmp_path, capsys
     quotes = quoted_symptoms()
     assert len(quotes) >= 8, quotes
     outputs = asyncio.run(_tool_outputs(tmp_path))  # sync test: the CLI runs its own event loop
-    outputs.append(_cli_stderr(capsys, monkeypatch, ["serve"]))
-    outputs.append(_cli_stderr(capsys, monkeypatch, ["serve"], SYNCRO_SUBDOMAIN="acme"))
+    outputs.append(_cli_stderr(capsys, monkeypatch, ["check"]))
+    outputs.append(_cli_stderr(capsys, monkeypatch, ["check"], SYNCRO_SUBDOMAIN="acme"))
     monkeypatch.delenv("NO_SUCH_VAULT", raising=False)
     outputs.append(_cli_stderr(capsys, monkeypatch, ["check"], SYNCRO_SUBDOMAIN="acme",
                                SYNCRO_API_KEY_COMMAND="bash $NO_SUCH_VAULT/vault.sh"))

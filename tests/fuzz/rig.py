@@ -16,8 +16,7 @@ from typing import Any
 
 from mcp import Client
 from mcp_types import CallToolResult
-
-from bench.env import in_memory
+from syncro_mcp.testing import in_memory
 
 CALL_TIMEOUT_S = 15.0
 

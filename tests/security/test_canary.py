@@ -22,8 +22,7 @@ from mcp import Client
 from syncro_mcp.client import SyncroError
 from syncro_mcp.sandbox import Sandbox
 from syncro_mcp.server.logging_setup import configure_logging
-
-from bench.env import in_memory
+from syncro_mcp.testing import in_memory
 
 CANARY = "CANARY-7f3a9c1e-d0d0-4b1e-9e55-c4n4ry0k3y"
 NOISY = ("syncro_mcp", "httpx", "httpcore", "mcp", "mcp_types")

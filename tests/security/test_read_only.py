@@ -12,8 +12,7 @@ from mcp import Client
 from syncro_mcp.client import ReadOnlyError, SyncroClient
 from syncro_mcp.server.serving import open_client
 from syncro_mcp.server.settings import TOOLSETS, Settings
-
-from bench.env import in_memory
+from syncro_mcp.testing import in_memory
 
 WRITE_TOOLS = {
     "create_ticket": {"customer": "Jerry Burger", "subject": "x"},

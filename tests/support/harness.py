@@ -12,10 +12,10 @@ from mcp import Client
 from mcp_types import CallToolResult, ElicitResult
 from syncro_mcp.sandbox import Sandbox
 
-# One stack builder for tests and benchmarks: bench.env owns it (the repo root is on pythonpath).
-from bench.env import FIXED_NOW, in_memory
-from bench.env import Env as Harness
-from bench.env import bench_settings as make_settings
+# One stack builder for tests and benchmarks: the package's syncro_mcp.testing.
+from syncro_mcp.testing import FIXED_NOW, in_memory
+from syncro_mcp.testing import Env as Harness
+from syncro_mcp.testing import stack_settings as make_settings
 
 __all__ = ["FIXED_NOW", "Harness", "call", "call_confirmed", "elicitation", "h", "harness", "make_settings", "text"]
 

@@ -1,0 +1,68 @@
+"""The whole stack in memory (sandbox → SyncroClient → our app, no sockets), for tests and benchmarks.
+
+``tests/`` and ``bench/`` both build their stack here, so the two cannot drift apart, and a
+non-editable install can run the benchmarks. Nothing in the server imports this module.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+from syncro_mcp.client import SyncroClient
+from syncro_mcp.sandbox import Sandbox
+from syncro_mcp.server.app import App, build_app
+from syncro_mcp.server.settings import Settings
+
+__all__ = ["FIXED_NOW", "Env", "in_memory", "stack_settings"]
+
+#: The app's "now" in the in-memory stack: the sandbox's seed data is dated around it.
+FIXED_NOW = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)
+
+
+def stack_settings(folder: Path, **over: Any) -> Settings:
+    """Settings whose files (state, session logs) all live under ``folder``; UTC."""
+    return Settings(state_dir=folder / "state", session_log_dir=folder / "clients", timezone="UTC", **over)
+
+
+@dataclass
+class Env:
+    sandbox: Sandbox
+    client: SyncroClient
+    app: App
+
+    @property
+    def server(self) -> Any:
+        return self.app.server
+
+
+@asynccontextmanager
+async def in_memory(
+    folder: Path | None = None,
+    *,
+    sandbox: Sandbox | None = None,
+    api_key: str | None = None,
+    client_kw: dict[str, Any] | None = None,
+    **settings: Any,
+) -> AsyncIterator[Env]:
+    """The whole stack without sockets; the caller gets the sandbox to read its request log.
+
+    ``folder`` holds the app's files (a temporary folder if None); ``settings`` go to
+    :class:`Settings`; ``client_kw`` to :class:`SyncroClient` (``transport`` may wrap the sandbox's).
+    """
+    sb = sandbox or Sandbox(rate_limit_per_min=None)
+    # No client pacing and no backoff sleeps unless asked: callers count requests, not waits.
+    kw: dict[str, Any] = {"retry_base_s": 0, "rate_limit_per_min": 10**6, "read_only": settings.get("read_only", False)}
+    kw.update(client_kw or {})
+    kw["transport"] = kw.get("transport") or sb.transport()
+    with tempfile.TemporaryDirectory(prefix="syncro-mcp-stack-") as tmp:
+        base = folder or Path(tmp)
+        async with SyncroClient(base_url=sb.base_url, api_key=SecretStr(api_key or sb.api_key), **kw) as client:
+            app = build_app(stack_settings(base, **settings), client, clock=lambda: FIXED_NOW)
+            yield Env(sb, client, app)
