@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
+
+from syncro_mcp.testing import FakeClock
+
+__all__ = ["FakeClock", "quiet_logs"]
 
 QUIET_LOGGERS = ("httpx", "mcp", "syncro_mcp")
 
@@ -12,20 +15,3 @@ def quiet_logs() -> None:
     """The SDK may set INFO on import; the benchmarks print tables, not request lines."""
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
-
-
-class FakeClock:
-    """Monotonic seconds that only move when someone sleeps: compresses rate-limit waits to nothing."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.t = start
-        self.slept = 0.0
-
-    def __call__(self) -> float:
-        return self.t
-
-    async def sleep(self, seconds: float) -> None:
-        if seconds > 0:
-            self.t += seconds
-            self.slept += seconds
-        await asyncio.sleep(0)

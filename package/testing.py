@@ -6,6 +6,7 @@ non-editable install can run the benchmarks. Nothing in the server imports this 
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,10 +21,38 @@ from syncro_mcp.sandbox import Sandbox
 from syncro_mcp.server.app import App, build_app
 from syncro_mcp.server.settings import Settings
 
-__all__ = ["FIXED_NOW", "Env", "in_memory", "stack_settings"]
+__all__ = ["FIXED_NOW", "Env", "FakeClock", "in_memory", "stack_settings"]
 
 #: The app's "now" in the in-memory stack: the sandbox's seed data is dated around it.
 FIXED_NOW = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)
+
+
+class FakeClock:
+    """The one fake monotonic clock (client tests, fault rig, benchmarks): time moves only when
+    someone sleeps, so pacing and back-off cost no real time; ``sleeps`` records every delay.
+
+    Pass it as the client's ``clock`` and its ``sleep`` (and the sandbox's limiter clock)."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += max(0.0, seconds)
+        await asyncio.sleep(0)  # let other tasks run, as a real sleep would
+
+    @property
+    def slept(self) -> float:
+        """Seconds slept in total."""
+        return sum(max(0.0, s) for s in self.sleeps)
+
+    def backoffs(self, floor: float = 0.05) -> list[float]:
+        """Sleeps long enough to be retry back-off rather than limiter pacing."""
+        return [s for s in self.sleeps if s >= floor]
 
 
 def stack_settings(folder: Path, **over: Any) -> Settings:

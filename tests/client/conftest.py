@@ -11,28 +11,10 @@ import pytest
 import respx
 from pydantic import SecretStr
 from syncro_mcp.client import SyncroClient
+from syncro_mcp.testing import FakeClock
 
 BASE = "https://acme.syncromsp.com/api/v1"
 KEY = "CANARY-KEY-1234567890"
-
-
-class FakeClock:
-    """Monotonic clock whose ``sleep`` only advances time and records the delay."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def backoffs(self, floor: float = 0.05) -> list[float]:
-        """Sleeps long enough to be retry backoff rather than limiter pacing."""
-        return [s for s in self.sleeps if s >= floor]
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
@@ -29,26 +29,12 @@ from syncro_mcp.sandbox.requestlog import LoggedRequest
 from syncro_mcp.sandbox.sandbox import DEFAULT_API_KEY, IN_PROCESS_BASE_URL
 from syncro_mcp.server.app import App, build_app
 from syncro_mcp.server.secrets import redact
+from syncro_mcp.testing import FakeClock as VirtualClock  # the one fake clock
 
 NUMBER = 32164
 LABOR = "remote"
 PRODUCT_ID = 1190473
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
-
-
-@dataclass
-class VirtualClock:
-    """Monotonic seconds that only move when someone sleeps."""
-
-    t: float = 0.0
-    slept: list[float] = field(default_factory=list)
-
-    def __call__(self) -> float:
-        return self.t
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.t += max(0.0, seconds)
 
 
 @dataclass
