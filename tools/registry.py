@@ -201,7 +201,8 @@ class WriteCall:
         how = "not required"
         if self.confirmed:
             made = _PLAN.get()
-            assert made is not None and made[0] is ctx, "approve did not run for this call"
+            if made is None or made[0] is not ctx:
+                raise RuntimeError(f"{self.decl.name}: the approval resolver did not run for this call")
             _PLAN.set(None)
             plan = made[1]
             refused = _approval_outcome(approval, plan)
