@@ -18,6 +18,7 @@ from typing import Annotated, Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
 from pydantic import BaseModel, ConfigDict, Field
+from syncro_mcp.engine.steps import Progress
 
 from .models import WriteResult
 
@@ -76,7 +77,6 @@ class Plan(Protocol):
 A = TypeVar("A", bound=Args)
 W = TypeVar("W", bound=WriteArgs)
 P = TypeVar("P", bound=Plan)
-Progress = Callable[[int, int, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
