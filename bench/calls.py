@@ -30,6 +30,7 @@ class Command:
     why: str  # reasoning for the minimum
     budget: tuple[int, int]  # (reads, writes) the warm run may use (today's figures): the regression bound
     target: str = ""  # the issue's target, when it sets one
+    cold_extra: int = 1  # account-list reads a cold run may add (bill: + the catalogue page for prices)
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -88,9 +89,11 @@ COMMANDS: tuple[Command, ...] = (
         "bill", "bill_ticket",
         {"number": 32164, "minutes": 30, "labor_type": "remote", "notes": "Fixed sync."},
         {"number": 32165, "minutes": 60, "labor_type": "onsite", "notes": "Replaced the switch."}, 2, 4,
-        "number → id; POST comment, POST timer_entry, POST /invoices, PUT status Invoiced; one GET "
-        "/invoices/{id} to check the labor line was copied (a POST line item only when it was not)",
-        (2, 4), "≤ 4 writes + ≤ 3 reads (settings cached)",
+        "number → id; GET /tickets/{id} for the preview (issue 14: every line the invoice will carry: "
+        "uncharged timers, parts, the customer's prepaid hours; the confirmed call reuses it; catalogue "
+        "prices cached); POST comment, POST timer_entry, POST /invoices, PUT status Invoiced; one GET "
+        "/invoices/{id} to check the labor line and read the invoice back (a POST line item only when missing)",
+        (3, 4), "≤ 4 writes + ≤ 3 reads (settings cached)", cold_extra=2,
     ),
     Command(
         "search", "search", {"query": "Burger"}, {"query": "email"}, 2, 0,
@@ -165,7 +168,7 @@ def within_budget(cmd: Command, cold: Count, warm: Count) -> bool:
     reads, writes = cmd.budget
     return (
         warm.reads <= reads and warm.writes <= writes
-        and cold.reads <= reads + COLD_EXTRA_READS and cold.writes <= writes
+        and cold.reads <= reads + max(COLD_EXTRA_READS, cmd.cold_extra) and cold.writes <= writes
     )
 
 

@@ -178,6 +178,8 @@ class Customer(SyncroModel):
     location_name: str | None = None
     tax_rate_id: int | None = None
     invoice_term_id: int | None = None
+    prepay_hours: Money = None
+    """A prepaid block of hours (docs/syncro-facts.md#field-reports); null when the customer has none."""
     notification_email: str | None = None
     pdf_url: str | None = None
     online_profile_url: str | None = None

@@ -182,6 +182,14 @@ class Journal:
             ).fetchone()
         return self.get(row["id"]) if row else None
 
+    def done_entries(self, op: str, ticket: int) -> list[Entry]:
+        """Every completed ``op`` on ``ticket`` (e.g. the bills whose timers are on an invoice)."""
+        with self._db() as db:
+            ids = [r["id"] for r in db.execute(
+                "SELECT id FROM entries WHERE op = ? AND ticket = ? AND state = 'done' ORDER BY id", (op, ticket)
+            )]
+        return [self.get(i) for i in ids]
+
     def set_state(self, entry_id: int, state: str, *, summary: str | None = None, error: str | None = None) -> None:
         sets, params = ["state = ?", "updated = ?"], [state, self._clock()]
         if summary is not None:

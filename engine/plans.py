@@ -71,18 +71,21 @@ def close_steps(client: SyncroClient, ticket: TicketSummary, status: str, resolu
 
 
 def bill_steps(
-    client: SyncroClient, ticket: TicketSummary, work: Work, end: datetime, category: str, status: str
+    client: SyncroClient, ticket: TicketSummary, work: Work, end: datetime, category: str, status: str,
+    others: int = 0, timers: list[int] | None = None,
 ) -> list[Step]:
     """comment → timer entry → invoice from the ticket → labor line check → status.
 
     Syncro's "Make Invoice" normally copies uncharged time; if it did not, the line is added at
     the catalogue price. The timer is never charged separately, so the time is never billed twice.
+    ``others`` / ``timers``: what the preview saw of the product's other lines and the swept timers
+    (``InvoiceLineStep``).
     """
     return [
         CommentStep(client, ticket, BILL_SUBJECT, work.notes, hidden=False, do_not_email=True),
         TimerStep(client, ticket, work.minutes, work.labor, work.product_id, work.notes, end),
         InvoiceStep(client, ticket, category),
-        InvoiceLineStep(client, work.minutes, work.labor, work.product_id),
+        InvoiceLineStep(client, work.minutes, work.labor, work.product_id, others, timers),
         StatusStep(client, ticket, status),
     ]
 

@@ -142,29 +142,57 @@ class InvoiceStep(Step):
         return {"invoice_id": inv.id, "invoice_number": inv.number}
 
 
-def labor_line(invoice: Invoice, product_id: int, qty: Decimal) -> int | None:
-    """Id of the invoice line carrying this labor (same product, same hours), if any."""
-    for li in invoice.line_items:
-        if li.product_id == product_id and li.quantity is not None and abs(li.quantity - qty) <= Decimal("0.01"):
-            return li.id
+def labor_line(invoice: Invoice, product_id: int, qty: Decimal, others: int = 0) -> tuple[int, Decimal] | None:
+    """The invoice line carrying this bill's labor: (id, Syncro's quantity), if any.
+
+    The same product and hours (±0.01 h), or else, when the invoice holds more lines of the
+    product than the ``others`` that other time and parts account for, the one Syncro rounded
+    (docs/syncro-facts.md#field-reports: Syncro may round labor per product), so a rounded copy
+    is never taken for a missing line and billed a second time.
+    """
+    same = [li for li in invoice.line_items if li.product_id == product_id and li.quantity is not None]
+    for li in same:
+        if abs((li.quantity or Decimal(0)) - qty) <= Decimal("0.01"):
+            return li.id, li.quantity or qty
+    if len(same) > others:
+        li = min(same, key=lambda x: abs((x.quantity or Decimal(0)) - qty))
+        return li.id, li.quantity or qty
     return None
 
 
 class InvoiceLineStep(Step):
-    """Make sure the invoice carries the labor line; add it at the catalogue price if Syncro did not copy it."""
+    """Make sure the invoice carries the labor line; add it at the catalogue price if Syncro did not copy it.
 
-    def __init__(self, client: SyncroClient, minutes: int, labor: str, product_id: int) -> None:
+    ``others``: lines of the same product the invoice carries for other time or parts (from the
+    preview); ``timers``: the other uncharged timers "Make Invoice" sweeps in, journaled so that
+    they read as billed afterwards.
+    """
+
+    def __init__(self, client: SyncroClient, minutes: int, labor: str, product_id: int, others: int = 0,
+                 timers: list[int] | None = None) -> None:
         qty = hours(minutes)
-        body = {"product_id": product_id, "quantity": str(qty)}
+        body: dict[str, Any] = {"product_id": product_id, "quantity": str(qty)}
+        if others or timers:
+            body.update(others=others, timers=list(timers or []))
         super().__init__("invoice_line", f"Check invoice has {qty} h {labor} labor (add it if missing)", body)
         self.client, self.labor, self.product_id, self.qty = client, labor, product_id, qty
+        self.seen: Invoice | None = None
+        """The invoice as this step last read it, when it needed no line added (the final invoice)."""
+
+    def _found(self, invoice: Invoice, added: bool) -> dict[str, Any] | None:
+        found = labor_line(invoice, self.product_id, self.qty, int(self.body.get("others", 0)))
+        if found is None:
+            return None
+        self.seen = invoice
+        return {"line_item_id": found[0], "added": added, "quantity": str(found[1]),
+                "timers": self.body.get("timers", [])}
 
     async def send(self, results: Results) -> dict[str, Any]:
         inv_id = results["invoice"]["invoice_id"]
         invoice = await self.client.get_invoice(inv_id)
-        found = labor_line(invoice, self.product_id, self.qty)
+        found = self._found(invoice, False)
         if found is not None:
-            return {"line_item_id": found, "added": False, "total": str(invoice.total) if invoice.total else None}
+            return {**found, "total": str(invoice.total) if invoice.total else None}
         product = await self.client.get_product(self.product_id)
         li = await self.client.add_invoice_line_item(
             inv_id,
@@ -174,9 +202,8 @@ class InvoiceLineStep(Step):
             price=product.price_retail if product.price_retail is not None else Decimal(0),
             product_id=self.product_id,
         )
-        return {"line_item_id": li.id, "added": True}
+        return {"line_item_id": li.id, "added": True, "quantity": str(self.qty), "timers": self.body.get("timers", [])}
 
     async def find(self, results: Results, since: datetime) -> dict[str, Any] | None:
         invoice = await self.client.get_invoice(results["invoice"]["invoice_id"])
-        found = labor_line(invoice, self.product_id, self.qty)
-        return None if found is None else {"line_item_id": found, "added": True}
+        return self._found(invoice, True)

@@ -11,16 +11,19 @@ from functools import partial
 from typing import Annotated, ClassVar
 
 from pydantic import Field
+from syncro_mcp.client.errors import SyncroError
+from syncro_mcp.client.models import Invoice
 from syncro_mcp.engine.journal import Entry
 from syncro_mcp.engine.plans import BILL_SUBJECT, INVOICED, Job, bill_steps, repeated_bill
 from syncro_mcp.engine.runner import resume_note
 from syncro_mcp.engine.steps import RunReport
-from syncro_mcp.engine.writes import hours, visibility
+from syncro_mcp.engine.writes import InvoiceLineStep, hours, visibility
 
 from . import formatting as fmt
+from .bill_preview import differences, invoice_lines, preview_invoice, preview_text
 from .declare import Progress, Toolset, WriteTool
 from .errors import InputError
-from .models import InvoiceRow, WriteResult
+from .models import BillResult, InvoiceRow
 from .resolver import pick_one
 from .runtime import Runtime
 from .tickets import JournaledPlan, ticket_label
@@ -41,10 +44,14 @@ async def plan_bill_ticket(rt: Runtime, a: BillArgs) -> JournaledPlan:
     status = pick_one(INVOICED, await rt.resolver.statuses(), "status")
     if ticket.customer_id is None:
         raise InputError(f"Ticket #{a.number} has no customer; Syncro cannot invoice it.")
+    bill = await preview_invoice(rt, await rt.resolver.ticket_detail(a.number), work, a.number)
     end, category = rt.now(), rt.settings.invoice_category
-    steps = bill_steps(rt.client, ticket, work, end, category, status)
+    steps = bill_steps(rt.client, ticket, work, end, category, status,
+                       bill.same_product(work.product_id), bill.swept_timers)
     job = Job("bill_ticket", a.number, a.journal_key(), steps, resume)
     warn = f"\n  Note: the ticket is already {ticket.status}." if (ticket.status or "") in (status, "Closed") else ""
+    swept = f"; the ticket's other uncharged time ({len(bill.swept_timers)} entries) goes on it too" \
+        if bill.swept_timers else ""
     preview = "\n".join([
         f"Bill {ticket_label(ticket)}, status {ticket.status}{warn}",
         f"  1. Comment “{BILL_SUBJECT}” ({visibility(False, True)}):",
@@ -53,40 +60,70 @@ async def plan_bill_ticket(rt: Runtime, a: BillArgs) -> JournaledPlan:
         "     ----",
         f"  2. Time entry: {fmt.duration(a.minutes)} {a.labor_type} labor (product {work.product_id}), billable, "
         f"ending now ({fmt.when(end)})",
-        f"  3. Invoice from the ticket (category {category}); it includes the ticket's uncharged time and parts",
+        f"  3. Invoice from the ticket (category {category}){swept}",
         f"  4. Make sure the invoice has the {hours(a.minutes)} h {a.labor_type} line (added at the catalogue "
-        "price if Syncro did not copy it)",
+        "price if Syncro did not copy it; never a second one)",
         f"  5. Status → {status}",
+        *preview_text(bill),
     ])
-    return JournaledPlan(preview + resume_note(job), ticket, job, work, status)
+    fields = {"lines": bill.lines, "total": bill.total, "prepay_hours": bill.prepay_hours}
+    return JournaledPlan(preview + resume_note(job), ticket, job, work, status, fields, bill)
 
 
-def bill_done(rt: Runtime, plan: JournaledPlan, report: RunReport, entry: Entry) -> WriteResult:
+async def read_back(rt: Runtime, plan: JournaledPlan, report: RunReport) -> tuple[Invoice | None, list[str]]:
+    """The invoice as Syncro holds it, and how it differs from the preview (never silently).
+
+    When the labor check found the line (nothing added), its read is the final invoice; else read it.
+    """
+    check = next((s for s in plan.job.steps if isinstance(s, InvoiceLineStep)), None)
+    inv = check.seen if check is not None and not report.results["invoice_line"].get("added") else None
+    try:
+        inv = inv or await rt.client.get_invoice(report.results["invoice"]["invoice_id"])
+    except SyncroError as exc:
+        return None, [f"could not read the invoice back to check it ({exc}); check it in Syncro"]
+    return inv, differences(plan.bill, inv) if plan.bill is not None else []
+
+
+def bill_done(rt: Runtime, plan: JournaledPlan, report: RunReport, entry: Entry,
+              inv: Invoice | None = None, diffs: list[str] | None = None) -> BillResult:
     rt.resolver.forget(plan.ticket.number or 0)
     r = report.results
-    total = r["invoice_line"].get("total")
+    total = inv.total if inv is not None else (Decimal(r["invoice_line"]["total"]) if r["invoice_line"].get("total")
+                                               else None)
     row = InvoiceRow(
-        id=r["invoice"]["invoice_id"], number=r["invoice"].get("invoice_number"),
-        customer=plan.ticket.customer_business_then_name, total=Decimal(total) if total else None,
-        paid=False, ticket_id=plan.ticket.id,
+        id=r["invoice"]["invoice_id"],
+        number=(inv.number if inv is not None else None) or r["invoice"].get("invoice_number"),
+        customer=plan.ticket.customer_business_then_name, total=total, paid=False, ticket_id=plan.ticket.id,
     )
     resumed = f" (resumed journal entry {entry.id})" if report.resumed else ""
-    return WriteResult(
+    diffs = diffs or []
+    first = ("Differs from the preview: " + "; ".join(diffs) + ". ") if diffs else ""
+    got = r["invoice_line"].get("quantity")
+    qty = Decimal(got).quantize(Decimal("0.01")) if got else None
+    asked = hours(plan.work.minutes) if plan.work else None
+    rounded = f" Syncro billed this labor as {qty} h (asked {asked} h)." if qty is not None and qty != asked else ""
+    return BillResult(
         status="done",
-        message=f"Billed #{plan.ticket.number}{resumed}: invoice #{row.number or row.id}"
+        message=f"{first}Billed #{plan.ticket.number}{resumed}: invoice #{row.number or row.id}"
         + (f" ({fmt.money(row.total)})" if row.total is not None else "")
-        + f", status {plan.status}.",
+        + f", status {plan.status}.{rounded}",
         number=plan.ticket.number, comment_id=r["comment"]["comment_id"], timer_id=r["timer"]["timer_id"],
         invoice=row, line_item_id=r["invoice_line"].get("line_item_id"), steps=report.lines,
-        journal_entry=entry.id,
+        journal_entry=entry.id, lines=invoice_lines(inv) if inv is not None else None, total=row.total,
+        prepay_hours=plan.bill.prepay_hours if plan.bill is not None else None, differences=diffs or None,
     )
 
 
-async def bill_ticket(rt: Runtime, a: BillArgs, plan: JournaledPlan, progress: Progress | None) -> WriteResult:
-    """Bill work: comment, time entry, invoice, labor line check, status Invoiced. Resumable."""
-    return bill_done(rt, plan, *await rt.engine.run(plan.job, progress))
+async def bill_ticket(rt: Runtime, a: BillArgs, plan: JournaledPlan, progress: Progress | None) -> BillResult:
+    """Bill work: comment, time entry, invoice, labor line check, status Invoiced; the preview lists every
+    invoice line and the total, and the invoice is read back and compared. Resumable."""
+    report, entry = await rt.engine.run(plan.job, progress)
+    inv, diffs = await read_back(rt, plan, report)
+    return bill_done(rt, plan, report, entry, inv, diffs)
 
 
-BILL_TICKET = WriteTool("bill_ticket", Toolset.BILLING, "Bill ticket", BillArgs, plan_bill_ticket, bill_ticket)
+BILL_TICKET = WriteTool(
+    "bill_ticket", Toolset.BILLING, "Bill ticket", BillArgs, plan_bill_ticket, bill_ticket, output=BillResult
+)
 
 TOOLS = (BILL_TICKET,)

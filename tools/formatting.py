@@ -105,7 +105,10 @@ def ticket_list(result: TicketList, heading: str) -> str:
 def _entry_line(e: TimeEntryRow) -> str:
     flags = ", ".join(
         f
-        for f in ("billable" if e.billable else "not billable", "charged" if e.charged else "uncharged")
+        for f in (
+            "billable" if e.billable else "not billable",
+            f"billed on invoice #{e.invoice}" if e.invoice else ("charged" if e.charged else "uncharged"),
+        )
         if f
     )
     notes = f" — {clip(e.notes.strip(), 80)}" if e.notes and e.notes.strip() else ""

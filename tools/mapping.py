@@ -69,15 +69,20 @@ def timer_minutes(t: TicketTimer) -> int:
     return 0
 
 
-def time_entry_row(t: TicketTimer, product_names: Mapping[int, str]) -> TimeEntryRow:
+def time_entry_row(
+    t: TicketTimer, product_names: Mapping[int, str], billed: Mapping[int, str] | None = None
+) -> TimeEntryRow:
+    """``billed``: timer id → invoice, for time a bill put on an invoice (Syncro's timer does not say)."""
     labor = product_names.get(t.product_id) if t.product_id is not None else None
+    invoice = (billed or {}).get(t.id)
     return TimeEntryRow(
         start=t.start_time,
         minutes=timer_minutes(t),
         labor=labor,
         product_id=None if labor else t.product_id,
         billable=t.billable is not False,
-        charged=bool(t.recorded),
+        charged=bool(t.recorded) or invoice is not None,
+        invoice=invoice,
         notes=t.notes,
     )
 
@@ -94,11 +99,12 @@ def billing(t: Ticket, entries: list[TimeEntryRow]) -> Billing:
 
 
 def ticket_detail(
-    t: Ticket, product_names: Mapping[int, str], comments: list[Comment] | None = None
+    t: Ticket, product_names: Mapping[int, str], comments: list[Comment] | None = None,
+    billed: Mapping[int, str] | None = None,
 ) -> TicketDetail:
     """Detail view. Comments are newest first, last 5 (the seed's rule)."""
     thread = sorted(comments if comments is not None else t.comments, key=_comment_key, reverse=True)
-    entries = [time_entry_row(x, product_names) for x in t.ticket_timers]
+    entries = [time_entry_row(x, product_names, billed) for x in t.ticket_timers]
     contact = t.contact.name if t.contact else t.contact_fullname
     return TicketDetail(
         number=t.number or 0,

@@ -51,7 +51,8 @@ class TimeEntryRow(_Out):
     labor: str | None = Field(None, description="Labor type name.")
     product_id: int | None = Field(None, description="Set when the product is not a configured labor type.")
     billable: bool = True
-    charged: bool = Field(False, description="Already turned into a ticket line item.")
+    charged: bool = Field(False, description="Already turned into a ticket line item, or on an invoice.")
+    invoice: str | None = Field(None, description="The invoice a bill put this time on.")
     notes: str | None = None
 
 
@@ -162,6 +163,20 @@ class LaborTypes(_Out):
     labor_types: list[LaborType]
 
 
+class BillLine(_Out):
+    """One line the invoice will carry (preview) or carries (after the write)."""
+
+    kind: Literal["labor", "timer", "part"] = Field(
+        description="labor: this bill's time; timer: another uncharged time entry; part: a ticket line item."
+    )
+    item: str
+    product_id: int | None = None
+    quantity: Decimal
+    price: Decimal | None = Field(None, description="Unit price (catalogue retail for labor).")
+    amount: Decimal | None = None
+    taxable: bool = False
+
+
 WriteStatus = Literal["done", "needs_confirmation", "cancelled", "already_done"]
 
 
@@ -184,6 +199,17 @@ class WriteResult(_Out):
     path: str | None = Field(None, description="File written (session log).")
     customer: CustomerRow | None = None
     journal_entry: int | None = None
+
+
+class BillResult(WriteResult):
+    """bill_ticket's result: the invoice's lines and total (preview, then as Syncro holds them)."""
+
+    lines: list[BillLine] | None = Field(
+        None, description="Bill: the invoice's lines (the preview's, or Syncro's after the write)."
+    )
+    total: Decimal | None = Field(None, description="Bill: the total before tax (preview), or Syncro's total.")
+    prepay_hours: Decimal | None = Field(None, description="Bill: the customer's prepaid hours, if any.")
+    differences: list[str] | None = Field(None, description="Bill: how the invoice in Syncro differs from the preview.")
 
 
 class PendingWrite(_Out):

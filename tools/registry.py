@@ -205,7 +205,7 @@ class WriteCall:
                 raise RuntimeError(f"{self.decl.name}: the approval resolver did not run for this call")
             _PLAN.set(None)
             plan = made[1]
-            refused = _approval_outcome(approval, plan)
+            refused = _approval_outcome(approval, plan, self.decl.output)
             if refused is not None:
                 return _result(refused, write_result(refused))
             how = "token" if isinstance(approval.data, TokenApproved) else "elicitation"
@@ -221,12 +221,13 @@ class WriteCall:
         return _result(result, write_result(result))
 
 
-def _approval_outcome(approval: Any, plan: Any) -> WriteResult | None:
+def _approval_outcome(approval: Any, plan: Any, output: Any = WriteResult) -> WriteResult | None:
     """None when approved; otherwise the result to return instead of writing."""
     if isinstance(approval, AcceptedElicitation):
         data = approval.data
         if isinstance(data, TokenNeeded):
-            return WriteResult(status="needs_confirmation", preview=plan.preview, confirm_token=data.token)
+            extra = getattr(plan, "result_fields", None) or {}  # e.g. a bill's lines and total
+            return output(status="needs_confirmation", preview=plan.preview, confirm_token=data.token, **extra)
         if isinstance(data, Approve) and data.confirm:
             return None
     return WriteResult(status="cancelled", message="Cancelled by the user: nothing was written to Syncro.")

@@ -13,13 +13,17 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, Protocol
 
 from syncro_mcp.client import SyncroClient
+from syncro_mcp.client.errors import NotFoundError
 from syncro_mcp.client.models import (
     AccountSettings,
     Contact,
     Customer,
+    Product,
+    Ticket,
     TicketSettings,
     TicketSummary,
     User,
@@ -69,6 +73,7 @@ class Resolver:
         self._clock = clock
         self._ids: dict[int, int] = {}
         self._tickets: dict[int, tuple[float, TicketSummary]] = {}
+        self._details: dict[int, tuple[float, Ticket]] = {}
         self._cache: dict[str, tuple[float, Any]] = {}
 
     # -- tickets ---------------------------------------------------------------------------
@@ -92,8 +97,31 @@ class Resolver:
             self._tickets[summary.number] = (self._clock(), summary)
 
     def forget(self, number: int) -> None:
-        """Drop the cached summary after a write changed it (the id stays valid)."""
+        """Drop the cached summary (and detail) after a write changed it (the id stays valid)."""
         self._tickets.pop(number, None)
+        self._details.pop(number, None)
+
+    async def ticket_detail(self, number: int) -> Ticket:
+        """The ticket's detail (timers, line items), kept ``TICKET_TTL_S``: a bill's preview and the
+        confirmed call that follows it read it once. Every write on the ticket drops it (``forget``)."""
+        hit = self._details.get(number)
+        if hit and self._clock() - hit[0] < TICKET_TTL_S:
+            return hit[1]
+        detail = await self.client.get_ticket(await self.ticket_id(number))
+        self._details[number] = (self._clock(), detail)
+        return detail
+
+    async def product(self, product_id: int) -> Product | None:
+        """A catalogue product (price, taxable), None if Syncro does not know it: the catalogue's first
+        page is cached ``SETTINGS_TTL_S`` (one read covers the labor products), other ids one by one."""
+        page = await self._cached("products", self.client.list_products)
+        found = next((p for p in page if p.id == product_id), None)
+        if found is not None:
+            return found
+        try:
+            return await self._cached(f"product:{product_id}", partial(self.client.get_product, product_id))
+        except NotFoundError:
+            return None
 
     # -- account lists (short-lived cache) ----------------------------------------------------
     async def _cached(self, key: str, load: Callable[[], Any]) -> Any:

@@ -16,6 +16,7 @@ from syncro_mcp.engine.writes import visibility
 
 from . import formatting as fmt
 from . import mapping
+from .bill_preview import billed_timers
 from .declare import Args, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .errors import InputError
 from .models import SearchResult, TicketDetail, TicketList, WriteResult
@@ -107,7 +108,8 @@ class NumberArgs(Args):
 async def get_ticket(rt: Runtime, a: NumberArgs) -> tuple[TicketDetail, str]:
     """Full ticket: status, customer, dates, tech, last 5 comments, time entries, billing."""
     detail = await rt.client.get_ticket(await rt.resolver.ticket_id(a.number))
-    result = mapping.ticket_detail(detail, rt.resolver.labor_names())
+    billed = billed_timers(rt.engine.journal, a.number)
+    result = mapping.ticket_detail(detail, rt.resolver.labor_names(), billed=billed)
     return result, fmt.ticket_detail(result)
 
 
@@ -269,6 +271,10 @@ class JournaledPlan:
     job: Job
     work: Work | None = None
     status: str = ""
+    result_fields: dict[str, Any] | None = None
+    """Extra ``WriteResult`` fields the preview carries (a bill's ``lines``, ``total``, ``prepay_hours``)."""
+    bill: Any = None
+    """A bill's ``BillPreview`` (tools/bill_preview.py), compared with the invoice after the write."""
 
 
 class CloseTicketArgs(WriteArgs):
@@ -374,6 +380,8 @@ async def plan_add_comment(rt: Runtime, a: AddCommentArgs) -> JournaledPlan:
 
 def comment_done(rt: Runtime, plan: JournaledPlan, report: RunReport, entry: Entry) -> WriteResult:
     r, work = report.results, plan.work
+    if work is not None:
+        rt.resolver.forget(plan.ticket.number or 0)  # a bill's cached detail no longer lists every timer
     what = "Comment posted" + (f" and {work.minutes} min {work.labor} logged" if work else "")
     return WriteResult(
         status="done",

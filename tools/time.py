@@ -13,6 +13,7 @@ from syncro_mcp.engine.steps import RunReport
 
 from . import formatting as fmt
 from . import mapping
+from .bill_preview import billed_timers
 from .declare import NoArgs, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .models import LaborType, LaborTypes, TimeEntries, WriteResult
 from .params import Labor, Minutes, Number, Text
@@ -48,6 +49,7 @@ async def plan_log_time(rt: Runtime, a: LogTimeArgs) -> JournaledPlan:
 
 def time_done(rt: Runtime, plan: JournaledPlan, report: RunReport, entry: Entry) -> WriteResult:
     assert plan.work is not None
+    rt.resolver.forget(plan.ticket.number or 0)  # a bill's cached detail no longer lists every timer
     return WriteResult(
         status="done", message=f"Logged {plan.work.minutes} min {plan.work.labor} on #{plan.ticket.number}.",
         number=plan.ticket.number, timer_id=report.results["timer"]["timer_id"], steps=report.lines,
@@ -63,7 +65,8 @@ async def log_time(rt: Runtime, a: LogTimeArgs, plan: JournaledPlan, progress: P
 async def list_time_entries(rt: Runtime, a: NumberArgs) -> tuple[TimeEntries, str]:
     """Time entries on a ticket (charged or not)."""
     detail = await rt.client.get_ticket(await rt.resolver.ticket_id(a.number))
-    rows = [mapping.time_entry_row(t, rt.resolver.labor_names()) for t in detail.ticket_timers]
+    billed = billed_timers(rt.engine.journal, a.number)
+    rows = [mapping.time_entry_row(t, rt.resolver.labor_names(), billed) for t in detail.ticket_timers]
     result = TimeEntries(
         number=a.number,
         entries=rows,

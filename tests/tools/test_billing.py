@@ -1,0 +1,136 @@
+"""bill_ticket (issue 14): the preview is the invoice, one labor line per bill, truthful state after.
+
+Every figure is checked against what the sandbox holds (its invoice, its lines, its request log).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from support.harness import call, call_confirmed, harness, text
+from syncro_mcp.sandbox import Sandbox
+from syncro_mcp.server.settings import DEFAULT_LABOR_TYPES
+
+LABOR = {**DEFAULT_LABOR_TYPES, "remote15": 1190481}
+PREPAID_CUSTOMER = 29140091  # Sonoran Veterinary Clinic: 10 prepaid hours
+
+
+def bill(number: int, minutes: int = 50, labor: str = "remote") -> dict:
+    return {"number": number, "minutes": minutes, "labor_type": labor, "notes": f"Billed work on #{number}."}
+
+
+def new_invoices(sb: Sandbox, number: int) -> list[dict]:
+    tid = sb.ticket(number)["id"]
+    return [i for i in sb.state.invoices.values() if i["ticket_id"] == tid]
+
+
+def invoice_lines(sb: Sandbox, invoice_id: int) -> list[dict]:
+    return sb.state.children("invoice_line_items", "invoice_id", invoice_id)
+
+
+async def preview_then_bill(h, args: dict) -> tuple[dict, dict]:
+    """The needs_confirmation answer (the preview), then the confirmed bill's answer."""
+    first = await call(h.app.server, "bill_ticket", args)
+    assert not first.is_error, text(first)
+    preview = first.structured_content
+    assert preview["status"] == "needs_confirmation"
+    done = await call(h.app.server, "bill_ticket", {**args, "confirm_token": preview["confirm_token"]})
+    assert not done.is_error, text(done)
+    assert done.structured_content["status"] == "done", text(done)
+    return preview, done.structured_content
+
+
+async def add_part(h, number: int, quantity: int = 2) -> None:
+    tid = h.sandbox.ticket(number)["id"]
+    await h.client.add_ticket_line_item(
+        tid, name="Netgear GS308", description="8-port switch", product_id=31000417, quantity=quantity,
+        price_retail=Decimal("49.99"), taxable=True,
+    )
+
+
+async def test_the_preview_lists_every_line_the_invoice_will_carry_and_its_total(tmp_path):
+    # #32160 holds 45 + 30 min of uncharged remote time: "Make Invoice" sweeps both in with this bill's 50.
+    async with harness(tmp_path) as h:
+        preview, done = await preview_then_bill(h, bill(32160))
+        assert [(li["kind"], Decimal(li["quantity"])) for li in preview["lines"]] == [
+            ("timer", Decimal("0.75")), ("timer", Decimal("0.50")), ("labor", Decimal("0.83")),
+        ]
+        assert Decimal(preview["total"]) == Decimal("260.00")  # (0.75 + 0.5 + 0.83) h × $125
+        assert "Total $260.00" in preview["preview"] and "other uncharged time (2 entries)" in preview["preview"]
+        (inv,) = new_invoices(h.sandbox, 32160)
+        assert Decimal(inv["total"]) == Decimal("260.00") == Decimal(done["total"])
+        assert not done.get("differences") and done["invoice"]["number"] == inv["number"]
+        assert f"invoice #{inv['number']} ($260.00)" in done["message"]
+        assert len([li for li in invoice_lines(h.sandbox, inv["id"]) if li["product_id"] == 1190473]) == 3
+
+
+PRIOR = ["none", "other_timers", "parts", "rounding", "prepaid"]
+
+
+async def prior_state(h, prior: str) -> dict:
+    """Set the ticket up as ``prior`` says and return the bill's arguments."""
+    if prior == "other_timers":
+        return bill(32160)
+    if prior == "parts":
+        await add_part(h, 32164)
+    if prior == "rounding":
+        return bill(32164, 50, "remote15")
+    if prior == "prepaid":
+        t = await h.client.create_ticket({"customer_id": PREPAID_CUSTOMER, "subject": "Printer offline"})
+        return bill(t.number or 0, 90, "onsite")
+    return bill(32164)
+
+
+@pytest.mark.parametrize("copies", [True, False], ids=["copies_timers", "no_copy"])
+@pytest.mark.parametrize("prior", PRIOR)
+async def test_the_invoice_in_syncro_is_the_preview(tmp_path, prior: str, copies: bool):
+    sb = Sandbox(rate_limit_per_min=None, invoice_copies_timers=copies, labor_rounding=True)
+    async with harness(tmp_path, sandbox=sb, labor_types=LABOR) as h:
+        args = await prior_state(h, prior)
+        preview, done = await preview_then_bill(h, args)
+        (inv,) = new_invoices(sb, args["number"])
+        lines = invoice_lines(sb, inv["id"])
+        product = LABOR[args["labor_type"]]
+        expected_labor = 3 if prior == "other_timers" and copies else 1
+        assert len([li for li in lines if li["product_id"] == product]) == expected_labor  # never a second line
+        assert Decimal(done["total"]) == Decimal(inv["total"])
+        rounded = prior == "rounding" and copies  # Syncro rounds 50 min up to 1.0 h on the 15-min product
+        swept_missing = prior == "other_timers" and not copies  # Syncro did not copy the other timers
+        if rounded or swept_missing:
+            assert done.get("differences") and done["message"].startswith("Differs from the preview: ")
+        else:
+            assert not done.get("differences"), done.get("differences")
+            assert Decimal(inv["subtotal"]) == Decimal(preview["total"])
+        if rounded:
+            assert "Syncro billed this labor as 1.00 h (asked 0.83 h)" in done["message"]
+        if prior == "parts":
+            assert [li["kind"] for li in preview["lines"]] == ["part", "labor"]
+            assert Decimal(preview["total"]) == Decimal("99.98") + Decimal("103.75")
+        if prior == "prepaid":
+            assert Decimal(preview["prepay_hours"]) == 10 and "prepaid hours: 10" in preview["preview"]
+
+
+async def test_billed_time_never_reads_uncharged_afterwards(tmp_path):
+    # Without the copy, Syncro leaves the timer "not charged": the journal knows it is on the invoice.
+    sb = Sandbox(rate_limit_per_min=None, invoice_copies_timers=False)
+    async with harness(tmp_path, sandbox=sb) as h:
+        _, done = await preview_then_bill(h, bill(32164, 45))
+        number = done["invoice"]["number"]
+        detail = await call(h.app.server, "get_ticket", {"number": 32164})
+        (entry,) = detail.structured_content["time_entries"]
+        assert entry["charged"] is True and entry["invoice"] == number
+        assert detail.structured_content["billing"]["uncharged_minutes"] == 0
+        assert f"billed on invoice #{number}" in text(detail) and "45m uncharged" not in text(detail)
+        entries = await call(h.app.server, "list_time_entries", {"number": 32164})
+        assert entries.structured_content["uncharged_minutes"] == 0
+        assert f"billed on invoice #{number}" in text(entries)
+
+
+async def test_a_second_bill_does_not_preview_time_the_first_one_invoiced(tmp_path):
+    async with harness(tmp_path) as h:
+        await call_confirmed(h.app.server, "bill_ticket", bill(32160))
+        preview, done = await preview_then_bill(h, bill(32160, 20))
+        assert [li["kind"] for li in preview["lines"]] == ["labor"]
+        assert not done.get("differences")
+        assert len(new_invoices(h.sandbox, 32160)) == 2

@@ -1,0 +1,142 @@
+"""The bill's invoice, before and after: every line "Make Invoice" will carry, and the check after.
+
+Syncro's "Make Invoice" (POST /invoices with the ticket id) copies the ticket's line items (parts,
+charged time) and its uncharged billable timers (docs/syncro-facts.md#invoices), so the preview
+lists all of them with the catalogue's unit price, not only this bill's labor. After the write
+the invoice is read back and compared with the preview: differences are reported first.
+Timers a completed bill put on an invoice are known from the journal (Syncro's timer record
+says nothing about the invoice), so they are never shown as uncharged nor swept in again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from syncro_mcp.client.models import Invoice, Product, Ticket, TicketLineItem, TicketTimer
+from syncro_mcp.engine.journal import Journal
+from syncro_mcp.engine.plans import Work
+from syncro_mcp.engine.writes import hours
+
+from . import formatting as fmt
+from .mapping import timer_minutes
+from .models import BillLine
+from .runtime import Runtime
+
+CENT = Decimal("0.01")
+
+
+@dataclass
+class BillPreview:
+    """What the invoice will hold: its lines, the total before tax, the prepaid block."""
+
+    lines: list[BillLine]
+    total: Decimal
+    prepay_hours: Decimal | None = None
+    swept_timers: list[int] = field(default_factory=list)
+    """Ids of the other uncharged timers "Make Invoice" copies along with this bill's."""
+    warnings: list[str] = field(default_factory=list)
+
+    def same_product(self, product_id: int) -> int:
+        """Lines other than this bill's labor that carry ``product_id``."""
+        return sum(1 for li in self.lines if li.kind != "labor" and li.product_id == product_id)
+
+
+def billed_timers(journal: Journal, number: int) -> dict[int, str]:
+    """Timer id → invoice number (or id) for every timer a completed bill on ticket ``number`` invoiced."""
+    billed: dict[int, str] = {}
+    for e in journal.done_entries("bill_ticket", number):
+        results = {s.name: s.result for s in e.steps}
+        inv = results.get("invoice", {})
+        label = str(inv.get("invoice_number") or inv.get("invoice_id") or "")
+        ids = [results.get("timer", {}).get("timer_id"), *results.get("invoice_line", {}).get("timers", [])]
+        billed.update({int(i): label for i in ids if i is not None})
+    return billed
+
+
+def amount(qty: Decimal, price: Decimal | None) -> Decimal | None:
+    return None if price is None else (qty * price).quantize(CENT)
+
+
+def _timer_line(t: TicketTimer, p: Product | None, names: dict[int, str], kind: str = "timer") -> BillLine:
+    qty = hours(timer_minutes(t))
+    name = names.get(t.product_id or 0) or (p.name if p else None) or f"product {t.product_id}"
+    price = p.price_retail if p else None
+    return BillLine(kind=kind, item=f"{name} labor ({fmt.duration(timer_minutes(t))})", product_id=t.product_id,
+                    quantity=qty, price=price, amount=amount(qty, price), taxable=bool(p and p.taxable))
+
+
+def _part_line(li: TicketLineItem) -> BillLine:
+    qty = li.quantity if li.quantity is not None else Decimal(1)
+    return BillLine(kind="part", item=li.name or li.description or f"line {li.id}", product_id=li.product_id,
+                    quantity=qty, price=li.price_retail, amount=amount(qty, li.price_retail), taxable=bool(li.taxable))
+
+
+async def preview_invoice(rt: Runtime, detail: Ticket, work: Work, number: int) -> BillPreview:
+    """Every line the invoice from ``detail`` will carry once this bill's timer is logged."""
+    billed = billed_timers(rt.engine.journal, number)
+    others = [t for t in detail.ticket_timers
+              if t.billable is not False and not t.recorded and t.id not in billed and t.product_id is not None]
+    parts = [li for li in detail.line_items if not li.converted]
+    pids = sorted({work.product_id, *(t.product_id for t in others if t.product_id is not None)})
+    products = dict(zip(pids, await asyncio.gather(*(rt.resolver.product(p) for p in pids)), strict=True))
+    names = rt.resolver.labor_names()
+    mine = products[work.product_id]
+    qty = hours(work.minutes)
+    price = mine.price_retail if mine else None
+    labor = BillLine(kind="labor", item=f"{work.labor} labor ({fmt.duration(work.minutes)}), this bill",
+                     product_id=work.product_id, quantity=qty, price=price, amount=amount(qty, price),
+                     taxable=bool(mine and mine.taxable))
+    timers = [_timer_line(t, products.get(t.product_id or 0), names) for t in others]
+    lines = [*(_part_line(li) for li in parts), *timers, labor]
+    total = sum((li.amount or Decimal(0) for li in lines), Decimal(0))
+    customer = detail.customer
+    if customer is None and detail.customer_id is not None:  # the detail nests the customer; read it if not
+        customer = await rt.client.get_customer(detail.customer_id)
+    prepay = customer.prepay_hours if customer is not None else None
+    warnings = [f"{li.item}: no catalogue price" for li in lines if li.price is None]
+    return BillPreview(lines, total, prepay, [t.id for t in others], warnings)
+
+
+def preview_text(p: BillPreview) -> list[str]:
+    """The invoice as the preview shows it: one row per line, the total, prepaid hours, warnings."""
+    rows = [f"     {li.item}: {li.quantity} × {fmt.money(li.price)} = {fmt.money(li.amount)}"
+            + (" (taxable)" if li.taxable else "") for li in p.lines]
+    out = ["  The invoice will carry:", *rows, f"     Total {fmt.money(p.total)}"
+           + (" before tax" if any(li.taxable for li in p.lines) else "")]
+    if p.prepay_hours is not None:
+        out.append(f"  Customer's prepaid hours: {p.prepay_hours} (Syncro draws labor hours from the block)")
+    out += [f"  Warning: {w}" for w in p.warnings]
+    return out
+
+
+def invoice_lines(inv: Invoice) -> list[BillLine]:
+    out = []
+    for li in inv.line_items:
+        qty = li.quantity if li.quantity is not None else Decimal(0)
+        out.append(BillLine(kind="part", item=li.item or li.name or f"line {li.id}", product_id=li.product_id,
+                            quantity=qty, price=li.price, amount=amount(qty, li.price), taxable=bool(li.taxable)))
+    return out
+
+
+def differences(p: BillPreview, inv: Invoice) -> list[str]:
+    """How Syncro's invoice differs from the preview (lines matched by product and quantity)."""
+    left = invoice_lines(inv)
+    diffs: list[str] = []
+    for want in p.lines:
+        same = [g for g in left if g.product_id == want.product_id]
+        exact = [g for g in same if g.quantity == want.quantity and g.price == want.price]
+        got = (exact or same or [None])[0]
+        if got is None:
+            diffs.append(f"missing from the invoice: {want.item} ({want.quantity} × {fmt.money(want.price)})")
+            continue
+        left.remove(got)
+        if got.quantity != want.quantity or got.price != want.price:
+            diffs.append(f"{want.item}: Syncro billed {got.quantity} × {fmt.money(got.price)} "
+                         f"where the preview said {want.quantity} × {fmt.money(want.price)}")
+    diffs += [f"not in the preview: {g.item} ({g.quantity} × {fmt.money(g.price)})" for g in left]
+    subtotal = inv.subtotal if inv.subtotal is not None else inv.total
+    if subtotal is not None and subtotal != p.total:
+        diffs.append(f"total before tax {fmt.money(subtotal)} where the preview said {fmt.money(p.total)}")
+    return diffs
