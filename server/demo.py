@@ -121,8 +121,9 @@ async def _run(demo: Demo, settings: Settings) -> int:
             demo.section(
                 "Bill a ticket",
                 "bill_ticket 32170, 45 minutes of onsite labor: comment → timer entry → invoice from the ticket → "
-                "check the invoice carries the labor line → status Invoiced. Journaled: a failure resumes, never "
-                "double-posts.",
+                "check the invoice carries the labor line → status Invoiced. The preview is the invoice: every line "
+                "(the ticket's other uncharged time too) and the total; afterwards the invoice is read back and "
+                "compared. Journaled: a failure resumes, never double-posts.",
             )
             before = len(sandbox.requests)
             r = await dialog.call_tool("bill_ticket", {

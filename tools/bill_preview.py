@@ -10,7 +10,6 @@ says nothing about the invoice), so they are never shown as uncharged nor swept 
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -80,7 +79,7 @@ async def preview_invoice(rt: Runtime, detail: Ticket, work: Work, number: int) 
               if t.billable is not False and not t.recorded and t.id not in billed and t.product_id is not None]
     parts = [li for li in detail.line_items if not li.converted]
     pids = sorted({work.product_id, *(t.product_id for t in others if t.product_id is not None)})
-    products = dict(zip(pids, await asyncio.gather(*(rt.resolver.product(p) for p in pids)), strict=True))
+    products = {p: await rt.resolver.product(p) for p in pids}  # one catalogue read serves them all
     names = rt.resolver.labor_names()
     mine = products[work.product_id]
     qty = hours(work.minutes)

@@ -50,8 +50,8 @@ async def plan_bill_ticket(rt: Runtime, a: BillArgs) -> JournaledPlan:
                        bill.same_product(work.product_id), bill.swept_timers)
     job = Job("bill_ticket", a.number, a.journal_key(), steps, resume)
     warn = f"\n  Note: the ticket is already {ticket.status}." if (ticket.status or "") in (status, "Closed") else ""
-    swept = f"; the ticket's other uncharged time ({len(bill.swept_timers)} entries) goes on it too" \
-        if bill.swept_timers else ""
+    n = len(bill.swept_timers)
+    swept = f"; the ticket's other uncharged time ({n} {'entry' if n == 1 else 'entries'}) goes on it too" if n else ""
     preview = "\n".join([
         f"Bill {ticket_label(ticket)}, status {ticket.status}{warn}",
         f"  1. Comment “{BILL_SUBJECT}” ({visibility(False, True)}):",
