@@ -150,3 +150,12 @@ class TicketsMixin(HttpCore):
         payload.update({k: v for k, v in optional.items() if v is not None})
         data = await self._request("POST", path, body=payload)
         return self._one(TicketLineItem, data, "POST", path, "ticket_line_item", "line_item")
+
+    async def update_ticket_line_item(
+        self, ticket_id: int, line_item_id: int, fields: dict[str, Any]
+    ) -> TicketLineItem:
+        """``PUT /tickets/{id}/update_line_item`` (``ticket_line_item_id`` in the body): e.g. the product
+        and price of a line ``charge_timer_entry`` made with the account's default labor product."""
+        path = f"/tickets/{int(ticket_id)}/update_line_item"
+        data = await self._request("PUT", path, body={"ticket_line_item_id": line_item_id, **fields})
+        return self._one(TicketLineItem, data, "PUT", path, "ticket_line_item", "line_item")

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from syncro_mcp.client import SyncroClient
 from syncro_mcp.client.models import TicketSummary
 
+from .bill_writes import ChargeStep, LineFixStep, TicketLineStep
 from .errors import InputError
 from .journal import Entry
 from .steps import Step
-from .writes import CommentStep, InvoiceLineStep, InvoiceStep, StatusStep, TimerStep
+from .writes import CommentStep, InvoiceLineStep, InvoiceStep, StatusStep, TimerStep, hours
 
 BILL_SUBJECT = "Resolution"
 INVOICED = "Invoiced"
@@ -86,6 +88,55 @@ def bill_steps(
         TimerStep(client, ticket, work.minutes, work.labor, work.product_id, work.notes, end),
         InvoiceStep(client, ticket, category),
         InvoiceLineStep(client, work.minutes, work.labor, work.product_id, others, timers),
+        StatusStep(client, ticket, status),
+    ]
+
+
+BILLING_MODES = ("make_invoice", "charge_timer", "line_item")
+
+
+@dataclass(frozen=True)
+class Labor:
+    """This bill's labor line as the catalogue prices it: name (the product's), unit price, hours."""
+
+    name: str
+    price: Decimal
+    others: int = 0
+    """Lines of the same product the invoice carries for other time or parts (the preview's)."""
+    timers: tuple[int, ...] = ()
+    """The other uncharged timers "Make Invoice" sweeps in."""
+
+
+def bill_steps_for(
+    mode: str, client: SyncroClient, ticket: TicketSummary, work: Work, end: datetime, category: str, status: str,
+    labor: Labor,
+) -> list[Step]:
+    """The bill's steps for the account's billing path (``billing_mode``):
+
+    - ``make_invoice``: ``bill_steps`` (timer entry; "Make Invoice" copies it);
+    - ``charge_timer``: timer entry → charge_timer_entry → the charged line's product/price fixed →
+      invoice (Syncro's time tracking stays right);
+    - ``line_item``: add_line_item (product, hours, catalogue price, not taxable) → invoice (no timer).
+    Every path ends with the labor check on the invoice (never a second line) and the status.
+    """
+    if mode == "make_invoice":
+        return bill_steps(client, ticket, work, end, category, status, labor.others, list(labor.timers))
+    comment = CommentStep(client, ticket, BILL_SUBJECT, work.notes, hidden=False, do_not_email=True)
+    if mode == "charge_timer":
+        middle: list[Step] = [
+            TimerStep(client, ticket, work.minutes, work.labor, work.product_id, work.notes, end),
+            ChargeStep(client, ticket),
+            LineFixStep(client, ticket, work.product_id, labor.name, labor.price),
+        ]
+    elif mode == "line_item":
+        middle = [TicketLineStep(client, ticket, work.product_id, labor.name, work.notes, hours(work.minutes),
+                                 labor.price)]
+    else:
+        raise InputError(f"Unknown billing_mode '{mode}': use one of {', '.join(BILLING_MODES)}.")
+    return [
+        comment, *middle,
+        InvoiceStep(client, ticket, category),
+        InvoiceLineStep(client, work.minutes, work.labor, work.product_id, labor.others, list(labor.timers)),
         StatusStep(client, ticket, status),
     ]
 

@@ -190,6 +190,8 @@ class Settings(BaseModel):
     timezone: str = Field(default_factory=local_timezone_name)
     close_status: str = "Resolved"
     invoice_category: str = "Standard"
+    billing_mode: Literal["make_invoice", "charge_timer", "line_item"] = "make_invoice"
+    """How bill_ticket puts the labor on the invoice (README: Billing paths; issue 14)."""
     session_log_dir: Path = Path("clients")
     confirm_creates: bool = False
     resources: bool = False

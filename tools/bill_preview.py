@@ -36,6 +36,12 @@ class BillPreview:
     swept_timers: list[int] = field(default_factory=list)
     """Ids of the other uncharged timers "Make Invoice" copies along with this bill's."""
     warnings: list[str] = field(default_factory=list)
+    labor_name: str = ""
+    """The catalogue's name of this bill's labor product (the line's name in the line_item path)."""
+
+    @property
+    def labor(self) -> BillLine:
+        return next(li for li in self.lines if li.kind == "labor")
 
     def same_product(self, product_id: int) -> int:
         """Lines other than this bill's labor that carry ``product_id``."""
@@ -95,7 +101,8 @@ async def preview_invoice(rt: Runtime, detail: Ticket, work: Work, number: int) 
         customer = await rt.client.get_customer(detail.customer_id)
     prepay = customer.prepay_hours if customer is not None else None
     warnings = [f"{li.item}: no catalogue price" for li in lines if li.price is None]
-    return BillPreview(lines, total, prepay, [t.id for t in others], warnings)
+    name = (mine.name if mine else None) or work.labor
+    return BillPreview(lines, total, prepay, [t.id for t in others], warnings, name)
 
 
 def preview_text(p: BillPreview) -> list[str]:

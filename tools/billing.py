@@ -6,6 +6,7 @@ steps and the repeat rule are the engine's (``engine.plans.bill_steps``, ``repea
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from functools import partial
 from typing import Annotated, ClassVar
@@ -14,13 +15,13 @@ from pydantic import Field
 from syncro_mcp.client.errors import SyncroError
 from syncro_mcp.client.models import Invoice
 from syncro_mcp.engine.journal import Entry
-from syncro_mcp.engine.plans import BILL_SUBJECT, INVOICED, Job, bill_steps, repeated_bill
+from syncro_mcp.engine.plans import BILL_SUBJECT, INVOICED, Job, Labor, Work, bill_steps_for, repeated_bill
 from syncro_mcp.engine.runner import resume_note
 from syncro_mcp.engine.steps import RunReport
 from syncro_mcp.engine.writes import InvoiceLineStep, hours, visibility
 
 from . import formatting as fmt
-from .bill_preview import differences, invoice_lines, preview_invoice, preview_text
+from .bill_preview import BillPreview, differences, invoice_lines, preview_invoice, preview_text
 from .declare import Progress, Toolset, WriteTool
 from .errors import InputError
 from .models import BillResult, InvoiceRow
@@ -36,8 +37,22 @@ class BillArgs(LogTimeArgs):
     not_journaled: ClassVar[frozenset[str]] = frozenset({"bill_again"})
 
 
+def labor_steps(mode: str, a: BillArgs, work: Work, end: datetime, bill: BillPreview) -> list[str]:
+    """The preview's lines for how the labor reaches the ticket, per billing path."""
+    timer = (f"Time entry: {fmt.duration(a.minutes)} {a.labor_type} labor (product {work.product_id}), billable, "
+             f"ending now ({fmt.when(end)})")
+    price = fmt.money(bill.labor.price)
+    if mode == "charge_timer":
+        return [timer, "Charge the time entry (Syncro turns it into a ticket line)",
+                f"Read the charged line back; set it to {bill.labor_name} at {price} if Syncro chose another product"]
+    if mode == "line_item":
+        return [f"Ticket line: {bill.labor.quantity} h {bill.labor_name} at {price}, not taxable (no time entry: "
+                "Syncro's time tracking will not show this time)"]
+    return [timer]
+
+
 async def plan_bill_ticket(rt: Runtime, a: BillArgs) -> JournaledPlan:
-    work = a.work(rt)
+    work, mode = a.work(rt), rt.settings.billing_mode
     refuse = None if a.bill_again else partial(repeated_bill, number=a.number, now=rt.clock.time())
     resume = rt.engine.check("bill_ticket", a.number, a.journal_key(), refuse_repeat=refuse)
     ticket = await rt.resolver.ticket(a.number)
@@ -45,25 +60,31 @@ async def plan_bill_ticket(rt: Runtime, a: BillArgs) -> JournaledPlan:
     if ticket.customer_id is None:
         raise InputError(f"Ticket #{a.number} has no customer; Syncro cannot invoice it.")
     bill = await preview_invoice(rt, await rt.resolver.ticket_detail(a.number), work, a.number)
+    if bill.labor.price is None and mode != "make_invoice":
+        raise InputError(f"Product {work.product_id} ({a.labor_type}) has no price in Syncro's catalogue; "
+                         "set one in Syncro (a price is never guessed).")
     end, category = rt.now(), rt.settings.invoice_category
-    steps = bill_steps(rt.client, ticket, work, end, category, status,
-                       bill.same_product(work.product_id), bill.swept_timers)
-    job = Job("bill_ticket", a.number, a.journal_key(), steps, resume)
+    labor = Labor(bill.labor_name, bill.labor.price or Decimal(0), bill.same_product(work.product_id),
+                  tuple(bill.swept_timers))
+    job = Job("bill_ticket", a.number, a.journal_key(),
+              bill_steps_for(mode, rt.client, ticket, work, end, category, status, labor), resume)
     warn = f"\n  Note: the ticket is already {ticket.status}." if (ticket.status or "") in (status, "Closed") else ""
     n = len(bill.swept_timers)
     swept = f"; the ticket's other uncharged time ({n} {'entry' if n == 1 else 'entries'}) goes on it too" if n else ""
+    steps = [
+        *labor_steps(mode, a, work, end, bill),
+        f"Invoice from the ticket (category {category}){swept}",
+        f"Make sure the invoice has the {hours(a.minutes)} h {a.labor_type} line (added at the catalogue "
+        "price if Syncro did not copy it; never a second one)",
+        f"Status → {status}",
+    ]
     preview = "\n".join([
         f"Bill {ticket_label(ticket)}, status {ticket.status}{warn}",
         f"  1. Comment “{BILL_SUBJECT}” ({visibility(False, True)}):",
         "     ----",
         *(f"     {ln}" for ln in a.notes.splitlines()),
         "     ----",
-        f"  2. Time entry: {fmt.duration(a.minutes)} {a.labor_type} labor (product {work.product_id}), billable, "
-        f"ending now ({fmt.when(end)})",
-        f"  3. Invoice from the ticket (category {category}){swept}",
-        f"  4. Make sure the invoice has the {hours(a.minutes)} h {a.labor_type} line (added at the catalogue "
-        "price if Syncro did not copy it; never a second one)",
-        f"  5. Status → {status}",
+        *(f"  {i}. {line}" for i, line in enumerate(steps, start=2)),
         *preview_text(bill),
     ])
     fields = {"lines": bill.lines, "total": bill.total, "prepay_hours": bill.prepay_hours}
@@ -98,7 +119,7 @@ def bill_done(rt: Runtime, plan: JournaledPlan, report: RunReport, entry: Entry,
     resumed = f" (resumed journal entry {entry.id})" if report.resumed else ""
     diffs = diffs or []
     first = ("Differs from the preview: " + "; ".join(diffs) + ". ") if diffs else ""
-    got = r["invoice_line"].get("quantity")
+    got = r["invoice_line"].get("quantity") or r.get("line_fix", {}).get("quantity")
     qty = Decimal(got).quantize(Decimal("0.01")) if got else None
     asked = hours(plan.work.minutes) if plan.work else None
     rounded = f" Syncro billed this labor as {qty} h (asked {asked} h)." if qty is not None and qty != asked else ""
@@ -107,7 +128,7 @@ def bill_done(rt: Runtime, plan: JournaledPlan, report: RunReport, entry: Entry,
         message=f"{first}Billed #{plan.ticket.number}{resumed}: invoice #{row.number or row.id}"
         + (f" ({fmt.money(row.total)})" if row.total is not None else "")
         + f", status {plan.status}.{rounded}",
-        number=plan.ticket.number, comment_id=r["comment"]["comment_id"], timer_id=r["timer"]["timer_id"],
+        number=plan.ticket.number, comment_id=r["comment"]["comment_id"], timer_id=r.get("timer", {}).get("timer_id"),
         invoice=row, line_item_id=r["invoice_line"].get("line_item_id"), steps=report.lines,
         journal_entry=entry.id, lines=invoice_lines(inv) if inv is not None else None, total=row.total,
         prepay_hours=plan.bill.prepay_hours if plan.bill is not None else None, differences=diffs or None,

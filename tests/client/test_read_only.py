@@ -25,6 +25,7 @@ WRITES: dict[str, Callable[[SyncroClient], Awaitable[Any]]] = {
     "update_timer_entry": lambda c: c.update_timer_entry(5, 7, {"notes": "x"}),
     "delete_timer_entry": lambda c: c.delete_timer_entry(5, 7),
     "add_ticket_line_item": lambda c: c.add_ticket_line_item(5, name="n", description="d"),
+    "update_ticket_line_item": lambda c: c.update_ticket_line_item(5, 9, {"price_retail": "1"}),
     "create_customer": lambda c: c.create_customer({"business_name": "x"}),
     "create_invoice": lambda c: c.create_invoice(customer_id=1),
     "add_invoice_line_item": lambda c: c.add_invoice_line_item(1, item="i", name="n", quantity=1, price=1),

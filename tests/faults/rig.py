@@ -106,14 +106,14 @@ class SharedApp:
     forgets what the resolver cached: nothing of one case can leak into the next.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, **settings: Any) -> None:
         self.switch = SwitchTransport()
         self.clock = VirtualClock()
         self.client = SyncroClient(
             base_url=IN_PROCESS_BASE_URL, api_key=SecretStr(DEFAULT_API_KEY), transport=self.switch,
             clock=self.clock, sleep=self.clock.sleep,
         )
-        self.app = build_app(make_settings(root), self.client, clock=lambda: FIXED_NOW)
+        self.app = build_app(make_settings(root, **settings), self.client, clock=lambda: FIXED_NOW)
 
     def fresh(self, tmp_path: Path, sandbox: Sandbox) -> Rig:
         assert sandbox.api_key == DEFAULT_API_KEY and sandbox.base_url == IN_PROCESS_BASE_URL

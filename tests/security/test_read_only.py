@@ -42,6 +42,7 @@ CLIENT_WRITES = {
     "update_timer_entry": (1, 2, {"notes": "x"}),
     "delete_timer_entry": (1, 2),
     "add_ticket_line_item": (1,),
+    "update_ticket_line_item": (1, 2, {"price_retail": "1"}),
     "create_customer": ({"business_name": "x"},),
     "create_invoice": (),
     "add_invoice_line_item": (1,),

@@ -82,11 +82,30 @@ async def prior_state(h, prior: str) -> dict:
     return bill(32164)
 
 
+MODES = ["make_invoice", "charge_timer", "line_item"]
+
+
+def expect_differences(mode: str, prior: str, copies: bool) -> bool:
+    """Where Syncro's invoice cannot match the preview, and the answer must say so first."""
+    # Syncro rounds a copied timer on its product; charge_timer's line is made on the default product
+    # (not rounded) and then patched; line_item sends the hours itself.
+    rounded = prior == "rounding" and mode == "make_invoice" and copies
+    swept_missing = prior == "other_timers" and not copies  # Syncro did not copy the other timers
+    return rounded or swept_missing
+
+
+def timers_with(sb: Sandbox, number: int, notes: str) -> list[dict]:
+    tid = sb.ticket(number)["id"]
+    return [t for t in sb.state.timers.values() if t["ticket_id"] == tid and t.get("notes") == notes]
+
+
 @pytest.mark.parametrize("copies", [True, False], ids=["copies_timers", "no_copy"])
 @pytest.mark.parametrize("prior", PRIOR)
-async def test_the_invoice_in_syncro_is_the_preview(tmp_path, prior: str, copies: bool):
-    sb = Sandbox(rate_limit_per_min=None, invoice_copies_timers=copies, labor_rounding=True)
-    async with harness(tmp_path, sandbox=sb, labor_types=LABOR) as h:
+@pytest.mark.parametrize("mode", MODES)
+async def test_the_invoice_in_syncro_is_the_preview(tmp_path, mode: str, prior: str, copies: bool):
+    sb = Sandbox(rate_limit_per_min=None, invoice_copies_timers=copies, labor_rounding=True,
+                 charge_uses_default_product=True, timer_entry_ignores_billable=True)
+    async with harness(tmp_path, sandbox=sb, labor_types=LABOR, billing_mode=mode) as h:
         args = await prior_state(h, prior)
         preview, done = await preview_then_bill(h, args)
         (inv,) = new_invoices(sb, args["number"])
@@ -95,20 +114,49 @@ async def test_the_invoice_in_syncro_is_the_preview(tmp_path, prior: str, copies
         expected_labor = 3 if prior == "other_timers" and copies else 1
         assert len([li for li in lines if li["product_id"] == product]) == expected_labor  # never a second line
         assert Decimal(done["total"]) == Decimal(inv["total"])
-        rounded = prior == "rounding" and copies  # Syncro rounds 50 min up to 1.0 h on the 15-min product
-        swept_missing = prior == "other_timers" and not copies  # Syncro did not copy the other timers
-        if rounded or swept_missing:
+        if expect_differences(mode, prior, copies):
             assert done.get("differences") and done["message"].startswith("Differs from the preview: ")
         else:
             assert not done.get("differences"), done.get("differences")
             assert Decimal(inv["subtotal"]) == Decimal(preview["total"])
-        if rounded:
+        if prior == "rounding" and expect_differences(mode, prior, copies):
             assert "Syncro billed this labor as 1.00 h (asked 0.83 h)" in done["message"]
         if prior == "parts":
             assert [li["kind"] for li in preview["lines"]] == ["part", "labor"]
             assert Decimal(preview["total"]) == Decimal("99.98") + Decimal("103.75")
         if prior == "prepaid":
             assert Decimal(preview["prepay_hours"]) == 10 and "prepaid hours: 10" in preview["preview"]
+        timers = timers_with(sb, args["number"], args["notes"])
+        assert len(timers) == (0 if mode == "line_item" else 1)
+        if mode == "charge_timer":
+            assert timers[0]["recorded"] is True
+
+
+async def test_charge_timer_patches_the_default_product_line_to_the_bills_labor(tmp_path):
+    sb = Sandbox(rate_limit_per_min=None, charge_uses_default_product=True)
+    async with harness(tmp_path, sandbox=sb, billing_mode="charge_timer") as h:
+        preview, done = await preview_then_bill(h, bill(32164, 60, "onsite"))
+        (put,) = [q for q in sb.requests if q.method == "PUT" and q.path.endswith("/update_line_item")]
+        assert put.body["product_id"] == 26118 and Decimal(str(put.body["price_retail"])) == Decimal("150.00")
+        (inv,) = new_invoices(sb, 32164)
+        got = [(li["product_id"], Decimal(li["quantity"]), Decimal(li["price"])) for li in invoice_lines(sb, inv["id"])]
+        assert got == [(26118, Decimal("1.00"), Decimal("150.00"))]
+        assert Decimal(inv["total"]) == Decimal(preview["total"]) == Decimal("150.00")
+        assert "Charge the time entry" in preview["preview"] and not done.get("differences")
+
+
+async def test_line_item_bills_with_name_description_and_the_live_price_and_no_timer(tmp_path):
+    sb = Sandbox(rate_limit_per_min=None)
+    async with harness(tmp_path, sandbox=sb, billing_mode="line_item") as h:
+        preview, _ = await preview_then_bill(h, bill(32164, 45, "onsite"))
+        (post,) = [q for q in sb.requests if q.method == "POST" and q.path.endswith("/add_line_item")]
+        assert post.body["name"] == "Labor - Onsite Business" and post.body["description"] == "Billed work on #32164."
+        assert Decimal(str(post.body["quantity"])) == Decimal("0.75") and post.body["taxable"] is False
+        assert Decimal(str(post.body["price_retail"])) == Decimal("150.00")
+        assert not [q for q in sb.requests if q.path.endswith("/timer_entry")]
+        (inv,) = new_invoices(sb, 32164)
+        assert Decimal(inv["total"]) == Decimal(preview["total"]) == Decimal("112.50")
+        assert "time tracking will not show" in preview["preview"]
 
 
 async def test_billed_time_never_reads_uncharged_afterwards(tmp_path):
