@@ -82,15 +82,15 @@ class LineFixStep(Step):
 
 
 class TicketLineStep(Step):
-    """POST add_line_item: this bill's labor as a ticket line (name and description are required)."""
+    """POST add_line_item: a bill's labor or a part as a ticket line (name and description are required)."""
 
     key = "ticket_line_item_id"
 
     def __init__(self, client: SyncroClient, ticket: TicketSummary, product_id: int, name: str, description: str,
-                 quantity: Decimal, price: Decimal) -> None:
+                 quantity: Decimal, price: Decimal, taxable: bool = False, unit: str = " h") -> None:
         body = {"product_id": product_id, "name": name, "description": description, "quantity": str(quantity),
-                "price_retail": str(price), "taxable": False}
-        super().__init__("line_item", f"POST add_line_item on #{ticket.number}: {quantity} h {name} at ${price}",
+                "price_retail": str(price), "taxable": taxable}
+        super().__init__("line_item", f"POST add_line_item on #{ticket.number}: {quantity}{unit} {name} at ${price}",
                          body)
         self.client, self.ticket = client, ticket
 
@@ -98,7 +98,7 @@ class TicketLineStep(Step):
         b = self.body
         li = await self.client.add_ticket_line_item(
             self.ticket.id, name=b["name"], description=b["description"], product_id=b["product_id"],
-            quantity=Decimal(b["quantity"]), price_retail=Decimal(b["price_retail"]), taxable=False,
+            quantity=Decimal(b["quantity"]), price_retail=Decimal(b["price_retail"]), taxable=bool(b["taxable"]),
         )
         return {"ticket_line_item_id": li.id}
 

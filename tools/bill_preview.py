@@ -102,7 +102,22 @@ async def preview_invoice(rt: Runtime, detail: Ticket, work: Work, number: int) 
     prepay = customer.prepay_hours if customer is not None else None
     warnings = [f"{li.item}: no catalogue price" for li in lines if li.price is None]
     name = (mine.name if mine else None) or work.labor
+    warnings += prepaid_warning(work, name, prepay)
     return BillPreview(lines, total, prepay, [t.id for t in others], warnings, name)
+
+
+AFTER_HOURS = ("emergency", "after hours", "after-hours")
+
+
+def prepaid_warning(work: Work, product_name: str, prepay: Decimal | None) -> list[str]:
+    """Emergency labor for a prepaid customer: Syncro draws the block down by hours, not dollars
+    (docs/syncro-facts.md#field-reports), so the account's own rule must decide how it bills."""
+    words = f"{work.labor} {product_name}".casefold()
+    if prepay is None or prepay <= 0 or not any(w in words for w in AFTER_HOURS):
+        return []
+    return [f"emergency labor for a prepaid customer ({prepay} h left): Syncro draws the block down by "
+            "hours, not dollars. No substitution rule is applied; check the account's policy (e.g. some "
+            "bill onsite at 1.5× the hours instead) before approving."]
 
 
 def preview_text(p: BillPreview) -> list[str]:

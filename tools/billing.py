@@ -25,6 +25,7 @@ from .bill_preview import BillPreview, differences, invoice_lines, preview_invoi
 from .declare import Progress, Toolset, WriteTool
 from .errors import InputError
 from .models import BillResult, InvoiceRow
+from .parts import ADD_TICKET_PART
 from .resolver import pick_one
 from .runtime import Runtime
 from .tickets import JournaledPlan, ticket_label
@@ -147,4 +148,4 @@ BILL_TICKET = WriteTool(
     "bill_ticket", Toolset.BILLING, "Bill ticket", BillArgs, plan_bill_ticket, bill_ticket, output=BillResult
 )
 
-TOOLS = (BILL_TICKET,)
+TOOLS = (BILL_TICKET, ADD_TICKET_PART)

@@ -23,6 +23,7 @@ WRITE_TOOLS = {
     "write_session_log": {"number": 32164},
     "log_time": {"number": 32164, "minutes": 5, "labor_type": "remote", "notes": "x"},
     "bill_ticket": {"number": 32164, "minutes": 5, "labor_type": "remote", "notes": "x"},
+    "add_ticket_part": {"number": 32164, "product": "31000417", "quantity": 1},
     "create_customer": {"business_name": "x"},
     "create_invoice": {"number": 32164},
     "add_invoice_line_item": {"invoice": "1", "labor_type_or_product": "remote", "quantity": 1},

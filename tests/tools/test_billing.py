@@ -182,3 +182,46 @@ async def test_a_second_bill_does_not_preview_time_the_first_one_invoiced(tmp_pa
         assert [li["kind"] for li in preview["lines"]] == ["labor"]
         assert not done.get("differences")
         assert len(new_invoices(h.sandbox, 32160)) == 2
+
+
+async def test_emergency_labor_for_a_prepaid_customer_is_flagged_in_the_preview(tmp_path):
+    async with harness(tmp_path) as h:
+        t = await h.client.create_ticket({"customer_id": PREPAID_CUSTOMER, "subject": "Server down at night"})
+        first = await call(h.app.server, "bill_ticket", bill(t.number or 0, 90, "emergency"))
+        assert "Warning: emergency labor for a prepaid customer (10" in first.structured_content["preview"]
+        other = await call(h.app.server, "bill_ticket", bill(t.number or 0, 90, "onsite"))
+        assert "Warning" not in other.structured_content["preview"]
+        plain = await call(h.app.server, "bill_ticket", bill(32164, 90, "emergency"))  # no prepaid block
+        assert "Warning" not in plain.structured_content["preview"]
+    assert [q for q in h.sandbox.requests if q.method != "GET" and q.path != "/tickets"] == []
+
+
+async def test_add_ticket_part_adds_a_catalogue_line_and_the_bill_preview_lists_it(tmp_path):
+    async with harness(tmp_path) as h:
+        part = {"number": 32164, "product": "GS308", "quantity": 2}
+        r = await call_confirmed(h.app.server, "add_ticket_part", part)
+        assert r.structured_content["status"] == "done", text(r)
+        (post,) = [q for q in h.sandbox.requests if q.method == "POST"]
+        assert post.path.endswith("/add_line_item")
+        assert post.body["name"] == "Netgear GS308 8-Port Gigabit Switch" and post.body["description"]
+        assert post.body["product_id"] == 31000417 and Decimal(str(post.body["price_retail"])) == Decimal("49.99")
+        assert Decimal(str(post.body["quantity"])) == 2 and post.body["taxable"] is True
+        (line,) = h.sandbox.state.children("ticket_line_items", "ticket_id", h.sandbox.ticket(32164)["id"])
+        assert line["id"] == r.structured_content["line_item_id"]
+        preview = (await call(h.app.server, "bill_ticket", bill(32164, 30))).structured_content
+        assert [li["kind"] for li in preview["lines"]] == ["part", "labor"]
+        assert preview["lines"][0]["item"] == "Netgear GS308 8-Port Gigabit Switch"
+        assert Decimal(preview["total"]) == Decimal("99.98") + Decimal("62.50")
+
+
+@pytest.mark.parametrize(
+    "product, error",
+    [("Labor", "matches"), ("no such widget", "No product"), ("999", "No product with id 999")],
+)
+async def test_add_ticket_part_never_guesses_the_product(tmp_path, product, error):
+    async with harness(tmp_path) as h:
+        r = await call(h.app.server, "add_ticket_part", {"number": 32164, "product": product, "quantity": 1})
+        assert r.is_error and error in text(r), text(r)
+        if error == "matches":
+            assert "Give the product id" in text(r) and "id 26118" in text(r)
+    assert [q for q in h.sandbox.requests if q.method != "GET"] == []

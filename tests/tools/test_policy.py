@@ -37,6 +37,7 @@ POLICY = {
     "add_comment": (False, False, True),
     "log_time": (False, False, True),
     "bill_ticket": (False, False, True),
+    "add_ticket_part": (False, False, True),
     "create_invoice": (False, False, True),
     "add_invoice_line_item": (False, False, True),
     "resume_write": (False, False, True),
@@ -89,7 +90,7 @@ async def test_read_only_mode_refuses_writes_by_name(tmp_path):
 @pytest.mark.parametrize(
     "toolsets, expected",
     [
-        (["billing"], {"bill_ticket", "pending_writes", "resume_write", "abandon_write"}),
+        (["billing"], {"bill_ticket", "add_ticket_part", "pending_writes", "resume_write", "abandon_write"}),
         (
             ["customers"],
             {"list_customers", "get_customer", "create_customer", "pending_writes", "resume_write", "abandon_write"},
