@@ -73,6 +73,14 @@ class InvoicesMixin(HttpCore):
         data = await self._request("POST", path, body=payload)
         return self._one(InvoiceLineItem, data, "POST", path, "line_item", "invoice_line_item")
 
+    async def update_invoice_line_item(
+        self, invoice_id: int, line_item_id: int, fields: dict[str, Any]
+    ) -> InvoiceLineItem:
+        """``PUT /invoices/{id}/line_items/{line_item_id}`` (e.g. ``price``: a warranty line at $0)."""
+        path = f"/invoices/{int(invoice_id)}/line_items/{int(line_item_id)}"
+        data = await self._request("PUT", path, body=dict(fields))
+        return self._one(InvoiceLineItem, data, "PUT", path, "line_item", "invoice_line_item")
+
     async def delete_invoice(self, invoice_id: int) -> None:
         """``DELETE /invoices/{id}``. Syncro answers 200 even when nothing was deleted."""
         await self._request("DELETE", f"/invoices/{int(invoice_id)}", allow_empty=True)

@@ -113,3 +113,34 @@ class TicketLineStep(Step):
             if recent and same:
                 return {"ticket_line_item_id": li.id}
         return None
+
+
+class FreeLineStep(Step):
+    """No-charge labor (warranty): the bill's labor line on the invoice ends at $0.
+
+    Reads the invoice; PUTs ``price: 0`` on the labor line (from ``invoice_line``) when Syncro
+    copied it at the catalogue price. Setting $0 twice changes nothing; ``find`` reads first.
+    """
+
+    def __init__(self, client: SyncroClient) -> None:
+        super().__init__("free_line", "Check the labor line on the invoice is $0 (no charge; PUT price 0 if not)",
+                         {"price": "0"})
+        self.client = client
+
+    async def _price(self, results: Results) -> Decimal | None:
+        inv = await self.client.get_invoice(results["invoice"]["invoice_id"])
+        line_id = results["invoice_line"]["line_item_id"]
+        return next((li.price for li in inv.line_items if li.id == line_id), None)
+
+    async def send(self, results: Results) -> dict[str, Any]:
+        price = await self._price(results)
+        if price is not None and price != 0:
+            await self.client.update_invoice_line_item(
+                results["invoice"]["invoice_id"], results["invoice_line"]["line_item_id"], {"price": 0}
+            )
+        return {"line_item_id": results["invoice_line"]["line_item_id"], "patched": price != 0}
+
+    async def find(self, results: Results, since: datetime) -> dict[str, Any] | None:
+        if await self._price(results) == 0:
+            return {"line_item_id": results["invoice_line"]["line_item_id"], "patched": True}
+        return None

@@ -16,7 +16,7 @@ from typing import Any
 from syncro_mcp.client import SyncroClient
 from syncro_mcp.client.models import TicketSummary
 
-from .bill_writes import ChargeStep, LineFixStep, TicketLineStep
+from .bill_writes import ChargeStep, FreeLineStep, LineFixStep, TicketLineStep
 from .errors import InputError
 from .journal import Entry
 from .steps import Step
@@ -105,6 +105,8 @@ class Labor:
     """Lines of the same product the invoice carries for other time or parts (the preview's)."""
     timers: tuple[int, ...] = ()
     """The other uncharged timers "Make Invoice" sweeps in."""
+    free: bool = False
+    """No charge (warranty): the labor line ends at $0, checked on the invoice (``FreeLineStep``)."""
 
 
 def bill_steps_for(
@@ -120,7 +122,8 @@ def bill_steps_for(
     Every path ends with the labor check on the invoice (never a second line) and the status.
     """
     if mode == "make_invoice":
-        return bill_steps(client, ticket, work, end, category, status, labor.others, list(labor.timers))
+        steps = bill_steps(client, ticket, work, end, category, status, labor.others, list(labor.timers))
+        return [*steps[:-1], FreeLineStep(client), steps[-1]] if labor.free else steps
     comment = CommentStep(client, ticket, BILL_SUBJECT, work.notes, hidden=False, do_not_email=True)
     if mode == "charge_timer":
         middle: list[Step] = [
@@ -137,6 +140,7 @@ def bill_steps_for(
         comment, *middle,
         InvoiceStep(client, ticket, category),
         InvoiceLineStep(client, work.minutes, work.labor, work.product_id, labor.others, list(labor.timers)),
+        *([FreeLineStep(client)] if labor.free else []),
         StatusStep(client, ticket, status),
     ]
 

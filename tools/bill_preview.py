@@ -78,8 +78,9 @@ def _part_line(li: TicketLineItem) -> BillLine:
                     quantity=qty, price=li.price_retail, amount=amount(qty, li.price_retail), taxable=bool(li.taxable))
 
 
-async def preview_invoice(rt: Runtime, detail: Ticket, work: Work, number: int) -> BillPreview:
-    """Every line the invoice from ``detail`` will carry once this bill's timer is logged."""
+async def preview_invoice(rt: Runtime, detail: Ticket, work: Work, number: int, free: bool = False) -> BillPreview:
+    """Every line the invoice from ``detail`` will carry once this bill's labor is on the ticket
+    (``free``: no charge, the labor line at $0)."""
     billed = billed_timers(rt.engine.journal, number)
     others = [t for t in detail.ticket_timers
               if t.billable is not False and not t.recorded and t.id not in billed and t.product_id is not None]
@@ -89,8 +90,9 @@ async def preview_invoice(rt: Runtime, detail: Ticket, work: Work, number: int) 
     names = rt.resolver.labor_names()
     mine = products[work.product_id]
     qty = hours(work.minutes)
-    price = mine.price_retail if mine else None
-    labor = BillLine(kind="labor", item=f"{work.labor} labor ({fmt.duration(work.minutes)}), this bill",
+    price = Decimal(0) if free else (mine.price_retail if mine else None)
+    item = f"{work.labor} labor ({fmt.duration(work.minutes)}), this bill" + (", no charge" if free else "")
+    labor = BillLine(kind="labor", item=item,
                      product_id=work.product_id, quantity=qty, price=price, amount=amount(qty, price),
                      taxable=bool(mine and mine.taxable))
     timers = [_timer_line(t, products.get(t.product_id or 0), names) for t in others]

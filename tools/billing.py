@@ -34,6 +34,11 @@ from .time import LogTimeArgs
 
 class BillArgs(LogTimeArgs):
     bill_again: Annotated[bool, Field(description="Only if the user asks to bill the same work twice.")] = False
+    no_charge: Annotated[bool, Field(description="Warranty/free time: the labor line is $0 (ask).")] = False
+
+    def free(self) -> bool:
+        """No charge: asked for, or the labor type is warranty."""
+        return self.no_charge or self.labor_type.strip().casefold() == "warranty"
 
     not_journaled: ClassVar[frozenset[str]] = frozenset({"bill_again"})
 
@@ -60,13 +65,13 @@ async def plan_bill_ticket(rt: Runtime, a: BillArgs) -> JournaledPlan:
     status = pick_one(INVOICED, await rt.resolver.statuses(), "status")
     if ticket.customer_id is None:
         raise InputError(f"Ticket #{a.number} has no customer; Syncro cannot invoice it.")
-    bill = await preview_invoice(rt, await rt.resolver.ticket_detail(a.number), work, a.number)
+    bill = await preview_invoice(rt, await rt.resolver.ticket_detail(a.number), work, a.number, free=a.free())
     if bill.labor.price is None and mode != "make_invoice":
         raise InputError(f"Product {work.product_id} ({a.labor_type}) has no price in Syncro's catalogue; "
                          "set one in Syncro (a price is never guessed).")
     end, category = rt.now(), rt.settings.invoice_category
     labor = Labor(bill.labor_name, bill.labor.price or Decimal(0), bill.same_product(work.product_id),
-                  tuple(bill.swept_timers))
+                  tuple(bill.swept_timers), a.free())
     job = Job("bill_ticket", a.number, a.journal_key(),
               bill_steps_for(mode, rt.client, ticket, work, end, category, status, labor), resume)
     warn = f"\n  Note: the ticket is already {ticket.status}." if (ticket.status or "") in (status, "Closed") else ""
@@ -77,6 +82,7 @@ async def plan_bill_ticket(rt: Runtime, a: BillArgs) -> JournaledPlan:
         f"Invoice from the ticket (category {category}){swept}",
         f"Make sure the invoice has the {hours(a.minutes)} h {a.labor_type} line (added at the catalogue "
         "price if Syncro did not copy it; never a second one)",
+        *(["Make sure that labor line is $0 on the invoice (no charge)"] if a.free() else []),
         f"Status → {status}",
     ]
     preview = "\n".join([
@@ -95,10 +101,12 @@ async def plan_bill_ticket(rt: Runtime, a: BillArgs) -> JournaledPlan:
 async def read_back(rt: Runtime, plan: JournaledPlan, report: RunReport) -> tuple[Invoice | None, list[str]]:
     """The invoice as Syncro holds it, and how it differs from the preview (never silently).
 
-    When the labor check found the line (nothing added), its read is the final invoice; else read it.
+    When the labor check found the line and nothing changed the invoice after it, its read is the
+    final invoice; else read it.
     """
     check = next((s for s in plan.job.steps if isinstance(s, InvoiceLineStep)), None)
-    inv = check.seen if check is not None and not report.results["invoice_line"].get("added") else None
+    changed = report.results["invoice_line"].get("added") or report.results.get("free_line", {}).get("patched")
+    inv = check.seen if check is not None and not changed else None
     try:
         inv = inv or await rt.client.get_invoice(report.results["invoice"]["invoice_id"])
     except SyncroError as exc:

@@ -29,6 +29,7 @@ WRITES: dict[str, Callable[[SyncroClient], Awaitable[Any]]] = {
     "create_customer": lambda c: c.create_customer({"business_name": "x"}),
     "create_invoice": lambda c: c.create_invoice(customer_id=1),
     "add_invoice_line_item": lambda c: c.add_invoice_line_item(1, item="i", name="n", quantity=1, price=1),
+    "update_invoice_line_item": lambda c: c.update_invoice_line_item(1, 2, {"price": 0}),
     "delete_invoice": lambda c: c.delete_invoice(1),
 }
 

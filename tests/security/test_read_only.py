@@ -47,6 +47,7 @@ CLIENT_WRITES = {
     "create_customer": ({"business_name": "x"},),
     "create_invoice": (),
     "add_invoice_line_item": (1,),
+    "update_invoice_line_item": (1, 2, {"price": 0}),
     "delete_invoice": (1,),
 }
 CLIENT_KW = {

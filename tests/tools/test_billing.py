@@ -225,3 +225,23 @@ async def test_add_ticket_part_never_guesses_the_product(tmp_path, product, erro
         if error == "matches":
             assert "Give the product id" in text(r) and "id 26118" in text(r)
     assert [q for q in h.sandbox.requests if q.method != "GET"] == []
+
+
+@pytest.mark.parametrize("copies", [True, False], ids=["copies_timers", "no_copy"])
+@pytest.mark.parametrize("mode", MODES)
+async def test_no_charge_time_ends_as_a_zero_line_checked_on_the_invoice(tmp_path, mode: str, copies: bool):
+    sb = Sandbox(rate_limit_per_min=None, invoice_copies_timers=copies, charge_uses_default_product=True,
+                 timer_entry_ignores_billable=True)
+    labor = {**DEFAULT_LABOR_TYPES, "warranty": 26118}
+    async with harness(tmp_path, sandbox=sb, labor_types=labor, billing_mode=mode) as h:
+        preview, done = await preview_then_bill(h, bill(32160, 60, "warranty"))  # + 45 and 30 min of remote time
+        (labor_line,) = [li for li in preview["lines"] if li["kind"] == "labor"]
+        assert Decimal(labor_line["price"]) == 0 and "no charge" in labor_line["item"]
+        (inv,) = new_invoices(sb, 32160)
+        (zero,) = [li for li in invoice_lines(sb, inv["id"]) if li["product_id"] == 26118]
+        assert Decimal(zero["price"]) == 0 and Decimal(zero["quantity"]) == 1
+        assert "$0 on the invoice" in preview["preview"]
+        if copies:
+            assert not done.get("differences") and Decimal(inv["subtotal"]) == Decimal(preview["total"]) == 156.25
+        else:  # Syncro did not copy the other remote time: said first, never silently
+            assert done["message"].startswith("Differs from the preview: ")
