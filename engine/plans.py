@@ -8,6 +8,7 @@ the ordered steps. ``Engine.check`` then settles resume/refusal before approval,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -93,6 +94,17 @@ def bill_steps(
 
 
 BILLING_MODES = ("make_invoice", "charge_timer", "line_item")
+
+_RULE = re.compile(r"^\s*(?P<labor>\S(?:.*?\S)?)\s*[x×*]\s*(?P<factor>\d+(?:\.\d+)?)\s*$")
+
+
+def parse_labor_rule(rule: str) -> tuple[str, float] | None:
+    """``"onsite x1.5"`` → ("onsite", 1.5); None when it does not read that way (factor > 0)."""
+    m = _RULE.match(str(rule))
+    if m is None or float(m["factor"]) <= 0:
+        return None
+    return " ".join(m["labor"].split()).lower(), float(m["factor"])
+
 
 
 @dataclass(frozen=True)

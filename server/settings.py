@@ -192,6 +192,9 @@ class Settings(BaseModel):
     invoice_category: str = "Standard"
     billing_mode: Literal["make_invoice", "charge_timer", "line_item"] = "make_invoice"
     """How bill_ticket puts the labor on the invoice (README: Billing paths; issue 14)."""
+    prepaid_labor_rules: dict[str, str] = Field(default_factory=dict)
+    """For customers with prepaid hours: labor type → "<labor type> x<factor>", e.g.
+    ``{"emergency": "onsite x1.5"}`` (off by default; applied by bill_ticket in billing_mode line_item)."""
     session_log_dir: Path = Path("clients")
     confirm_creates: bool = False
     resources: bool = False
@@ -370,6 +373,20 @@ class Settings(BaseModel):
             names = ", ".join(map(repr, bad))
             raise ValueError(f"product id for {names} must be a positive Syncro product id")
         return v
+
+    @field_validator("prepaid_labor_rules")
+    @classmethod
+    def _check_prepaid_rules(cls, v: dict[str, str]) -> dict[str, str]:
+        if not v:
+            return v
+        from syncro_mcp.engine.plans import parse_labor_rule  # only when rules are set (start-up cost)
+
+        out = {}
+        for labor, rule in v.items():
+            if parse_labor_rule(rule) is None:
+                raise ValueError(f"rule for '{labor}' must read '<labor type> x<factor>', e.g. 'onsite x1.5'")
+            out[" ".join(str(labor).split()).lower()] = rule
+        return out
 
     @field_validator("timezone")
     @classmethod
@@ -670,7 +687,7 @@ def _read_env(env: Mapping[str, str], warnings: list[str]) -> tuple[dict[str, An
         if raw is None or not raw.strip():
             continue
         value: Any = raw
-        if field == "labor_types":
+        if field in ("labor_types", "prepaid_labor_rules"):
             value = _parse_labor_env(raw, var)
         values[field] = value
         sources[field] = f"environment {var}"

@@ -15,7 +15,16 @@ from pydantic import Field
 from syncro_mcp.client.errors import SyncroError
 from syncro_mcp.client.models import Invoice
 from syncro_mcp.engine.journal import Entry
-from syncro_mcp.engine.plans import BILL_SUBJECT, INVOICED, Job, Labor, Work, bill_steps_for, repeated_bill
+from syncro_mcp.engine.plans import (
+    BILL_SUBJECT,
+    INVOICED,
+    Job,
+    Labor,
+    Work,
+    bill_steps_for,
+    parse_labor_rule,
+    repeated_bill,
+)
 from syncro_mcp.engine.runner import resume_note
 from syncro_mcp.engine.steps import RunReport
 from syncro_mcp.engine.writes import InvoiceLineStep, hours, visibility
@@ -57,6 +66,27 @@ def labor_steps(mode: str, a: BillArgs, work: Work, end: datetime, bill: BillPre
     return [timer]
 
 
+async def prepaid_rule(rt: Runtime, a: BillArgs, work: Work, bill: BillPreview) -> tuple[Work, BillPreview]:
+    """The account's labor rule for a prepaid customer (``prepaid_labor_rules``, e.g. emergency →
+    onsite x1.5): in billing_mode line_item the bill's line takes the rule's labor and hours; in
+    the other paths the timer records the real time, so the rule is not applied and the preview says so."""
+    rule = rt.settings.prepaid_labor_rules.get(work.labor)
+    parsed = parse_labor_rule(rule) if rule else None
+    if parsed is None or bill.prepay_hours is None or bill.prepay_hours <= 0:
+        return work, bill
+    if rt.settings.billing_mode != "line_item":
+        bill.warnings.append(f"the prepaid rule '{work.labor} → {rule}' applies only with billing_mode line_item "
+                             "(here the time entry records the real time); not applied")
+        return work, bill
+    target, factor = parsed
+    ruled = Work(max(1, round(work.minutes * factor)), target, rt.resolver.labor(target), work.notes)
+    new = await preview_invoice(rt, await rt.resolver.ticket_detail(a.number), ruled, a.number, free=a.free())
+    new.warnings = [w for w in new.warnings if not w.startswith("emergency labor")]
+    new.warnings.append(f"prepaid rule applied: {work.labor} for a prepaid customer bills as {target} at "
+                        f"{factor}× the hours ({fmt.duration(work.minutes)} → {fmt.duration(ruled.minutes)})")
+    return ruled, new
+
+
 async def plan_bill_ticket(rt: Runtime, a: BillArgs) -> JournaledPlan:
     work, mode = a.work(rt), rt.settings.billing_mode
     refuse = None if a.bill_again else partial(repeated_bill, number=a.number, now=rt.clock.time())
@@ -66,6 +96,7 @@ async def plan_bill_ticket(rt: Runtime, a: BillArgs) -> JournaledPlan:
     if ticket.customer_id is None:
         raise InputError(f"Ticket #{a.number} has no customer; Syncro cannot invoice it.")
     bill = await preview_invoice(rt, await rt.resolver.ticket_detail(a.number), work, a.number, free=a.free())
+    work, bill = await prepaid_rule(rt, a, work, bill)
     if bill.labor.price is None and mode != "make_invoice":
         raise InputError(f"Product {work.product_id} ({a.labor_type}) has no price in Syncro's catalogue; "
                          "set one in Syncro (a price is never guessed).")

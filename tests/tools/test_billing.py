@@ -245,3 +245,33 @@ async def test_no_charge_time_ends_as_a_zero_line_checked_on_the_invoice(tmp_pat
             assert not done.get("differences") and Decimal(inv["subtotal"]) == Decimal(preview["total"]) == 156.25
         else:  # Syncro did not copy the other remote time: said first, never silently
             assert done["message"].startswith("Differs from the preview: ")
+
+
+async def test_a_prepaid_rule_bills_emergency_as_onsite_at_one_and_a_half_times_in_line_item_mode(tmp_path):
+    rules = {"emergency": "onsite x1.5"}
+    async with harness(tmp_path, billing_mode="line_item", prepaid_labor_rules=rules) as h:
+        t = await h.client.create_ticket({"customer_id": PREPAID_CUSTOMER, "subject": "Server down at night"})
+        preview, done = await preview_then_bill(h, bill(t.number or 0, 70, "emergency"))
+        assert "prepaid rule applied: emergency for a prepaid customer bills as onsite at 1.5×" in preview["preview"]
+        assert "Warning: emergency labor for a prepaid" not in preview["preview"]
+        (line,) = preview["lines"]
+        assert line["product_id"] == 26118 and Decimal(line["quantity"]) == Decimal("1.75")
+        (inv,) = new_invoices(h.sandbox, t.number or 0)
+        assert Decimal(inv["total"]) == Decimal("262.50") == Decimal(preview["total"])  # not 437.50
+        assert not done.get("differences")
+    async with harness(tmp_path / "b", prepaid_labor_rules=rules) as h:  # make_invoice: the timer is real time
+        t = await h.client.create_ticket({"customer_id": PREPAID_CUSTOMER, "subject": "Server down at night"})
+        first = await call(h.app.server, "bill_ticket", bill(t.number or 0, 70, "emergency"))
+        assert "applies only with billing_mode line_item" in first.structured_content["preview"]
+        assert first.structured_content["lines"][0]["product_id"] == 26184
+
+
+def test_a_prepaid_rule_must_read_labor_x_factor(tmp_path):
+    from syncro_mcp.server.settings import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match=r"onsite x1\.5"):
+        load_settings(None, {"SYNCRO_PREPAID_LABOR_RULES": "emergency=onsite", "SYNCRO_SUBDOMAIN": "acme",
+                             "SYNCRO_STATE_DIR": str(tmp_path)})
+    ok = load_settings(None, {"SYNCRO_PREPAID_LABOR_RULES": "Emergency=onsite x1.5", "SYNCRO_SUBDOMAIN": "acme",
+                              "SYNCRO_STATE_DIR": str(tmp_path)})
+    assert ok.prepaid_labor_rules == {"emergency": "onsite x1.5"}
