@@ -97,3 +97,34 @@ async def test_every_billing_path_survives(apps, tmp_path, mode: str, row: Row, 
         assert_no_step_sent_twice_unchecked(sb, ROWS[mode])
         await assert_journal_clean(rg, s, "bill_ticket")
         assert_audit_matches(rg)
+
+
+FREE = {**BILL, "no_charge": True}
+FREE_ROWS = [Row("free_line", "PUT", "/invoices/*/line_items/*", ("GET", "/invoices/*")), STATUS]
+
+
+@pytest.fixture(scope="module")
+def free_app(tmp_path_factory) -> SharedApp:
+    return SharedApp(tmp_path_factory.mktemp("free"))
+
+
+@pytest.mark.parametrize("times", [1, 3], ids=["once", "3calls"])
+@pytest.mark.parametrize("kind", FAULT_KINDS)
+@pytest.mark.parametrize("row", FREE_ROWS, ids=str)
+async def test_no_charge_time_ends_at_zero_once_whatever_fails(free_app, tmp_path, row: Row, kind: str, times: int):
+    """make_invoice copies the timer at the catalogue price; the $0 fix is one PUT, checked by reading."""
+    sb = Sandbox(rate_limit_per_min=None)
+    rg = free_app.fresh(tmp_path, sb)
+    async with rg.session() as s:
+        sb.faults.add(row.method, row.path, kind, call=1, times=times)
+        results = await run_until_done(s, "bill_ticket", FREE)
+        assert sb.faults.rules[0].fired >= 1, "the fault never fired: the row's path is wrong"
+        (inv,) = invoices_for(sb, NUMBER)
+        (line,) = labor_lines(sb, inv["id"], ONSITE, HOURS)
+        assert Decimal(line["price"]) == 0 and Decimal(inv["total"]) == 0
+        assert len(applied(sb, "PUT", "/invoices/*/line_items/*")) == 1
+        assert len(timers_with(sb, NUMBER, NOTES)) == 1 == len(applied(sb, "POST", "/invoices"))
+        assert Decimal(results[-1].structured_content["total"]) == 0
+        assert_no_step_sent_twice_unchecked(sb, FREE_ROWS)
+        await assert_journal_clean(rg, s, "bill_ticket")
+        assert_audit_matches(rg)
