@@ -47,7 +47,7 @@ from .errors import (
     extract_message,
 )
 from .models import Page
-from .ratelimit import Clock, Sleep, TokenBucket
+from .ratelimit import Clock, Limiter, Sleep, make_limiter
 
 logger = logging.getLogger("syncro_mcp.client")
 
@@ -165,6 +165,9 @@ class HttpCore:
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         write_observer: Callable[[WriteEvent], None] | None = None,
+        rate_limit_url: str | None = None,
+        rate_limit_key: str | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         self.write_observer = write_observer
         if auth_style not in ("bearer", "header", "query"):
@@ -181,7 +184,13 @@ class HttpCore:
         self.retry_base_s = retry_base_s
         self._clock = clock
         self._sleep = sleep
-        self.limiter = TokenBucket(rate_limit_per_min, clock=clock, sleep=sleep)
+        # In-process by default; rate_limit_url=redis://… shares one bucket per account across instances.
+        # A limiter passed in is shared with other clients (one per technician) and closed by its owner.
+        self._owns_limiter = limiter is None
+        self.limiter: Limiter = limiter or make_limiter(
+            rate_limit_url, base_url=self.base_url, rate_per_min=rate_limit_per_min, key=rate_limit_key,
+            clock=clock, sleep=sleep,
+        )
 
         headers = {"User-Agent": f"syncro-mcp/{__version__}", "Accept": "application/json"}
         secret = self._key.get_secret_value()
@@ -205,6 +214,9 @@ class HttpCore:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+        closer = getattr(self.limiter, "aclose", None) if self._owns_limiter else None
+        if closer is not None:
+            await closer()
 
     async def __aenter__(self) -> HttpCore:
         return self
