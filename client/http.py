@@ -144,6 +144,7 @@ class WriteEvent:
     status: int | None  # 200 for success (Syncro answers writes with 200), else the error's status
     response: Any
     error: str | None
+    actor: str | None = None  # the technician whose key sent it (team mode), else None
 
 
 class HttpCore:
@@ -168,8 +169,10 @@ class HttpCore:
         rate_limit_url: str | None = None,
         rate_limit_key: str | None = None,
         limiter: Limiter | None = None,
+        actor: str | None = None,
     ) -> None:
         self.write_observer = write_observer
+        self.actor = actor
         if auth_style not in ("bearer", "header", "query"):
             raise ValueError(f"auth_style must be 'bearer', 'header' or 'query', not {auth_style!r}")
         if max_retries < 0:
@@ -258,9 +261,11 @@ class HttpCore:
         except ReadOnlyError:
             raise  # refused before anything was sent: nothing to audit
         except SyncroError as exc:
-            self.write_observer(WriteEvent(method.upper(), path, body, exc.status, None, type(exc).__name__))
+            self.write_observer(
+                WriteEvent(method.upper(), path, body, exc.status, None, type(exc).__name__, self.actor)
+            )
             raise
-        self.write_observer(WriteEvent(method.upper(), path, body, 200, result, None))
+        self.write_observer(WriteEvent(method.upper(), path, body, 200, result, None, self.actor))
         return result
 
     async def _send(

@@ -23,7 +23,7 @@ from syncro_mcp.client import SyncroClient
 from syncro_mcp.tools.writes import describe
 
 from .app import App, adopt_account_zone, build_app
-from .settings import Settings
+from .settings import ConfigError, Settings
 from .unconfigured import answer_with_setup_help, placeholder_client
 
 log = logging.getLogger("syncro_mcp.server")
@@ -53,7 +53,16 @@ def sandbox_audit_path(settings: Settings, state: Path | None) -> Path:
 async def open_client(
     settings: Settings, *, sandbox: bool, state: Path | None = None, sandbox_instance: Any = None
 ) -> AsyncIterator[SyncroClient]:
-    """A client for real Syncro (per settings) or for an in-process sandbox (no sockets)."""
+    """A client for real Syncro (per settings) or for an in-process sandbox (no sockets).
+
+    With a users file: a proxy to each technician's own client (``server/users.py``).
+    """
+    if settings.users_file is not None:
+        from .users import open_user_clients
+
+        async with open_user_clients(settings, sandbox=sandbox, state=state, sandbox_instance=sandbox_instance) as c:
+            yield c
+        return
     if not sandbox:
         async with SyncroClient(**settings.client_options()) as client:
             yield client
@@ -132,6 +141,8 @@ async def _serve(
     port: int | None,
     setup_help: str | None,
 ) -> None:
+    if settings.users_file is not None and transport != "http":
+        raise ConfigError("users_file is for the HTTP transport (serve --transport http): stdio has one user")
     async with open_app(settings, sandbox=sandbox, state=state, setup_help=setup_help) as app:
         client = app.runtime.client
         log_pending(app)
@@ -146,7 +157,13 @@ async def _serve(
                 from .transport import run_http
 
                 token = settings.http_token.get_secret_value() if settings.http_token else None
-                await run_http(app.server, host or settings.http_host, port or settings.http_port, token)
+                users = None
+                if settings.users_file is not None:
+                    from .users import load_users
+
+                    users = load_users(settings.users_file)
+                await run_http(app.server, host or settings.http_host, port or settings.http_port, token, users,
+                               settings.http_allowed_hosts)
         finally:
             if zone_task is not None:
                 zone_task.cancel()

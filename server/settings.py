@@ -211,6 +211,7 @@ class Settings(BaseModel):
     http_port: int = Field(8765, ge=1, le=65535)
     http_token: SecretStr | None = None
     users_file: Path | None = None  # HTTP, a team: one bearer token and Syncro key per technician
+    http_allowed_hosts: list[str] | None = None  # Host names clients use from elsewhere (load balancer)
 
     _sources: dict[str, str] = PrivateAttr(default_factory=dict)
     _config_file: Path | None = PrivateAttr(default=None)
@@ -343,6 +344,13 @@ class Settings(BaseModel):
         except SecretSourceError as exc:
             raise ValueError(str(exc).split(": ", 1)[1]) from None
         return v
+
+    @field_validator("http_allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            v = [p for p in (s.strip() for s in v.split(",")) if p]
+        return v or None
 
     @field_validator("toolsets", mode="before")
     @classmethod
