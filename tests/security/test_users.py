@@ -1,10 +1,11 @@
 """Team mode: one identity per technician over HTTP (users file), and the load balancer's /healthz.
 
 Unit: the file's shape and errors, token hashing, constant-time lookup against every entry, the
-ASGI middleware. End to end: ``syncro-mcp serve --sandbox --transport http`` with a users file of
-two technicians: Alice (the sandbox's full key, from a file) and Bob (its read-only key, from an
-environment variable). Alice's confirmed comment reaches Syncro with her key and the audit log
-names her; Bob's is refused by Syncro, because his own key cannot write; an unknown token is 401.
+ASGI middleware. End to end: ``syncro-mcp serve --transport http`` against a standalone sandbox on
+loopback (``SYNCRO_BASE_URL``, no global key, no http_token) with a users file of two technicians:
+Alice (the sandbox's full key, from a file) and Bob (its read-only key, from an environment
+variable). Alice's confirmed comment reaches Syncro with her key and the audit log names her;
+Bob's is refused by Syncro, because his own key cannot write; an unknown token is 401.
 """
 
 from __future__ import annotations
@@ -13,6 +14,11 @@ import hashlib
 import hmac
 import json
 import os
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +27,10 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
-from security.test_http_transport import ACCEPT, INIT, http_server
+from security.test_http_transport import ACCEPT, INIT, _command, _env, _free_port
+from syncro_mcp.sandbox import Sandbox
 from syncro_mcp.sandbox.sandbox import DEFAULT_API_KEY, DEFAULT_READ_ONLY_KEY
+from syncro_mcp.sandbox.standalone import BackgroundServer
 from syncro_mcp.server import users as users_mod
 from syncro_mcp.server.cli import main
 from syncro_mcp.server.settings import ConfigError, load_settings
@@ -30,6 +38,34 @@ from syncro_mcp.server.transport import BearerAuth
 from syncro_mcp.server.users import CURRENT_USER, authenticate, hash_token, load_users
 
 ALICE, BOB = "alice-token-7c1d2e", "bob-token-93ab41"
+
+
+@contextmanager
+def team_http_server(tmp: Path, **env: str) -> Iterator[int]:
+    """``syncro-mcp serve --transport http`` (not --sandbox) until the block ends; yields its port."""
+    port = _free_port()
+    proc = subprocess.Popen([*_command(), "serve", "--transport", "http", "--port", str(port)],
+                            env=_env(tmp, **env), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited: {proc.stderr.read() if proc.stderr else ''}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("server did not start") from None
+                time.sleep(0.05)
+        yield port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
 
 
 def _write_users(folder: Path) -> Path:
@@ -157,9 +193,11 @@ async def test_healthz_needs_no_token_and_says_nothing_else(tmp_path, mode):
 def team_server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("team")
     users = _write_users(tmp)
-    with http_server(tmp, SYNCRO_USERS_FILE=str(users), BOB_SYNCRO_KEY=DEFAULT_READ_ONLY_KEY,
-                     SYNCRO_HTTP_ALLOWED_HOSTS="mcp.office.lan") as (port, _):
-        yield port, tmp / "state" / "sandbox-audit.jsonl"
+    with BackgroundServer(Sandbox()) as syncro, team_http_server(
+        tmp, SYNCRO_BASE_URL=syncro.base_url, SYNCRO_USERS_FILE=str(users), BOB_SYNCRO_KEY=DEFAULT_READ_ONLY_KEY,
+        SYNCRO_HTTP_ALLOWED_HOSTS="mcp.office.lan",
+    ) as port:
+        yield port, tmp / "state" / "audit.jsonl"
 
 
 async def _comment_as(port: int, token: str, body: str) -> Any:
@@ -203,10 +241,6 @@ def test_allowed_host_names_reach_the_server_on_any_port(team_server):
 
 def test_users_file_with_stdio_is_refused(tmp_path):
     assert os.environ.get("SYNCRO_USERS_FILE") is None
-    import subprocess
-
-    from security.test_http_transport import _command, _env
-
     done = subprocess.run([*_command(), "serve", "--sandbox"], env=_env(tmp_path, SYNCRO_USERS_FILE=str(
         _write_users(tmp_path))), capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert done.returncode == 2 and "users_file is for the HTTP transport" in done.stderr
