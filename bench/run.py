@@ -24,17 +24,18 @@ if __package__ in (None, ""):  # python bench/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "bench"
 
-from bench import calls, footprint, overhead, ratelimit
+from bench import calls, footprint, overhead, ratelimit, team
 from bench.env import quiet_logs
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 # --quick: every code path of every section, with small samples.
-QUICK: dict[str, dict[str, Any]] = {"overhead": {"n": 20, "cold_runs": 1}, "ratelimit": {"n": 40}}
+QUICK: dict[str, dict[str, Any]] = {"overhead": {"n": 20, "cold_runs": 1}, "ratelimit": {"n": 40}, "team": {"n": 24}}
 SECTIONS = {
     "calls": ("Calls per command", calls.run, calls.table),
     "footprint": ("Context footprint", footprint.run, footprint.table),
     "overhead": ("Overhead (stdio MCP vs bare client, loopback)", overhead.run, overhead.table),
     "ratelimit": ("Rate limit (300 concurrent mixed reads, 180/min)", ratelimit.run, ratelimit.table),
+    "team": ("A team on one IP (400 concurrent reads, 1 vs 2 HTTP servers, 180/min, real time)", team.run, team.table),
 }
 
 
