@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-QUIET_LOGGERS = ("httpx", "mcp", "syncro_mcp")
+QUIET_LOGGERS = ("httpx", "httpx2", "mcp", "syncro_mcp")  # httpx2: the MCP SDK's HTTP client
 
 
 def quiet_logs() -> None:
