@@ -244,3 +244,27 @@ def test_users_file_with_stdio_is_refused(tmp_path):
     done = subprocess.run([*_command(), "serve", "--sandbox"], env=_env(tmp_path, SYNCRO_USERS_FILE=str(
         _write_users(tmp_path))), capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert done.returncode == 2 and "users_file is for the HTTP transport" in done.stderr
+
+
+async def test_one_client_per_technician_built_once_all_on_one_limiter(tmp_path, monkeypatch):
+    """Lazily, once per technician, with their own key; every technician of an instance on one bucket."""
+    from syncro_mcp.server.users import open_user_clients
+
+    monkeypatch.setenv("BOB_SYNCRO_KEY", DEFAULT_READ_ONLY_KEY)
+    settings = load_settings(env={"SYNCRO_USERS_FILE": str(_write_users(tmp_path)), "SYNCRO_STATE_DIR": str(tmp_path)})
+    alice, bob = load_users(settings.users_file)  # type: ignore[arg-type]
+    async with open_user_clients(settings, sandbox=True) as proxy:
+        seen = []
+        for user in (alice, bob, alice):
+            reset = CURRENT_USER.set(user)
+            try:
+                seen.append((proxy.current(), proxy.actor, proxy.limiter))
+                me = await proxy.me()  # through this technician's own client
+                assert me is not None
+            finally:
+                CURRENT_USER.reset(reset)
+        (a1, actor_a, lim_a), (b1, actor_b, lim_b), (a2, _, _) = seen
+        assert a1 is a2 and a1 is not b1
+        assert (actor_a, actor_b) == ("Alice Example", "Bob Example")
+        assert lim_a is lim_b
+        assert a1._key.get_secret_value() == DEFAULT_API_KEY and b1._key.get_secret_value() == DEFAULT_READ_ONLY_KEY
