@@ -159,10 +159,13 @@ async def test_line_item_bills_with_name_description_and_the_live_price_and_no_t
         assert "time tracking will not show" in preview["preview"]
 
 
-async def test_billed_time_never_reads_uncharged_afterwards(tmp_path):
-    # Without the copy, Syncro leaves the timer "not charged": the journal knows it is on the invoice.
-    sb = Sandbox(rate_limit_per_min=None, invoice_copies_timers=False)
-    async with harness(tmp_path, sandbox=sb) as h:
+@pytest.mark.parametrize("copies", [True, False], ids=["copies_timers", "no_copy"])
+@pytest.mark.parametrize("mode", ["make_invoice", "charge_timer"])
+async def test_billed_time_never_reads_uncharged_afterwards(tmp_path, mode: str, copies: bool):
+    # Syncro's timer does not say which invoice holds it (and without the copy it stays "not charged"):
+    # the journal knows, whichever path billed it.
+    sb = Sandbox(rate_limit_per_min=None, invoice_copies_timers=copies, charge_uses_default_product=True)
+    async with harness(tmp_path, sandbox=sb, billing_mode=mode) as h:
         _, done = await preview_then_bill(h, bill(32164, 45))
         number = done["invoice"]["number"]
         detail = await call(h.app.server, "get_ticket", {"number": 32164})
