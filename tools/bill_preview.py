@@ -134,11 +134,14 @@ def preview_text(p: BillPreview) -> list[str]:
     return out
 
 
-def invoice_lines(inv: Invoice) -> list[BillLine]:
+def invoice_lines(inv: Invoice, preview: BillPreview | None = None) -> list[BillLine]:
+    """The invoice's lines as BillLines; ``kind`` as the preview named the product (else part)."""
+    kinds: dict[int | None, str] = {li.product_id: li.kind for li in (preview.lines if preview else [])}
     out = []
     for li in inv.line_items:
         qty = li.quantity if li.quantity is not None else Decimal(0)
-        out.append(BillLine(kind="part", item=li.item or li.name or f"line {li.id}", product_id=li.product_id,
+        kind = kinds.get(li.product_id, "part")
+        out.append(BillLine(kind=kind, item=li.item or li.name or f"line {li.id}", product_id=li.product_id,
                             quantity=qty, price=li.price, amount=amount(qty, li.price), taxable=bool(li.taxable)))
     return out
 

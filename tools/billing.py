@@ -170,7 +170,7 @@ def bill_done(rt: Runtime, plan: JournaledPlan, report: RunReport, entry: Entry,
         + f", status {plan.status}.{rounded}",
         number=plan.ticket.number, comment_id=r["comment"]["comment_id"], timer_id=r.get("timer", {}).get("timer_id"),
         invoice=row, line_item_id=r["invoice_line"].get("line_item_id"), steps=report.lines,
-        journal_entry=entry.id, lines=invoice_lines(inv) if inv is not None else None, total=row.total,
+        journal_entry=entry.id, lines=invoice_lines(inv, plan.bill) if inv is not None else None, total=row.total,
         prepay_hours=plan.bill.prepay_hours if plan.bill is not None else None, differences=diffs or None,
     )
 

@@ -278,3 +278,10 @@ def test_a_prepaid_rule_must_read_labor_x_factor(tmp_path):
     ok = load_settings(None, {"SYNCRO_PREPAID_LABOR_RULES": "Emergency=onsite x1.5", "SYNCRO_SUBDOMAIN": "acme",
                               "SYNCRO_STATE_DIR": str(tmp_path)})
     assert ok.prepaid_labor_rules == {"emergency": "onsite x1.5"}
+
+
+async def test_the_final_answer_lists_syncros_lines_by_kind(tmp_path):
+    async with harness(tmp_path) as h:
+        await add_part(h, 32164, 1)
+        _, done = await preview_then_bill(h, bill(32164, 30, "onsite"))
+        assert [(li["kind"], li["product_id"]) for li in done["lines"]] == [("part", 31000417), ("labor", 26118)]
