@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from . import billing, customers, invoices, session_log, tickets, time, writes
+from . import billing, customers, invoices, session_log, tickets, time, time_edit, writes
 from .declare import Tool
 
 TOOLS: tuple[Tool, ...] = (
     *tickets.TOOLS,
     *session_log.TOOLS,
     *time.TOOLS,
+    *time_edit.TOOLS,
     *billing.TOOLS,
     *customers.TOOLS,
     *invoices.TOOLS,

@@ -43,6 +43,8 @@ POLICY = {
     "abandon_write": (False, False, True),
     "delete_ticket": (False, True, True),
     "delete_invoice": (False, True, True),
+    "update_time_entry": (False, False, True),
+    "delete_time_entry": (False, True, True),
 }
 READS = {n for n, (ro, _, _) in POLICY.items() if ro}
 
@@ -98,6 +100,8 @@ async def test_read_only_mode_refuses_writes_by_name(tmp_path):
             ["time", "invoices"],
             {
                 "log_time",
+                "update_time_entry",
+                "delete_time_entry",
                 "list_time_entries",
                 "list_labor_types",
                 "list_invoices",
