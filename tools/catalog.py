@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from . import billing, customers, invoices, session_log, tickets, time, time_edit, writes
+from . import billing, customers, day_writes, invoices, session_log, tickets, time, time_edit, writes
 from .declare import Tool
 
 TOOLS: tuple[Tool, ...] = (
@@ -14,6 +14,7 @@ TOOLS: tuple[Tool, ...] = (
     *billing.TOOLS,
     *customers.TOOLS,
     *invoices.TOOLS,
+    *day_writes.TOOLS,
     *writes.TOOLS,
 )
 BY_NAME = {t.name: t for t in TOOLS}

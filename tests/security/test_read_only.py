@@ -27,6 +27,9 @@ WRITE_TOOLS = {
     "create_invoice": {"number": 32164},
     "add_invoice_line_item": {"invoice": "1", "labor_type_or_product": "remote", "quantity": 1},
     "delete_invoice": {"invoice": "1"},
+    "update_time_entry": {"number": 32164, "entry_id": 1, "minutes": 5},
+    "delete_time_entry": {"number": 32164, "entry_id": 1},
+    "email_invoice": {"invoice": "1044"},
     "resume_write": {"entry_id": 1},
     "abandon_write": {"entry_id": 1},
 }
@@ -46,6 +49,9 @@ CLIENT_WRITES = {
     "create_invoice": (),
     "add_invoice_line_item": (1,),
     "delete_invoice": (1,),
+    "email_invoice": (1,),
+    "create_appointment": ({"summary": "s", "start_at": NOW, "end_at": NOW + timedelta(minutes=5)},),
+    "update_appointment": (1, {"start_at": NOW}),
 }
 CLIENT_KW = {
     "add_comment": {"subject": "s", "body": "b"},
@@ -75,7 +81,7 @@ def test_every_client_write_method_is_covered():
     """If a write method is added to the client, it must be added to the refusal test below."""
     writes = {
         n for n, f in inspect.getmembers(SyncroClient, inspect.iscoroutinefunction)
-        if n.split("_")[0] in ("create", "update", "delete", "add", "charge") and not n.startswith("_")
+        if n.split("_")[0] in ("create", "update", "delete", "add", "charge", "email") and not n.startswith("_")
     }
     assert writes == set(CLIENT_WRITES)
 

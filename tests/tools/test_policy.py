@@ -45,6 +45,7 @@ POLICY = {
     "delete_invoice": (False, True, True),
     "update_time_entry": (False, False, True),
     "delete_time_entry": (False, True, True),
+    "email_invoice": (False, False, True),
 }
 READS = {n for n, (ro, _, _) in POLICY.items() if ro}
 
@@ -109,6 +110,7 @@ async def test_read_only_mode_refuses_writes_by_name(tmp_path):
                 "create_invoice",
                 "add_invoice_line_item",
                 "delete_invoice",
+                "email_invoice",
                 "pending_writes",
                 "resume_write",
                 "abandon_write",
