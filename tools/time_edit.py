@@ -49,11 +49,16 @@ async def billed_reason(rt: Runtime, ticket: TicketSummary, t: TicketTimer) -> s
     return None
 
 
-async def open_entry(rt: Runtime, a: TimeEntryArgs, verb: str) -> tuple[TicketSummary, TicketTimer]:
-    """The ticket and its entry ``a.entry_id``, refusing one that is missing or already billed."""
+async def open_entry(
+    rt: Runtime, a: TimeEntryArgs, verb: str, resuming: bool = False
+) -> tuple[TicketSummary, TicketTimer | None]:
+    """The ticket and its entry ``a.entry_id``, refusing one that is missing or already billed.
+    ``resuming`` an unfinished delete: a missing entry is what its step's ``find`` checks for."""
     ticket = await rt.resolver.ticket(a.number)
     detail = await rt.client.get_ticket(ticket.id)
     entry = next((t for t in detail.ticket_timers if t.id == a.entry_id), None)
+    if entry is None and resuming:
+        return ticket, None
     if entry is None:
         ids = ", ".join(str(t.id) for t in detail.ticket_timers) or "none"
         raise InputError(f"#{a.number} has no time entry {a.entry_id} (its entries: {ids}). See list_time_entries.")
@@ -76,7 +81,7 @@ async def plan_update(rt: Runtime, a: UpdateTimeEntryArgs) -> JournaledPlan:
         raise InputError("Nothing to change: give minutes, labor_type and/or notes.")
     product_id = rt.resolver.labor(a.labor_type) if a.labor_type else None
     ticket, entry = await open_entry(rt, a, "changed")
-    if entry.start_time is None or entry.end_time is None:
+    if entry is None or entry.start_time is None or entry.end_time is None:
         raise InputError(f"Time entry {a.entry_id} on #{a.number} has no start or end in Syncro; fix it there.")
     start = entry.start_time
     end = start + timedelta(minutes=a.minutes) if a.minutes else entry.end_time
@@ -108,13 +113,15 @@ async def update_time_entry(
 
 
 async def plan_delete(rt: Runtime, a: TimeEntryArgs) -> JournaledPlan:
-    ticket, entry = await open_entry(rt, a, "deleted")
     resume = rt.engine.check("delete_time_entry", a.number, a.journal_key())
+    ticket, entry = await open_entry(rt, a, "deleted", resuming=resume is not None)
     step = DeleteTimerStep(rt.client, ticket, a.entry_id, f"DELETE time entry {a.entry_id} on #{a.number}")
     job = Job("delete_time_entry", a.number, a.journal_key(), [step], resume)
+    what = "already gone from Syncro" if entry is None else entry_line(rt, entry)
+    notes = entry.notes.strip() if entry is not None and entry.notes else ""
     preview = (
-        f"DELETE time entry {a.entry_id} on {ticket_label(ticket)}: {entry_line(rt, entry)}"
-        f"{f' — {entry.notes.strip()}' if entry.notes and entry.notes.strip() else ''}. This cannot be undone."
+        f"DELETE time entry {a.entry_id} on {ticket_label(ticket)}: {what}"
+        f"{f' — {notes}' if notes else ''}. This cannot be undone."
     )
     return JournaledPlan(preview + resume_note(job), ticket, job)
 
