@@ -144,6 +144,8 @@ async def plan_move(rt: Runtime, a: MoveArgs) -> DayPlan:
     if appt.start_at is None or appt.end_at is None:
         raise InputError(f"Appointment {a.appointment_id} has no start or end in Syncro; fix it there.")
     start, end = moved(appt, aware(rt, a.start))
+    if start < rt.now():
+        raise InputError(f"start {fmt.when(start)} is in the past; ask the user for the new date and time.")
     ticket = await rt.client.get_ticket(appt.ticket_id) if appt.ticket_id else None
     if a.set_scheduled and ticket is None:
         raise InputError(f"Appointment {a.appointment_id} has no ticket, so no status to set; drop set_scheduled.")

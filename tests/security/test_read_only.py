@@ -11,7 +11,7 @@ import pytest
 from mcp import Client
 from syncro_mcp.client import ReadOnlyError, SyncroClient
 from syncro_mcp.server.serving import open_client
-from syncro_mcp.server.settings import TOOLSETS, Settings
+from syncro_mcp.server.settings import OPT_IN_TOOLSETS, TOOLSETS, Settings
 from syncro_mcp.testing import in_memory
 
 WRITE_TOOLS = {
@@ -30,6 +30,9 @@ WRITE_TOOLS = {
     "update_time_entry": {"number": 32164, "entry_id": 1, "minutes": 5},
     "delete_time_entry": {"number": 32164, "entry_id": 1},
     "email_invoice": {"invoice": "1044"},
+    "schedule_appointment": {"number": 32164, "start": "2026-11-27T09:30:00-07:00", "minutes": 60},
+    "move_appointment": {"appointment_id": 5560200291, "start": "2026-11-30T08:00:00-07:00"},
+    "ticket_from_alert": {"alert_id": 61450145},
     "resume_write": {"entry_id": 1},
     "abandon_write": {"entry_id": 1},
 }
@@ -62,7 +65,7 @@ CLIENT_KW = {
 }
 
 
-@pytest.mark.parametrize("toolsets", [None, *[[t] for t in TOOLSETS]])
+@pytest.mark.parametrize("toolsets", [None, *[[t] for t in TOOLSETS + OPT_IN_TOOLSETS]])
 async def test_no_write_tool_is_listed_or_callable_by_name(tmp_path, toolsets):
     async with in_memory(tmp_path, read_only=True, toolsets=toolsets) as env, Client(env.server, mode="legacy") as c:
         listed = {t.name: t for t in (await c.list_tools()).tools}

@@ -124,6 +124,8 @@ async def test_move_declined_or_unknown_sends_nothing(hs):
     assert r.structured_content["status"] == "cancelled", text(r)
     r = await call(hs.app.server, "move_appointment", {**MOVE, "appointment_id": 1})
     assert r.is_error
+    r = await call(hs.app.server, "move_appointment", {**MOVE, "start": "2026-11-20T08:00:00-07:00"})
+    assert r.is_error and "in the past" in text(r), text(r)
     r = await call(hs.app.server, "move_appointment", {**MOVE, "appointment_id": 5560200194, "set_scheduled": True})
     assert r.is_error and "no ticket" in text(r), text(r)
     assert writes(hs) == []

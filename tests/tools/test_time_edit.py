@@ -191,3 +191,18 @@ async def test_log_time_past_work_lost_answer_is_not_doubled(h):
     assert len(h.sandbox.requests.matching("POST", "/tickets/*/timer_entry")) == 1
     after = [t for t in h.sandbox.state.timers.values() if t["ticket_id"] == ticket_id]
     assert len(after) == before + 1 and after[-1]["user_id"] == 1480217
+
+
+async def test_seeded_entry_copied_onto_invoice_1044_is_refused(h):
+    """#32162's time was copied onto invoice #1044 by "Make Invoice" (the timer itself is not marked charged)."""
+    r = await call(h.app.server, "update_time_entry", {"number": 32162, "entry_id": 18800733, "minutes": 60})
+    assert r.is_error and "invoice #1044" in text(r), text(r)
+    assert writes(h) == []
+
+
+async def test_log_time_past_work_declined_sends_nothing(h):
+    args = {"number": NUMBER, "minutes": 30, "labor_type": "remote", "notes": "x", "started_at": "2026-11-24T09:00:00",
+            "tech": "Jordan"}
+    r = await call(h.app.server, "log_time", args, elicitation_callback=elicitation("decline"))
+    assert r.structured_content["status"] == "cancelled", text(r)
+    assert writes(h) == []
