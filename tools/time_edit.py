@@ -113,6 +113,7 @@ async def update_time_entry(
 
 
 async def plan_delete(rt: Runtime, a: TimeEntryArgs) -> JournaledPlan:
+    await rt.resolver.ticket(a.number)  # an unknown number is refused before the journal is asked
     resume = rt.engine.check("delete_time_entry", a.number, a.journal_key())
     ticket, entry = await open_entry(rt, a, "deleted", resuming=resume is not None)
     step = DeleteTimerStep(rt.client, ticket, a.entry_id, f"DELETE time entry {a.entry_id} on #{a.number}")
