@@ -36,9 +36,9 @@ class LogTimeArgs(WriteArgs):
 
 class PastTimeArgs(LogTimeArgs):
     started_at: Annotated[
-        datetime | None, Field(description="Past work: when it started (account time); default: it ends now.")
+        datetime | None, Field(description="Past work's start (account time); default: ends now.")
     ] = None
-    tech: Annotated[str | None, Field(max_length=200, description="Log for this technician (name).")] = None
+    tech: Annotated[str | None, Field(max_length=200, description="Technician; default: you.")] = None
 
 
 def work_end(rt: Runtime, a: PastTimeArgs) -> tuple[datetime, str]:

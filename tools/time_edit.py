@@ -17,11 +17,13 @@ from . import mapping
 from .declare import Progress, Toolset, WriteArgs, WriteTool
 from .errors import InputError
 from .models import WriteResult
-from .params import Labor, Minutes, Number, Text
+from .params import Number, Text
 from .runtime import Runtime
 from .tickets import JournaledPlan, ticket_label
 
-TimerId = Annotated[int, Field(ge=1, description="Time entry id, from list_time_entries.")]
+TimerId = Annotated[int, Field(ge=1, description="From list_time_entries.")]
+NewMinutes = Annotated[int, Field(ge=1, le=24 * 60)]
+LaborName = Annotated[str, Field(min_length=1, max_length=40)]
 
 
 class TimeEntryArgs(WriteArgs):
@@ -30,8 +32,8 @@ class TimeEntryArgs(WriteArgs):
 
 
 class UpdateTimeEntryArgs(TimeEntryArgs):
-    minutes: Minutes | None = None
-    labor_type: Labor | None = None
+    minutes: NewMinutes | None = None
+    labor_type: LaborName | None = None
     notes: Text | None = None
 
 
