@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field
 from syncro_mcp.client.errors import NotFoundError
@@ -39,6 +39,11 @@ class PastTimeArgs(LogTimeArgs):
         datetime | None, Field(description="Past work's start (account time); default: ends now.")
     ] = None
     tech: Annotated[str | None, Field(max_length=200, description="Technician; default: you.")] = None
+
+    def journal_key(self) -> dict[str, Any]:
+        """Without the new fields when unset: a plain log_time keys (and resumes) as it did before them."""
+        key = super().journal_key()
+        return {k: v for k, v in key.items() if k not in ("started_at", "tech") or v is not None}
 
 
 def work_end(rt: Runtime, a: PastTimeArgs) -> tuple[datetime, str]:

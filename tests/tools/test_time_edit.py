@@ -206,3 +206,12 @@ async def test_log_time_past_work_declined_sends_nothing(h):
     r = await call(h.app.server, "log_time", args, elicitation_callback=elicitation("decline"))
     assert r.structured_content["status"] == "cancelled", text(r)
     assert writes(h) == []
+
+
+def test_plain_log_time_keeps_its_journal_key():
+    from syncro_mcp.tools.time import LogTimeArgs, PastTimeArgs
+
+    plain = {"number": NUMBER, "minutes": 30, "labor_type": "remote", "notes": "x"}
+    assert PastTimeArgs(**plain).journal_key() == LogTimeArgs(**plain).journal_key()
+    past = PastTimeArgs(**plain, started_at="2026-11-24T09:00:00", tech="Jordan").journal_key()
+    assert past["tech"] == "Jordan" and past["started_at"] is not None
