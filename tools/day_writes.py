@@ -109,10 +109,10 @@ async def plan_schedule(rt: Runtime, a: ScheduleArgs) -> DayPlan:
     ticket = await rt.resolver.ticket(a.number)
     body: dict[str, Any] = {
         "summary": f"#{ticket.number} {ticket.subject or ''}".strip()[:200], "ticket_id": ticket.id,
-        "customer_id": ticket.customer_id, "start_at": start.isoformat(), "end_at": end.isoformat(),
-        "do_not_email": True,
+        "start_at": start.isoformat(), "end_at": end.isoformat(), "do_not_email": True,
     }
-    body.update({k: v for k, v in (("user_id", user and user.id), ("location", a.location)) if v})
+    optional = (("customer_id", ticket.customer_id), ("user_id", user and user.id), ("location", a.location))
+    body.update({k: v for k, v in optional if v})
     resume = rt.engine.check("schedule_appointment", a.number, a.journal_key())
     step = AppointmentStep(rt.client, body, f"POST appointment for #{a.number} at {body['start_at']}")
     job = Job("schedule_appointment", a.number, a.journal_key(), [step], resume)

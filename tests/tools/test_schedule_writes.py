@@ -57,7 +57,7 @@ async def test_schedule_posts_one_exact_appointment(hs):
     assert datetime.fromisoformat(post.body["start_at"]) == start
     assert datetime.fromisoformat(post.body["end_at"]) == start + timedelta(minutes=90)
     assert post.body["user_id"] == 1480212 and post.body["location"] == "Front office"
-    assert post.body["do_not_email"] is True
+    assert post.body["do_not_email"] is True and post.body["customer_id"] == 29140011
     assert len(hs.sandbox.state.appointments) == before + 1
 
 
