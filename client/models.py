@@ -181,6 +181,7 @@ class Customer(SyncroModel):
     prepay_hours: Money = None
     """A prepaid block of hours (docs/syncro-facts.md#field-reports); null when the customer has none."""
     notification_email: str | None = None
+    invoice_cc_emails: str | None = None
     pdf_url: str | None = None
     online_profile_url: str | None = None
     properties: dict[str, Any] | None = None

@@ -176,8 +176,7 @@ def bill_done(rt: Runtime, plan: JournaledPlan, report: RunReport, entry: Entry,
 
 
 async def bill_ticket(rt: Runtime, a: BillArgs, plan: JournaledPlan, progress: Progress | None) -> BillResult:
-    """Bill work: comment, time entry, invoice, labor line check, status Invoiced; the preview lists every
-    invoice line and the total, and the invoice is read back and compared. Resumable."""
+    """Bill work: comment, time, invoice, labor check, status Invoiced; previews every invoice line. Resumable."""
     report, entry = await rt.engine.run(plan.job, progress)
     inv, diffs = await read_back(rt, plan, report)
     return bill_done(rt, plan, report, entry, inv, diffs)

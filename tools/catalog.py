@@ -3,16 +3,18 @@
 
 from __future__ import annotations
 
-from . import billing, customers, invoices, session_log, tickets, time, writes
+from . import billing, customers, day_writes, invoices, session_log, tickets, time, time_edit, writes
 from .declare import Tool
 
 TOOLS: tuple[Tool, ...] = (
     *tickets.TOOLS,
     *session_log.TOOLS,
     *time.TOOLS,
+    *time_edit.TOOLS,
     *billing.TOOLS,
     *customers.TOOLS,
     *invoices.TOOLS,
+    *day_writes.TOOLS,
     *writes.TOOLS,
 )
 BY_NAME = {t.name: t for t in TOOLS}

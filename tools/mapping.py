@@ -76,6 +76,7 @@ def time_entry_row(
     labor = product_names.get(t.product_id) if t.product_id is not None else None
     invoice = (billed or {}).get(t.id)
     return TimeEntryRow(
+        id=t.id,
         start=t.start_time,
         minutes=timer_minutes(t),
         labor=labor,

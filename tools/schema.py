@@ -114,6 +114,8 @@ def _field_schema(f: FieldInfo) -> dict[str, Any]:
                 descriptions.append(getattr(extra, "description", None))
     if date in _leaves(f.annotation):
         out["format"] = "date"
+    elif datetime in _leaves(f.annotation):
+        out["format"] = "date-time"
     for m in metadata:
         out.update({key: getattr(m, attr) for kind, attr, key in _BOUNDS if isinstance(m, kind)})
     description = next((d for d in descriptions if d), None)
