@@ -69,7 +69,7 @@ def build_app(
         or Confirmer(
             ttl_s=settings.confirm_token_ttl_s,
             secret=persistent_secret(settings.state_dir / "confirm.key"),
-            scope=client.base_url,
+            scope=f"{client.base_url}#{client.key_identity}",  # one URL, another key: another scope
             clock=the_clock.time,
         ),
         read_only=settings.read_only,

@@ -23,7 +23,14 @@ __all__ = ["InputError", "as_tool_error"]
 
 
 def as_tool_error(exc: BaseException) -> ToolError:
-    """Translate an exception into a ToolError whose text says what happened and what to do."""
+    """Translate an exception into a ToolError whose text says what happened and what to do
+    (plus the engine's ``journal_note``: what the journal did with a rejected write)."""
+    err = _tool_error(exc)
+    note = getattr(exc, "journal_note", None)
+    return ToolError(f"{err} {note}") if note else err
+
+
+def _tool_error(exc: BaseException) -> ToolError:
     if isinstance(exc, ToolError):
         return exc
     if isinstance(exc, InputError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import ClassVar
 
 from syncro_mcp.client.errors import NotFoundError
 from syncro_mcp.engine.journal import Entry
@@ -15,12 +16,14 @@ from . import formatting as fmt
 from . import mapping
 from .declare import NoArgs, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .models import LaborType, LaborTypes, TimeEntries, WriteResult
-from .params import Labor, Minutes, Number, Text
+from .params import Again, Labor, Minutes, Number, Text
 from .runtime import Runtime
 from .tickets import JournaledPlan, NumberArgs, ticket_label
 
 
-class LogTimeArgs(WriteArgs):
+class TimeArgs(WriteArgs):
+    """Time worked: what log_time and bill_ticket share."""
+
     number: Number
     minutes: Minutes
     labor_type: Labor
@@ -31,12 +34,19 @@ class LogTimeArgs(WriteArgs):
         return Work(self.minutes, self.labor_type.casefold(), rt.resolver.labor(self.labor_type), self.notes)
 
 
+class LogTimeArgs(TimeArgs):
+    again: Again = False
+
+    not_journaled: ClassVar[frozenset[str]] = frozenset({"again"})
+
+
 async def plan_log_time(rt: Runtime, a: LogTimeArgs) -> JournaledPlan:
     work = a.work(rt)
     ticket = await rt.resolver.ticket(a.number)
     end = rt.now()
-    resume = rt.engine.check("log_time", a.number, a.journal_key())
-    job = Job("log_time", a.number, a.journal_key(), time_steps(rt.client, ticket, work, end), resume)
+    resume = rt.engine.check("log_time", a.number, a.journal_key(), allow_repeat=a.again)
+    steps = time_steps(rt.client, ticket, work, end)
+    job = Job("log_time", a.number, a.journal_key(), steps, resume, allow_repeat=a.again)
     preview = (
         f"Log time on {ticket_label(ticket)}\n"
         f"  {fmt.duration(a.minutes)} of {a.labor_type} labor (product {work.product_id}), billable\n"

@@ -65,7 +65,7 @@ async def test_the_same_comment_twice_with_a_lost_answer_posts_twice(shared, tmp
     async with rg.session() as s:
         await run_until_done(s, "add_comment", note)
         sb.faults.add("POST", "/tickets/*/comment", "reset")
-        await run_until_done(s, "add_comment", note)
+        await run_until_done(s, "add_comment", {**note, "again": True})  # a second one, asked for
     assert len(comments_with(sb, NUMBER, note["body"])) == 2
     assert len(applied(sb, "POST", "/tickets/*/comment")) == 2
 

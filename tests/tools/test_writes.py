@@ -100,7 +100,8 @@ async def test_expired_token_is_refused(tmp_path):
         args = {"number": 32164, "body": "late"}
         token = confirmer.issue(
             "add_comment",
-            {**args, "subject": "Update", "hidden": False, "do_not_email": False, "minutes": None, "labor_type": None},
+            {**args, "subject": "Update", "hidden": False, "do_not_email": False, "minutes": None, "labor_type": None,
+                 "again": False},
         )
         confirmer._clock = lambda: 10**12
         r = await call(hh.app.server, "add_comment", {**args, "confirm_token": token})

@@ -1,0 +1,170 @@
+"""Issue 13: every approval writes exactly once (the double-post torture suite).
+
+Each test replays one of the reported holes through real MCP calls on the in-memory stack and
+asserts, from the sandbox's request log and state, that Syncro holds exactly the approved writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from mcp import Client
+from support.harness import call, elicitation, harness, text
+from syncro_mcp.sandbox import Sandbox
+from syncro_mcp.testing import in_memory
+
+COMMENT = {"number": 32164, "body": "Rebooted the NAS."}
+LOG = {"number": 32164, "minutes": 30, "labor_type": "remote", "notes": "Fixed sync."}
+BILL = {"number": 32164, "minutes": 45, "labor_type": "remote", "notes": "Replaced the switch."}
+CLOSE = {"number": 32164, "resolution": "All good."}
+
+#: tool, arguments, the write path whose POST/PUT count must stay 1
+REPLAYS = [
+    ("add_comment", COMMENT, ("POST", "/tickets/*/comment")),
+    ("log_time", LOG, ("POST", "/tickets/*/timer_entry")),
+    ("close_ticket", CLOSE, ("PUT", "/tickets/*")),
+    ("bill_ticket", BILL, ("POST", "/invoices")),
+    ("create_invoice", {"number": 32164}, ("POST", "/invoices")),
+]
+
+
+def writes(h):
+    return [q for q in h.sandbox.requests if q.method != "GET"]
+
+
+async def _token(c: Client, tool: str, args: dict) -> str:
+    first = await c.call_tool(tool, args)
+    assert first.structured_content["status"] == "needs_confirmation", text(first)
+    return first.structured_content["confirm_token"]
+
+
+@pytest.mark.parametrize("tool, args, route", REPLAYS, ids=[r[0] for r in REPLAYS])
+async def test_a_token_used_three_times_writes_once(tmp_path, tool, args, route):
+    async with harness(tmp_path) as h:
+        async with Client(h.server, mode="legacy") as c:
+            token = await _token(c, tool, args)
+            results = [await c.call_tool(tool, {**args, "confirm_token": token}) for _ in range(3)]
+        assert results[0].structured_content["status"] == "done", text(results[0])
+        for again in results[1:]:
+            assert not again.is_error, text(again)
+            assert again.structured_content["status"] == "already_done", text(again)
+            assert "already used" in text(again) and "nothing was sent" in text(again).lower()
+        assert len(h.sandbox.requests.matching(*route)) == 1
+
+
+async def test_a_line_item_token_replayed_adds_one_line(tmp_path):
+    async with harness(tmp_path) as h:
+        async with Client(h.server, mode="legacy") as c:
+            made = await c.call_tool("create_invoice", {"number": 32164, "confirm_token": await _token(
+                c, "create_invoice", {"number": 32164})})
+            inv = str(made.structured_content["invoice"]["id"])
+            args = {"invoice": inv, "labor_type_or_product": "remote", "quantity": 1}
+            token = await _token(c, "add_invoice_line_item", args)
+            for _ in range(3):
+                await c.call_tool("add_invoice_line_item", {**args, "confirm_token": token})
+        assert len(h.sandbox.requests.matching("POST", "/invoices/*/line_items")) == 1
+
+
+async def test_a_token_is_bound_to_the_api_key(tmp_path):
+    async with harness(tmp_path) as h:
+        async with Client(h.server, mode="legacy") as c:
+            token = await _token(c, "add_comment", COMMENT)
+        async with harness(tmp_path, sandbox=h.sandbox, api_key=h.sandbox.read_only_key) as other:
+            r = await call(other.server, "add_comment", {**COMMENT, "confirm_token": token})
+        assert r.is_error and "confirm_token" in text(r)
+        assert writes(h) == []
+
+
+@pytest.mark.parametrize("tool, args, route", REPLAYS[:4], ids=[r[0] for r in REPLAYS[:4]])
+async def test_two_identical_approved_calls_at_once_write_once(tmp_path, tool, args, route):
+    async with harness(tmp_path) as h:
+        async def one() -> object:
+            async with Client(h.server, mode="legacy", elicitation_callback=elicitation("accept")) as c:
+                return await c.call_tool(tool, args)
+
+        results = await asyncio.gather(one(), one())
+        done = [r for r in results if not r.is_error and r.structured_content["status"] == "done"]
+        refused = [r for r in results if r not in done]
+        assert len(done) == 1, [text(r) for r in results]
+        assert refused[0].is_error and ("in progress" in text(refused[0]) or "already" in text(refused[0]))
+        assert len(h.sandbox.requests.matching(*route)) == 1
+
+
+@pytest.mark.parametrize("tool, args, route", REPLAYS[:3], ids=[r[0] for r in REPLAYS[:3]])
+async def test_a_repeat_with_a_fresh_approval_is_refused_inside_the_window(tmp_path, tool, args, route):
+    async with harness(tmp_path) as h:
+        async with Client(h.server, mode="legacy", elicitation_callback=elicitation("accept")) as c:
+            first = await c.call_tool(tool, args)
+            assert first.structured_content["status"] == "done", text(first)
+            again = await c.call_tool(tool, args)
+        assert again.is_error and "already" in text(again) and "Nothing was sent" in text(again)
+        assert len(h.sandbox.requests.matching(*route)) == 1
+
+
+async def test_the_repeat_window_ignores_case_and_surrounding_whitespace(tmp_path):
+    async with harness(tmp_path) as h:
+        async with Client(h.server, mode="legacy", elicitation_callback=elicitation("accept")) as c:
+            await c.call_tool("log_time", LOG)
+            again = await c.call_tool("log_time", {**LOG, "labor_type": " Remote ", "notes": "Fixed sync.  "})
+        assert again.is_error and "already" in text(again)
+        assert len(h.sandbox.requests.matching("POST", "/tickets/*/timer_entry")) == 1
+
+
+async def test_the_repeat_check_runs_again_after_approval(tmp_path):
+    """A duplicate that completes while the dialog is open is caught before anything is sent."""
+    async with harness(tmp_path) as h:
+        async with Client(h.server, mode="legacy", elicitation_callback=elicitation("accept")) as other:
+            async def answer(ctx, params):
+                done = await other.call_tool("add_comment", COMMENT)  # completes while this dialog is open
+                assert done.structured_content["status"] == "done", text(done)
+                return await elicitation("accept")(ctx, params)
+
+            async with Client(h.server, mode="legacy", elicitation_callback=answer) as c:
+                late = await c.call_tool("add_comment", COMMENT)
+        assert late.is_error and "already" in text(late)
+        assert len(h.sandbox.requests.matching("POST", "/tickets/*/comment")) == 1
+
+
+class Rejects422(httpx.AsyncBaseTransport):
+    """Syncro refusing the first comment POST with a 422 (nothing applied); everything else passes."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner, self.left = inner, 1
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith("/comment") and self.left:
+            self.left -= 1
+            return httpx.Response(422, json={"success": False, "message": ["Body is not allowed here"]})
+        return await self.inner.handle_async_request(request)
+
+
+async def test_a_rejected_comment_is_final_and_blocks_nothing(tmp_path):
+    sb = Sandbox(rate_limit_per_min=None)
+    async with in_memory(tmp_path, sandbox=sb, client_kw={"transport": Rejects422(sb.transport())}) as h:
+        async with Client(h.server, mode="legacy", elicitation_callback=elicitation("accept")) as c:
+            bad = await c.call_tool("add_comment", COMMENT)
+            assert bad.is_error and "rejected" in text(bad).lower()
+            pending = await c.call_tool("pending_writes", {})
+            assert pending.structured_content["entries"] == []
+            ok = await c.call_tool("log_time", LOG)
+        assert ok.structured_content["status"] == "done", text(ok)
+
+
+@pytest.mark.parametrize(
+    "tool, args, needle",
+    [
+        ("add_comment", {"number": 32164, "body": "   \n\t "}, "body"),
+        ("log_time", {**LOG, "notes": "  "}, "notes"),
+        ("log_time", {**LOG, "minutes": True}, "minutes"),
+        ("add_comment", {"number": 2**63, "body": "x"}, "number"),
+        ("log_time", {**LOG, "labor_type": "   "}, "labor_type"),
+    ],
+)
+async def test_bad_input_is_refused_before_anything_is_asked(tmp_path, tool, args, needle):
+    async with harness(tmp_path) as h:
+        asked: list[str] = []
+        r = await call(h.server, tool, args, elicitation_callback=elicitation("accept", asked))
+        assert r.is_error and needle in text(r) and "Unexpected error" not in text(r), text(r)
+        assert asked == [] and writes(h) == []
