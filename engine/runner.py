@@ -21,15 +21,19 @@ from .clock import Clock
 from .errors import InputError
 from .journal import Entry, Journal, Repeated, TicketBusy, fingerprint
 from .plans import Job
-from .steps import Progress, RunReport, run_steps
+from .steps import OutcomeStillUnknown, Progress, RunReport, Settle, run_steps
 
 
 class Engine:
-    def __init__(self, client: SyncroClient, journal: Journal, clock: Clock, *, repeat_window_s: float = 0) -> None:
+    def __init__(
+        self, client: SyncroClient, journal: Journal, clock: Clock, *, repeat_window_s: float = 0,
+        settle_window_s: float = 0,
+    ) -> None:
         self.client = client
         self.journal = journal
         self.clock = clock
         self.repeat_window_s = repeat_window_s
+        self.settle = Settle(settle_window_s, clock.sleep)
 
     # -- before approval -------------------------------------------------------------------------
     def check(
@@ -66,8 +70,14 @@ class Engine:
         except Repeated as exc:  # re-checked after approval, immediately before the first write
             raise (job.refusal or self.repeated)(j.get(exc.entry_id)) from None
         try:
-            report = await run_steps(job.steps, j.step_log(entry.id), j.resume_point(entry.id), progress)
+            report = await run_steps(job.steps, j.step_log(entry.id), j.resume_point(entry.id), progress, self.settle)
             j.set_state(entry.id, "done", summary="; ".join(report.lines), error="")
+        except OutcomeStillUnknown as exc:
+            exc.journal_note = (
+                f"Journal entry {entry.id} stays unfinished (outcome unknown). resume_write({entry.id}) reads "
+                "Syncro again and sends it only if it is still not there; see pending_writes."
+            )
+            raise
         except SyncroError as exc:
             if not _refused(exc) or j.get(entry.id).done:
                 raise

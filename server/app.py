@@ -8,7 +8,7 @@ caller (CLI, demo, tests), so one factory serves real Syncro and the sandbox ali
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
@@ -53,13 +53,14 @@ def build_app(
     *,
     clock: Callable[[], datetime] | None = None,
     confirmer: Confirmer | None = None,
+    sleep: Callable[[float], Awaitable[None]] | None = None,
 ) -> App:
     """Everything wired; the caller owns ``client`` (and closes it)."""
     fmt.set_display_zone(settings.tzinfo())
-    the_clock = Clock(settings.timezone, now=clock)
+    the_clock = Clock(settings.timezone, now=clock, **({"sleep": sleep} if sleep else {}))
     engine = Engine(
         client, Journal(settings.journal_path, clock=the_clock.time), the_clock,
-        repeat_window_s=settings.bill_dedupe_window_min * 60,
+        repeat_window_s=settings.bill_dedupe_window_min * 60, settle_window_s=settings.settle_window_s,
     )
     runtime = Runtime(settings=settings, client=client, engine=engine, clock=the_clock, tools=catalog.BY_NAME)
     client.write_observer = AuditLog(settings.audit_path, redact=redact).observe

@@ -197,6 +197,10 @@ class Settings(BaseModel):
     Claude Code add its own resource tools to every conversation (see docs/architecture.md)."""
     confirm_token_ttl_s: int = Field(300, ge=1)
     bill_dedupe_window_min: int = Field(60, ge=0)
+    """The repeat window of every journaled write (bill, comment, time, close), in minutes."""
+    settle_window_s: float = Field(30.0, ge=0, le=600)
+    """How long a write whose answer was lost is looked for in Syncro (re-read with backoff)
+    before it is reported as outcome unknown; it is never re-sent automatically (issue 13)."""
 
     # Local state and logging
     state_dir: Path  # default: default_state_dir(), filled in by _derive_state_paths

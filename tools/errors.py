@@ -18,6 +18,7 @@ from syncro_mcp.client.errors import (
     SyncroValidationError,
 )
 from syncro_mcp.engine.errors import InputError
+from syncro_mcp.engine.steps import OutcomeStillUnknown
 
 __all__ = ["InputError", "as_tool_error"]
 
@@ -49,6 +50,8 @@ def _tool_error(exc: BaseException) -> ToolError:
             f"Syncro's rate limit (180 requests/minute) answered 429 to {exc.endpoint}; waited and gave up after "
             f"{exc.tries} tries. Wait a minute, then try again."
         )
+    if isinstance(exc, OutcomeStillUnknown):
+        return ToolError(f"Outcome unknown for {exc.endpoint}: {exc.detail}.")
     if isinstance(exc, OutcomeUnknownError):
         return ToolError(
             f"Syncro did not confirm {exc.endpoint}; it may or may not have been applied. Nothing is sent again "

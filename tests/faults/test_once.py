@@ -13,7 +13,7 @@ import pytest
 from mcp import Client
 from support.harness import call, elicitation, harness, text
 from syncro_mcp.sandbox import Sandbox
-from syncro_mcp.testing import in_memory
+from syncro_mcp.testing import FakeClock, in_memory
 
 COMMENT = {"number": 32164, "body": "Rebooted the NAS."}
 LOG = {"number": 32164, "minutes": 30, "labor_type": "remote", "notes": "Fixed sync."}
@@ -168,3 +168,45 @@ async def test_bad_input_is_refused_before_anything_is_asked(tmp_path, tool, arg
         r = await call(h.server, tool, args, elicitation_callback=elicitation("accept", asked))
         assert r.is_error and needle in text(r) and "Unexpected error" not in text(r), text(r)
         assert asked == [] and writes(h) == []
+
+
+LATE = [
+    ("add_comment", COMMENT, ("POST", "/tickets/*/comment")),
+    ("log_time", LOG, ("POST", "/tickets/*/timer_entry")),
+    ("bill_ticket", BILL, ("POST", "/invoices")),
+]
+
+
+@pytest.mark.parametrize("tool, args, route", LATE, ids=[r[0] for r in LATE])
+async def test_a_write_that_lands_late_is_adopted_not_resent(tmp_path, tool, args, route):
+    """The answer times out; Syncro applies the write 8 s later (sandbox clock): found, never sent twice."""
+    clock = FakeClock()
+    sb = Sandbox(rate_limit_per_min=None, clock=clock)
+    async with in_memory(tmp_path, sandbox=sb, sleep=clock.sleep) as h:
+        sb.faults.add(route[0], route[1], "late_write", delay=8)
+        async with Client(h.server, mode="legacy", elicitation_callback=elicitation("accept")) as c:
+            r = await c.call_tool(tool, args)
+        assert r.structured_content["status"] == "done", text(r)
+        assert "confirmed by reading Syncro" in text(r)
+        assert len(sb.requests.matching(*route)) == 1
+        assert 8 <= clock.slept <= 30
+
+
+async def test_a_write_later_than_the_window_stays_unknown_and_resume_adopts_it(tmp_path):
+    clock = FakeClock()
+    sb = Sandbox(rate_limit_per_min=None, clock=clock)
+    async with in_memory(tmp_path, sandbox=sb, sleep=clock.sleep) as h:
+        sb.faults.add("POST", "/tickets/*/comment", "late_write", delay=120)
+        async with Client(h.server, mode="legacy", elicitation_callback=elicitation("accept")) as c:
+            lost = await c.call_tool("add_comment", COMMENT)
+            assert lost.is_error and "Outcome unknown" in text(lost) and "Nothing was re-sent" in text(lost)
+            assert 30 <= clock.slept < 120
+            (entry,) = (await c.call_tool("pending_writes", {})).structured_content["entries"]
+            clock.now += 120
+            await sb.land_late_writes()
+            resumed = await c.call_tool("resume_write", {"entry_id": entry["entry_id"]})
+        assert resumed.structured_content["status"] == "done", text(resumed)
+        assert len(sb.requests.matching("POST", "/tickets/*/comment")) == 1
+        ticket = sb.ticket(32164)
+        assert [cm for cm in sb.state.children("comments", "ticket_id", ticket["id"])
+                if cm["body"] == COMMENT["body"]].__len__() == 1
