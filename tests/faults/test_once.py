@@ -210,3 +210,45 @@ async def test_a_write_later_than_the_window_stays_unknown_and_resume_adopts_it(
         ticket = sb.ticket(32164)
         assert [cm for cm in sb.state.children("comments", "ticket_id", ticket["id"])
                 if cm["body"] == COMMENT["body"]].__len__() == 1
+
+
+async def test_a_lost_invoice_never_adopts_an_older_invoice_on_the_ticket(tmp_path):
+    clock = FakeClock()
+    sb = Sandbox(rate_limit_per_min=None, clock=clock)
+    async with in_memory(tmp_path, sandbox=sb, sleep=clock.sleep) as h:
+        async with Client(h.server, mode="legacy", elicitation_callback=elicitation("accept")) as c:
+            old = await c.call_tool("create_invoice", {"number": 32164})
+            old_id = old.structured_content["invoice"]["id"]
+            await asyncio.sleep(1.1)  # the sandbox stamps records on the wall clock, to the second
+            sb.faults.add("POST", "/invoices", "timeout", call=1)  # the bill's invoice POST: lost, not applied
+            lost = await c.call_tool("bill_ticket", BILL)
+            assert lost.is_error and "Outcome unknown" in text(lost), text(lost)
+            (entry,) = (await c.call_tool("pending_writes", {})).structured_content["entries"]
+            assert entry["done"] == ["comment", "timer"]
+            done = await c.call_tool("resume_write", {"entry_id": entry["entry_id"]})
+        assert done.structured_content["status"] == "done", text(done)
+        assert done.structured_content["invoice"]["id"] != old_id
+
+
+async def test_a_lost_comment_is_found_behind_newer_comments(tmp_path):
+    async with harness(tmp_path) as h:
+        h.sandbox.faults.add("POST", "/tickets/*/comment", "apply_then_timeout", call=1)
+        async with Client(h.server, mode="legacy", elicitation_callback=elicitation("accept")) as c:
+            # Syncro applied ours; 11 newer comments arrive before we read (another tech, the customer).
+            real_list = h.client.list_comments
+
+            async def list_after_newer(ticket_id, **kw):
+                if not getattr(list_after_newer, "added", False):
+                    list_after_newer.added = True
+                    for i in range(11):
+                        await h.client.add_comment(ticket_id, subject="Update", body=f"newer {i}")
+                return await real_list(ticket_id, **kw)
+
+            h.client.list_comments = list_after_newer
+            r = await c.call_tool("add_comment", COMMENT)
+        assert r.structured_content["status"] == "done", text(r)
+        assert "confirmed by reading Syncro" in text(r)
+        ticket = h.sandbox.ticket(32164)
+        ours = [cm for cm in h.sandbox.state.children("comments", "ticket_id", ticket["id"])
+                if cm["body"] == COMMENT["body"]]
+        assert len(ours) == 1
