@@ -8,7 +8,7 @@ docs/syncro-facts.md#comments (time fields on a comment are ignored), #timer-ent
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +22,14 @@ def visibility(hidden: bool, do_not_email: bool) -> str:
     if hidden:
         return "hidden (tech-only note, not emailed)"
     return "public, NOT emailed" if do_not_email else "public, emailed to the customer"
+
+
+def start_of(end: datetime, minutes: int) -> datetime:
+    """``minutes`` before ``end``, computed in UTC and rendered back in ``end``'s zone: correct
+    across daylight-saving changes (zoned arithmetic is wall-clock arithmetic in Python)."""
+    if end.tzinfo is None:
+        return end - timedelta(minutes=minutes)
+    return (end.astimezone(timezone.utc) - timedelta(minutes=minutes)).astimezone(end.tzinfo)
 
 
 def hours(minutes: int) -> Decimal:
@@ -73,7 +81,7 @@ class TimerStep(Step):
     def __init__(self, client: SyncroClient, ticket: TicketSummary, minutes: int, labor: str, product_id: int,
                  notes: str, end: datetime) -> None:
         payload = {
-            "start_at": (end - timedelta(minutes=minutes)).isoformat(),
+            "start_at": start_of(end, minutes).isoformat(),
             "end_at": end.isoformat(),
             "notes": notes,
             "billable": True,

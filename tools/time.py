@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 from typing import ClassVar
 
 from syncro_mcp.client.errors import NotFoundError
@@ -11,6 +10,7 @@ from syncro_mcp.engine.journal import Entry
 from syncro_mcp.engine.plans import Job, Work, time_steps
 from syncro_mcp.engine.runner import resume_note
 from syncro_mcp.engine.steps import RunReport
+from syncro_mcp.engine.writes import start_of
 
 from . import formatting as fmt
 from . import mapping
@@ -50,7 +50,7 @@ async def plan_log_time(rt: Runtime, a: LogTimeArgs) -> JournaledPlan:
     preview = (
         f"Log time on {ticket_label(ticket)}\n"
         f"  {fmt.duration(a.minutes)} of {a.labor_type} labor (product {work.product_id}), billable\n"
-        f"  ending now: {fmt.when(end - timedelta(minutes=a.minutes))} → {fmt.when(end)}\n"
+        f"  ending now: {fmt.when(start_of(end, a.minutes))} → {fmt.when(end)}\n"
         f"  Notes: {a.notes}"
     )
     return JournaledPlan(preview + resume_note(job), ticket, job, work)

@@ -7,6 +7,8 @@ asserts, from the sandbox's request log and state, that Syncro holds exactly the
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -252,3 +254,20 @@ async def test_a_lost_comment_is_found_behind_newer_comments(tmp_path):
         ours = [cm for cm in h.sandbox.state.children("comments", "ticket_id", ticket["id"])
                 if cm["body"] == COMMENT["body"]]
         assert len(ours) == 1
+
+
+@pytest.mark.parametrize(
+    "end_utc",
+    [datetime(2026, 11, 1, 8, 30, tzinfo=timezone.utc), datetime(2026, 3, 8, 9, 30, tzinfo=timezone.utc)],
+    ids=["autumn", "spring"],
+)
+async def test_time_math_is_right_across_both_dst_changes(tmp_path, end_utc):
+    """America/Denver: 60 minutes ending 30 min after the change are 60 real minutes on the wire."""
+    zone = ZoneInfo("America/Denver")
+    async with in_memory(tmp_path, now=lambda: end_utc.astimezone(zone), timezone="America/Denver") as h:
+        r = await call(h.server, "log_time", {**LOG, "minutes": 60}, elicitation_callback=elicitation("accept"))
+        assert r.structured_content["status"] == "done", text(r)
+        (timer,) = h.sandbox.requests.matching("POST", "/tickets/*/timer_entry")
+    start, end = datetime.fromisoformat(timer.body["start_at"]), datetime.fromisoformat(timer.body["end_at"])
+    assert end == end_utc and end - start == timedelta(minutes=60)
+    assert start.utcoffset() != end.utcoffset(), "the start is rendered in the zone's offset before the change"
