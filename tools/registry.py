@@ -219,7 +219,8 @@ class WriteCall:
             how = "token" if isinstance(approval.data, TokenApproved) else "elicitation"
         else:
             plan = await self._plan(args)
-        token = CURRENT_CALL.set({"tool": self.decl.name, "confirmed_by": how})
+        call = {"tool": self.decl.name, "confirmed_by": how}
+        token = CURRENT_CALL.set(call)
         try:
             result = await self.decl.apply(self.rt, args, plan, ctx.report_progress)
         except Exception as exc:
@@ -229,6 +230,8 @@ class WriteCall:
         finally:
             CURRENT_CALL.reset(token)
         self._token_outcome(how, args, "done", result.message)
+        if call.get("audit_warning"):  # the write is done: report it, and the audit problem as a warning
+            result = result.model_copy(update={"message": f"{result.message}\n{call['audit_warning']}"})
         return _result(result, write_result(result))
 
     def _token_outcome(self, how: str, args: Args, state: str, outcome: str) -> None:

@@ -271,3 +271,15 @@ async def test_time_math_is_right_across_both_dst_changes(tmp_path, end_utc):
     start, end = datetime.fromisoformat(timer.body["start_at"]), datetime.fromisoformat(timer.body["end_at"])
     assert end == end_utc and end - start == timedelta(minutes=60)
     assert start.utcoffset() != end.utcoffset(), "the start is rendered in the zone's offset before the change"
+
+
+async def test_an_audit_log_that_cannot_be_written_never_turns_a_done_write_into_an_error(tmp_path):
+    async with harness(tmp_path) as h:
+        audit = h.app.runtime.settings.audit_path
+        audit.parent.mkdir(parents=True, exist_ok=True)
+        audit.unlink(missing_ok=True)
+        audit.mkdir()  # opening it for append fails (IsADirectoryError), as on a full or read-only disk
+        r = await call(h.server, "add_comment", COMMENT, elicitation_callback=elicitation("accept"))
+        assert not r.is_error and r.structured_content["status"] == "done", text(r)
+        assert "audit log" in text(r) and "Do not repeat it" in text(r)
+        assert len(h.sandbox.requests.matching("POST", "/tickets/*/comment")) == 1
