@@ -76,6 +76,7 @@ def build_app(
         read_only=settings.read_only,
         toolsets=frozenset(settings.enabled_toolsets()),
         confirm_creates=settings.confirm_creates,
+        destructive_by_token=settings.destructive_by_token,
     )
     for tool in catalog.TOOLS:
         registrar.add(tool)

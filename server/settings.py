@@ -196,6 +196,9 @@ class Settings(BaseModel):
     """Serve the ``syncro://`` resources. Off by default: a server that declares resources makes
     Claude Code add its own resource tools to every conversation (see docs/architecture.md)."""
     confirm_token_ttl_s: int = Field(300, ge=1)
+    destructive_by_token: bool = False
+    """Allow delete_ticket/delete_invoice with the confirm_token fallback (a token goes back to the
+    agent, so it trusts the client's agent); off: destructive tools need an elicitation dialog."""
     bill_dedupe_window_min: int = Field(60, ge=0)
     """The repeat window of every journaled write (bill, comment, time, close), in minutes."""
     settle_window_s: float = Field(30.0, ge=0, le=600)

@@ -65,6 +65,7 @@ class Registrar:
     read_only: bool = False
     toolsets: frozenset[str] | None = None
     confirm_creates: bool = False
+    destructive_by_token: bool = False
     registered: dict[str, ToolInfo] = field(default_factory=dict)
     tools: list[Tool] = field(default_factory=list)
 
@@ -90,7 +91,7 @@ class Registrar:
             annotations = _annotations(
                 decl, read_only=False, destructive=decl.destructive, idempotent=decl.idempotent
             )
-            call = WriteCall(decl, self.runtime, self.confirmer, confirmed)
+            call = WriteCall(decl, self.runtime, self.confirmer, confirmed, self.destructive_by_token)
             tool = call.tool(annotations)
         self.tools.append(tool)
         self.registered[decl.name] = ToolInfo(decl.name, decl.toolset.value, kind, confirmed, annotations)
@@ -161,6 +162,7 @@ class WriteCall:
     rt: Runtime
     confirmer: Confirmer
     confirmed: bool
+    destructive_by_token: bool = False
 
     def tool(self, annotations: ToolAnnotations) -> Tool:
         if not self.confirmed:
@@ -183,6 +185,14 @@ class WriteCall:
         # The same validation the SDK gave the call (its JSON-in-string pre-parse included).
         args = self.decl.args.model_validate(_metadata(self.decl.args, self.decl.output).pre_parse_json(raw))
         token = args.confirm_token
+        caps = ctx.client_capabilities
+        has_dialog = caps is not None and caps.elicitation is not None
+        if self.decl.destructive and not self.destructive_by_token and (token or not has_dialog):
+            raise ToolError(
+                f"{self.decl.name} cannot be undone, so it needs the user's yes in a confirmation dialog (MCP "
+                "elicitation), which this client does not offer; a confirm_token would let the agent approve it "
+                "alone. Do it in Syncro, or set destructive_by_token: true to allow the token fallback."
+            )
         if token:
             try:
                 self.confirmer.check(self.decl.name, args.bound(), token)
@@ -199,8 +209,7 @@ class WriteCall:
             if used is not None:
                 return TokenReplay(state=used.state, outcome=used.outcome)
             return TokenApproved(confirm=True)
-        caps = ctx.client_capabilities
-        if caps is not None and caps.elicitation is not None:
+        if has_dialog:
             return Elicit(f"{plan.preview}\n\nSend this to Syncro?", Approve)
         return TokenNeeded(token=self.confirmer.issue(self.decl.name, args.bound()))
 

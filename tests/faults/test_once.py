@@ -283,3 +283,23 @@ async def test_an_audit_log_that_cannot_be_written_never_turns_a_done_write_into
         assert not r.is_error and r.structured_content["status"] == "done", text(r)
         assert "audit log" in text(r) and "Do not repeat it" in text(r)
         assert len(h.sandbox.requests.matching("POST", "/tickets/*/comment")) == 1
+
+
+@pytest.mark.parametrize("tool", ["delete_ticket", "delete_invoice"])
+async def test_destructive_tools_need_a_dialog_unless_the_setting_allows_the_token(tmp_path, tool):
+    async with harness(tmp_path) as h:
+        args: dict = {"number": 32175}
+        if tool == "delete_invoice":
+            made = await call(h.server, "create_invoice", {"number": 32170}, elicitation_callback=elicitation("accept"))
+            args = {"invoice": str(made.structured_content["invoice"]["id"])}
+            h.sandbox.clear_requests()
+        preview = await call(h.server, tool, args)  # no elicitation: no token is handed to the agent
+        assert preview.is_error and "destructive_by_token" in text(preview)
+        forged = await call(h.server, tool, {**args, "confirm_token": "0-0"})
+        assert forged.is_error and "destructive_by_token" in text(forged)
+        assert writes(h) == []
+        seen: list[str] = []
+        done = await call(h.server, tool, args, elicitation_callback=elicitation("accept", seen))
+        assert done.structured_content["status"] == "done", text(done)
+        assert seen and "cannot be undone" in seen[0]
+        assert [q.method for q in writes(h)] == ["DELETE"]

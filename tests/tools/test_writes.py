@@ -185,7 +185,12 @@ async def test_close_ticket_comments_then_sets_close_status(h):
     assert w[0].body["subject"] == "Resolution" and w[1].body == {"status": "Resolved"}
 
 
-async def test_delete_ticket_is_confirmed_and_destructive(h):
+async def test_delete_ticket_is_confirmed_and_destructive(tmp_path):
+    async with harness(tmp_path, destructive_by_token=True) as h:  # the token fallback, allowed by the setting
+        await _delete_ticket_by_token(h)
+
+
+async def _delete_ticket_by_token(h):
     first = await call(h.app.server, "delete_ticket", {"number": 32175})
     assert (
         first.structured_content["status"] == "needs_confirmation"
@@ -230,7 +235,9 @@ async def test_customer_and_invoice_writes(h):
     shown = await call(h.app.server, "get_invoice", {"id_or_number": invoice["number"]})
     assert any(li.get("product_id") == 26117 for li in shown.structured_content["lines"])
 
-    deleted = await call_confirmed(h.app.server, "delete_invoice", {"invoice": str(invoice["id"])})
+    deleted = await call(
+        h.app.server, "delete_invoice", {"invoice": str(invoice["id"])}, elicitation_callback=elicitation("accept")
+    )
     assert deleted.structured_content["status"] == "done"
     assert writes(h)[-1].method == "DELETE"
 
