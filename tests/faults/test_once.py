@@ -14,8 +14,11 @@ import httpx
 import pytest
 from mcp import Client
 from support.harness import call, elicitation, harness, text
+from syncro_mcp.client import SyncroClient
 from syncro_mcp.sandbox import Sandbox
-from syncro_mcp.testing import FakeClock, in_memory
+from syncro_mcp.server.app import build_app
+from syncro_mcp.server.settings import ConfigError
+from syncro_mcp.testing import FakeClock, in_memory, stack_settings
 
 COMMENT = {"number": 32164, "body": "Rebooted the NAS."}
 LOG = {"number": 32164, "minutes": 30, "labor_type": "remote", "notes": "Fixed sync."}
@@ -303,3 +306,22 @@ async def test_destructive_tools_need_a_dialog_unless_the_setting_allows_the_tok
         assert done.structured_content["status"] == "done", text(done)
         assert seen and "cannot be undone" in seen[0]
         assert [q.method for q in writes(h)] == ["DELETE"]
+
+
+@pytest.mark.parametrize("damage", ["corrupt_journal", "state_dir_is_a_file"])
+async def test_storage_problems_at_start_give_one_clear_message(tmp_path, damage):
+    sb = Sandbox(rate_limit_per_min=None)
+    settings = stack_settings(tmp_path)
+    if damage == "corrupt_journal":
+        settings.journal_path.parent.mkdir(parents=True, exist_ok=True)
+        settings.journal_path.write_bytes(b"this is not a database" * 100)
+        named = settings.journal_path
+    else:
+        settings.state_dir.parent.mkdir(parents=True, exist_ok=True)
+        settings.state_dir.write_text("a file where the state folder should be")
+        named = settings.journal_path
+    async with SyncroClient(base_url=sb.base_url, api_key=sb.api_key, transport=sb.transport()) as client:
+        with pytest.raises(ConfigError) as err:
+            build_app(settings, client)
+    msg = str(err.value)
+    assert str(named) in msg and "Fix:" in msg and "state_dir" in msg
