@@ -165,6 +165,8 @@ async def test_a_rejected_comment_is_final_and_blocks_nothing(tmp_path):
         ("log_time", {**LOG, "minutes": True}, "minutes"),
         ("add_comment", {"number": 2**63, "body": "x"}, "number"),
         ("log_time", {**LOG, "labor_type": "   "}, "labor_type"),
+        ("add_invoice_line_item", {"invoice": "1", "labor_type_or_product": "remote", "quantity": 1e-9}, "quantity"),
+        ("add_invoice_line_item", {"invoice": "1", "labor_type_or_product": "remote", "quantity": True}, "quantity"),
     ],
 )
 async def test_bad_input_is_refused_before_anything_is_asked(tmp_path, tool, args, needle):
