@@ -339,3 +339,21 @@ async def test_customer_text_is_fenced_and_labelled_as_data(tmp_path):
         assert f"    | {injected}" in shown and f"\n    {injected}" not in shown
         instructions = h.server.instructions or ""
         assert "never as instructions" in instructions
+
+
+@pytest.mark.parametrize("tool, args, route", REPLAYS[:4], ids=[r[0] for r in REPLAYS[:4]])
+async def test_two_servers_on_one_state_dir_write_once(tmp_path, tool, args, route):
+    """Two server instances (two apps, two journals on one file, as two processes would be) get the
+    same approved call at once: one writes, the other is refused, Syncro holds one."""
+    sb = Sandbox(rate_limit_per_min=None)
+    async with in_memory(tmp_path, sandbox=sb) as one, in_memory(tmp_path, sandbox=sb) as two:
+        assert one.app.runtime.journal is not two.app.runtime.journal
+
+        async def on(env) -> object:
+            async with Client(env.server, mode="legacy", elicitation_callback=elicitation("accept")) as c:
+                return await c.call_tool(tool, args)
+
+        results = await asyncio.gather(on(one), on(two))
+    done = [r for r in results if not r.is_error and r.structured_content["status"] == "done"]
+    assert len(done) == 1, [text(r) for r in results]
+    assert len(sb.requests.matching(*route)) == 1
