@@ -54,8 +54,9 @@ def _tool_error(exc: BaseException) -> ToolError:
         return ToolError(f"Outcome unknown for {exc.endpoint}: {exc.detail}.")
     if isinstance(exc, OutcomeUnknownError):
         return ToolError(
-            f"Syncro did not confirm {exc.endpoint}; it may or may not have been applied. Nothing is sent again "
-            "without first reading Syncro: run the same call again (it checks before writing) or see pending_writes."
+            f"Syncro did not confirm {exc.endpoint}; it may or may not have been applied, and nothing was sent "
+            "again. Do not simply repeat the call (it could write it twice): first check Syncro (get_ticket, "
+            "get_invoice, list_invoices) for it; multi-step writes are tracked in pending_writes."
         )
     if isinstance(exc, ReadOnlyError):
         return ToolError("syncro-mcp is in read-only mode: writes are disabled.")

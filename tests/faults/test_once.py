@@ -357,3 +357,11 @@ async def test_two_servers_on_one_state_dir_write_once(tmp_path, tool, args, rou
     done = [r for r in results if not r.is_error and r.structured_content["status"] == "done"]
     assert len(done) == 1, [text(r) for r in results]
     assert len(sb.requests.matching(*route)) == 1
+
+
+async def test_a_lost_answer_to_an_unjournaled_write_does_not_invite_a_repeat(tmp_path):
+    async with harness(tmp_path) as h:
+        h.sandbox.faults.add("POST", "/invoices", "apply_then_timeout")
+        r = await call(h.server, "create_invoice", {"number": 32170}, elicitation_callback=elicitation("accept"))
+        assert r.is_error and "Do not simply repeat the call" in text(r) and "check Syncro" in text(r)
+        assert len(h.sandbox.requests.matching("POST", "/invoices")) == 1
