@@ -149,7 +149,10 @@ async def _serve(
                 from .transport import run_http
 
                 token = settings.http_token.get_secret_value() if settings.http_token else None
-                await run_http(app.server, host or settings.http_host, port or settings.http_port, token)
+                await run_http(
+                    app.server, host or settings.http_host, port or settings.http_port, token,
+                    settings.http_max_sessions,
+                )
         finally:
             if zone_task is not None:
                 zone_task.cancel()

@@ -215,6 +215,8 @@ class Settings(BaseModel):
     http_host: str = "127.0.0.1"
     http_port: int = Field(8765, ge=1, le=65535)
     http_token: SecretStr | None = None
+    http_max_sessions: int = Field(16, ge=1, le=10000)
+    """Concurrent MCP sessions the HTTP transport admits; more are refused until one ends (issue 13)."""
 
     _sources: dict[str, str] = PrivateAttr(default_factory=dict)
     _config_file: Path | None = PrivateAttr(default=None)

@@ -63,7 +63,7 @@ def http_token_for(host: str, configured: str | None) -> tuple[str, bool]:
     return secrets.token_urlsafe(24), True
 
 
-def http_app(server: MCPServer, host: str, port: int, token: str) -> Any:
+def http_app(server: MCPServer, host: str, port: int, token: str, max_sessions: int | None = None) -> Any:
     """The streamable HTTP ASGI app at ``/mcp`` with token auth and Host/Origin checks."""
     hosts = [f"{h}:{port}" for h in ("127.0.0.1", "localhost", "[::1]")]
     if not is_loopback(host):
@@ -73,16 +73,20 @@ def http_app(server: MCPServer, host: str, port: int, token: str) -> Any:
         allowed_hosts=hosts,
         allowed_origins=[f"http://{h}" for h in hosts],
     )
-    app = server.streamable_http_app(transport_security=security, host=host)
+    cap = {} if max_sessions is None else {"max_sessions": max_sessions}  # http_max_sessions
+    app = server.streamable_http_app(transport_security=security, host=host, **cap)
     return BearerAuth(app, token)
 
 
-async def run_http(server: MCPServer, host: str, port: int, configured_token: str | None) -> None:
+async def run_http(
+    server: MCPServer, host: str, port: int, configured_token: str | None, max_sessions: int | None = None
+) -> None:
     import uvicorn
 
     token, generated = http_token_for(host, configured_token)
     if generated:
         print(f"syncro-mcp: no http_token configured; this run's token: {token}", file=sys.stderr)
     print(f"syncro-mcp: serving MCP over HTTP at http://{host}:{port}/mcp", file=sys.stderr)
-    config = uvicorn.Config(http_app(server, host, port, token), host=host, port=port, log_level="warning")
+    app = http_app(server, host, port, token, max_sessions)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning")
     await uvicorn.Server(config).serve()

@@ -365,3 +365,11 @@ async def test_a_lost_answer_to_an_unjournaled_write_does_not_invite_a_repeat(tm
         r = await call(h.server, "create_invoice", {"number": 32170}, elicitation_callback=elicitation("accept"))
         assert r.is_error and "Do not simply repeat the call" in text(r) and "check Syncro" in text(r)
         assert len(h.sandbox.requests.matching("POST", "/invoices")) == 1
+
+
+async def test_the_http_transport_caps_concurrent_sessions(tmp_path):
+    from syncro_mcp.server.transport import http_app
+
+    async with harness(tmp_path, http_max_sessions=3) as h:
+        http_app(h.server, "127.0.0.1", 8765, "t", h.app.runtime.settings.http_max_sessions)
+        assert h.server.session_manager.max_sessions == 3
