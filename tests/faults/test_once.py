@@ -371,5 +371,5 @@ async def test_the_http_transport_caps_concurrent_sessions(tmp_path):
     from syncro_mcp.server.transport import http_app
 
     async with harness(tmp_path, http_max_sessions=3) as h:
-        http_app(h.server, "127.0.0.1", 8765, "t", h.app.runtime.settings.http_max_sessions)
+        http_app(h.server, "127.0.0.1", 8765, "t", max_sessions=h.app.runtime.settings.http_max_sessions)
         assert h.server.session_manager.max_sessions == 3
