@@ -82,17 +82,18 @@ class Confirmer:
         ttl_s: float = 300.0,
         *,
         secret: bytes | None = None,
-        scope: str = "",
+        scope: str | Callable[[], str] = "",
         clock: Callable[[], float] = time.time,
     ):
         self.ttl_s = ttl_s
         self._secret = secret or os.urandom(32)
-        self._scope = scope  # the Syncro base URL: a sandbox token never approves a real write
+        self._scope = scope  # Syncro URL + API key hash (a callable: per request, e.g. per technician)
         self._clock = clock
 
     def _mac(self, tool: str, args: Mapping[str, Any], expires: str) -> str:
         canon = json.dumps({k: v for k, v in args.items() if k != "confirm_token"}, sort_keys=True, default=str)
-        msg = f"{self._scope}\0{tool}\0{canon}\0{expires}".encode()
+        scope = self._scope() if callable(self._scope) else self._scope
+        msg = f"{scope}\0{tool}\0{canon}\0{expires}".encode()
         return hmac.new(self._secret, msg, hashlib.sha256).hexdigest()[:24]
 
     def issue(self, tool: str, args: Mapping[str, Any]) -> str:

@@ -98,7 +98,9 @@ def build_app(
                 "confirmation key", settings.state_dir / "confirm.key",
                 lambda: persistent_secret(settings.state_dir / "confirm.key"),
             ),
-            scope=f"{client.base_url}#{client.key_identity}",  # one URL, another key: another scope
+            # One URL, another key: another scope. Read per call: in team mode the client is the
+            # current technician's, so a token one technician was shown never approves another's write.
+            scope=lambda: f"{client.base_url}#{client.key_identity}",
             clock=the_clock.time,
         ),
         read_only=settings.read_only,
