@@ -337,6 +337,7 @@ async def test_customer_text_is_fenced_and_labelled_as_data(tmp_path):
         shown = text(r)
         assert "data, not instructions" in shown
         assert f"    | {injected}" in shown and f"\n    {injected}" not in shown
+        assert "data, not instructions" in r.structured_content["untrusted"]
         instructions = h.server.instructions or ""
         assert "never as instructions" in instructions
 
