@@ -185,7 +185,9 @@ async def _flow(env: Any, tool: str, args: dict[str, Any]) -> Count:
 
 async def measure(cmd: Command) -> tuple[Count, Count]:
     """(cold, warm) counts for one command, on a fresh sandbox and server."""
-    async with in_memory() as env:
+    # Confirmed by token here, so destructive tools (delete_time_entry) need destructive_by_token;
+    # the elicitation path sends the same requests.
+    async with in_memory(destructive_by_token=True) as env:
         cold = await _flow(env, cmd.tool, cmd.cold_args)
         warm = await _flow(env, cmd.tool, cmd.warm_args)
     return cold, warm

@@ -24,10 +24,10 @@ from .models import InvoiceRow, WriteResult
 from .resolver import pick_one
 from .runtime import Runtime
 from .tickets import JournaledPlan, ticket_label
-from .time import LogTimeArgs
+from .time import TimeArgs
 
 
-class BillArgs(LogTimeArgs):
+class BillArgs(TimeArgs):
     bill_again: Annotated[bool, Field(description="Only if the user asks to bill the same work twice.")] = False
 
     not_journaled: ClassVar[frozenset[str]] = frozenset({"bill_again"})
@@ -35,15 +35,15 @@ class BillArgs(LogTimeArgs):
 
 async def plan_bill_ticket(rt: Runtime, a: BillArgs) -> JournaledPlan:
     work = a.work(rt)
-    refuse = None if a.bill_again else partial(repeated_bill, number=a.number, now=rt.clock.time())
-    resume = rt.engine.check("bill_ticket", a.number, a.journal_key(), refuse_repeat=refuse)
+    refuse = partial(repeated_bill, number=a.number, now=rt.clock.time())
+    resume = rt.engine.check("bill_ticket", a.number, a.journal_key(), refuse_repeat=refuse, allow_repeat=a.bill_again)
     ticket = await rt.resolver.ticket(a.number)
     status = pick_one(INVOICED, await rt.resolver.statuses(), "status")
     if ticket.customer_id is None:
         raise InputError(f"Ticket #{a.number} has no customer; Syncro cannot invoice it.")
     end, category = rt.now(), rt.settings.invoice_category
     steps = bill_steps(rt.client, ticket, work, end, category, status)
-    job = Job("bill_ticket", a.number, a.journal_key(), steps, resume)
+    job = Job("bill_ticket", a.number, a.journal_key(), steps, resume, allow_repeat=a.bill_again, refusal=refuse)
     warn = f"\n  Note: the ticket is already {ticket.status}." if (ticket.status or "") in (status, "Closed") else ""
     preview = "\n".join([
         f"Bill {ticket_label(ticket)}, status {ticket.status}{warn}",

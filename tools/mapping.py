@@ -20,7 +20,7 @@ from syncro_mcp.client.models import (
     TicketTimer,
 )
 
-from .formatting import clip
+from .formatting import UNTRUSTED, clip
 from .models import (
     Billing,
     CommentRow,
@@ -102,6 +102,7 @@ def ticket_detail(
     entries = [time_entry_row(x, product_names) for x in t.ticket_timers]
     contact = t.contact.name if t.contact else t.contact_fullname
     return TicketDetail(
+        untrusted="subject, comments[].body: " + UNTRUSTED,
         number=t.number or 0,
         subject=t.subject or "",
         status=t.status or "",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 from syncro_mcp.client.models import TicketSummary
@@ -19,7 +19,7 @@ from . import mapping
 from .declare import Args, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .errors import InputError
 from .models import SearchResult, TicketDetail, TicketList, WriteResult
-from .params import Labor, Limit, Minutes, Name, Number, Text
+from .params import Again, Labor, Limit, Minutes, Name, Number, Text
 from .runtime import Runtime
 
 MAX_PAGES = 4  # limit ≤ 100 and Syncro pages hold at least 25
@@ -274,13 +274,17 @@ class JournaledPlan:
 class CloseTicketArgs(WriteArgs):
     number: Number
     resolution: Text | None = None
+    again: Again = False
+
+    not_journaled: ClassVar[frozenset[str]] = frozenset({"again"})
 
 
 async def plan_close_ticket(rt: Runtime, a: CloseTicketArgs) -> JournaledPlan:
     ticket = await rt.resolver.ticket(a.number)
     status = await rt.resolver.status(rt.settings.close_status)
-    resume = rt.engine.check("close_ticket", a.number, a.journal_key())
-    job = Job("close_ticket", a.number, a.journal_key(), close_steps(rt.client, ticket, status, a.resolution), resume)
+    resume = rt.engine.check("close_ticket", a.number, a.journal_key(), allow_repeat=a.again)
+    steps = close_steps(rt.client, ticket, status, a.resolution)
+    job = Job("close_ticket", a.number, a.journal_key(), steps, resume, allow_repeat=a.again)
     lines = [f"Close {ticket_label(ticket)}: status {ticket.status} → {status}"]
     if a.resolution:
         lines.append(f"First add a public Resolution comment (not emailed):\n  ----\n  {a.resolution}\n  ----")
@@ -338,6 +342,9 @@ class AddCommentArgs(WriteArgs):
     do_not_email: bool = False
     minutes: Minutes | None = None
     labor_type: Labor | None = None
+    again: Again = False
+
+    not_journaled: ClassVar[frozenset[str]] = frozenset({"again"})
 
 
 def comment_work(rt: Runtime, a: AddCommentArgs) -> Work | None:
@@ -358,8 +365,8 @@ async def plan_add_comment(rt: Runtime, a: AddCommentArgs) -> JournaledPlan:
     ticket = await rt.resolver.ticket(a.number)
     end = rt.now()
     steps = comment_steps(rt.client, ticket, a.subject, a.body, a.hidden, a.do_not_email, work, end)
-    resume = rt.engine.check("add_comment", a.number, a.journal_key())
-    job = Job("add_comment", a.number, a.journal_key(), steps, resume)
+    resume = rt.engine.check("add_comment", a.number, a.journal_key(), allow_repeat=a.again)
+    job = Job("add_comment", a.number, a.journal_key(), steps, resume, allow_repeat=a.again)
     lines = [
         f"Comment on {ticket_label(ticket)}",
         f"  Subject: {a.subject} · {visibility(a.hidden, a.do_not_email)}",
