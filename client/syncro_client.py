@@ -8,9 +8,12 @@ from .customers import CustomersMixin
 from .invoices import InvoicesMixin
 from .tickets import TicketsMixin
 from .timers import TimersMixin
+from .timesheet import TimesheetMixin
 
 
-class SyncroClient(AccountMixin, TicketsMixin, TimersMixin, CustomersMixin, InvoicesMixin, CatalogMixin):
+class SyncroClient(
+    AccountMixin, TicketsMixin, TimesheetMixin, TimersMixin, CustomersMixin, InvoicesMixin, CatalogMixin
+):
     """Async Syncro REST client. Construct once, share, ``async with`` or ``await aclose()``."""
 
     async def __aenter__(self) -> SyncroClient:

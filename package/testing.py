@@ -56,8 +56,8 @@ class FakeClock:
 
 
 def stack_settings(folder: Path, **over: Any) -> Settings:
-    """Settings whose files (state, session logs) all live under ``folder``; UTC."""
-    return Settings(state_dir=folder / "state", session_log_dir=folder / "clients", timezone="UTC", **over)
+    """Settings whose files (state, session logs) all live under ``folder``; UTC unless ``timezone`` is given."""
+    return Settings(state_dir=folder / "state", session_log_dir=folder / "clients", **{"timezone": "UTC", **over})
 
 
 @dataclass

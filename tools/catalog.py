@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from . import billing, customers, invoices, session_log, tickets, time, writes
+from . import billing, customers, invoices, session_log, tickets, time, timesheet, unbilled, writes
 from .declare import Tool
 
 TOOLS: tuple[Tool, ...] = (
     *tickets.TOOLS,
     *session_log.TOOLS,
     *time.TOOLS,
+    *timesheet.TOOLS,
     *billing.TOOLS,
+    *unbilled.TOOLS,
     *customers.TOOLS,
     *invoices.TOOLS,
     *writes.TOOLS,

@@ -18,12 +18,14 @@ from .models import (
     InvoiceDetail,
     InvoiceList,
     LaborTypes,
+    MyTime,
     SearchResult,
     TicketDetail,
     TicketList,
     TicketRow,
     TimeEntries,
     TimeEntryRow,
+    UnbilledWork,
     WriteResult,
 )
 
@@ -87,6 +89,7 @@ def ticket_lines(rows: Iterable[TicketRow]) -> list[str]:
     num_w = max(len(str(r.number)) for r in rows) + 1
     return [
         f"{'#' + str(r.number):<{num_w}} {r.status:<{status_w}}  {clip(r.customer, cust_w):<{cust_w}}  {r.subject}"
+        + (f"  (due {r.due})" if r.due else "")
         for r in rows
     ]
 
@@ -253,3 +256,39 @@ def audit_line(rec: dict[str, Any]) -> str:
         + (f" [{ids}]" if ids else "")
         + f"  confirmed: {rec.get('confirmed_by', '?')}"
     )
+
+
+def my_time(t: MyTime) -> str:
+    """One line per entry, then the totals (seed style)."""
+    lines = [f"Time for {t.tech}, {t.period}: {len(t.entries)} entr{'y' if len(t.entries) == 1 else 'ies'}"]
+    for e in t.entries:
+        state = "billed" if e.billed else ("unbilled" if e.billable else "not billable")
+        lines.append(
+            f"  {when(e.start)}  #{e.number or '?'}  {clip(e.customer or '', 24):<24} "
+            f"{duration(e.minutes):>7}  {e.labor or '—'}  {state}"
+        )
+    lines.append(
+        f"Total {duration(t.total_minutes)} · billable {duration(t.billable_minutes)} · "
+        f"billed {duration(t.billed_minutes)} · unbilled {duration(t.unbilled_minutes)}"
+    )
+    if not t.complete:
+        lines.append("(Syncro holds more timers than were read; ask for a shorter period.)")
+    return "\n".join(lines)
+
+
+def unbilled_work(u: UnbilledWork) -> str:
+    """By customer, oldest work first: minutes and amounts at catalogue prices."""
+    if not u.customers:
+        return f"Nothing unbilled since {u.since}."
+    lines = [f"Unbilled work since {u.since}: {duration(u.minutes)}, {money(u.amount)}"]
+    for g in u.customers:
+        lines.append(f"{g.customer}: {duration(g.minutes)}, {money(g.amount)}")
+        for t in g.tickets:
+            parts = f" + lines {money(t.lines_amount)}" if t.lines_amount else ""
+            lines.append(
+                f"  #{t.number} {clip(t.subject, 40)} ({t.status}, since {day(t.oldest)}): "
+                f"{duration(t.minutes)} {money(t.time_amount)}{parts}"
+            )
+    if not u.complete:
+        lines.append("(Syncro holds more timers than were read; give a later since.)")
+    return "\n".join(lines)

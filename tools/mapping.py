@@ -45,7 +45,8 @@ BODY_CHARS = 500
 def ticket_row(t: TicketSummary) -> TicketRow:
     customer = t.customer_business_then_name or (f"customer {t.customer_id}" if t.customer_id else "")
     return TicketRow(
-        number=t.number or 0, status=t.status or "", customer=clip(customer, CUSTOMER_WIDTH), subject=t.subject or ""
+        number=t.number or 0, status=t.status or "", customer=clip(customer, CUSTOMER_WIDTH), subject=t.subject or "",
+        due=t.due_date.date() if t.due_date else None,
     )
 
 

@@ -28,6 +28,7 @@ class TicketRow(_Out):
     status: str
     customer: str
     subject: str
+    due: date | None = None
 
 
 class TicketList(_Out):
@@ -199,3 +200,50 @@ class PendingWrite(_Out):
 
 class PendingWrites(_Out):
     entries: list[PendingWrite]
+
+
+class MyTimeRow(_Out):
+    number: int | None = Field(None, description="Ticket number.")
+    customer: str | None = None
+    start: datetime | None = None
+    minutes: int
+    labor: str | None = Field(None, description="Labor type name (product id when not configured).")
+    billable: bool = True
+    billed: bool = Field(False, description="Charged to the ticket (a line item).")
+    notes: str | None = None
+
+
+class MyTime(_Out):
+    tech: str
+    period: str
+    entries: list[MyTimeRow] = Field(description="Oldest first; an entry belongs to the day it started.")
+    total_minutes: int
+    billable_minutes: int
+    billed_minutes: int
+    unbilled_minutes: int = Field(description="Billable, not yet charged.")
+    complete: bool = Field(True, description="False when Syncro holds more timers than were read.")
+
+
+class UnbilledTicket(_Out):
+    number: int
+    subject: str
+    status: str
+    oldest: datetime | None = Field(None, description="Start of its oldest unbilled entry (else created).")
+    minutes: int = Field(description="Billable time not yet charged.")
+    time_amount: Decimal = Field(description="Those minutes at the labor products' catalogue prices.")
+    lines_amount: Decimal = Field(description="Ticket line items (parts, charged time) not yet invoiced.")
+
+
+class UnbilledCustomer(_Out):
+    customer: str
+    minutes: int
+    amount: Decimal
+    tickets: list[UnbilledTicket]
+
+
+class UnbilledWork(_Out):
+    since: Day
+    customers: list[UnbilledCustomer] = Field(description="Oldest work first.")
+    minutes: int
+    amount: Decimal
+    complete: bool = True
