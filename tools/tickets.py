@@ -62,10 +62,10 @@ class ListTicketsArgs(Args):
     status: Annotated[str, Field(max_length=60)] = NOT_CLOSED
     customer: Name | None = None
     mine: bool = False
-    tech: Annotated[Name | None, Field(description="Assigned technician.")] = None
-    overdue: Annotated[bool, Field(description="Due date passed.")] = False
-    stale_days: Annotated[int | None, Field(ge=1, le=3650, description="No update for this many days.")] = None
-    customer_replied: Annotated[bool, Field(description="The customer sent the latest reply.")] = False
+    tech: Name | None = None
+    overdue: bool = False
+    stale_days: Annotated[int | None, Field(ge=1, le=3650, description="No update for N days.")] = None
+    customer_replied: bool = False
     query: Annotated[str | None, Field(max_length=200)] = None
     limit: Limit = 25
 
@@ -121,7 +121,7 @@ def _heading(a: ListTicketsArgs, status: str) -> str:
 
 
 async def list_tickets(rt: Runtime, a: ListTicketsArgs) -> tuple[TicketList, str]:
-    """Ticket summary, one line per ticket (default: all not closed); triage filters; due dates shown."""
+    """Ticket summary, one line per ticket (default: all not closed)."""
     resolver = rt.resolver
     status = await _status(rt, a)
     customer_id = (await resolver.customer(a.customer)).id if a.customer else None

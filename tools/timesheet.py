@@ -28,9 +28,9 @@ class MyTimeArgs(Args):
     model_config = ConfigDict(populate_by_name=True, defer_build=True)
 
     period: Period = "today"
-    from_: Annotated[date | None, Field(alias="from", description="First day; overrides period.")] = None
-    to: Annotated[date | None, Field(description="Last day (inclusive).")] = None
-    tech: Annotated[Name | None, Field(description="Technician; default: you (the API key's user).")] = None
+    from_: Annotated[date | None, Field(alias="from", description="Overrides period.")] = None
+    to: date | None = None
+    tech: Annotated[Name | None, Field(description="Default: you.")] = None
 
 
 def account_zone(rt: Runtime) -> tzinfo:
@@ -75,7 +75,7 @@ def _row(t: TicketTimer, tickets: dict[int, Ticket], labor: dict[int, str]) -> M
 
 
 async def my_time(rt: Runtime, a: MyTimeArgs) -> tuple[MyTime, str]:
-    """A technician's time entries across tickets in a calendar period or from/to, with billed/unbilled totals."""
+    """A technician's time entries across tickets in a period (account time zone), with billed/unbilled totals."""
     period = span_of(rt, a)
     user_id, tech = await _tech(rt, a.tech)
     walk = await rt.client.timers_created_after(period.start - timedelta(seconds=1))

@@ -31,8 +31,8 @@ CENT = Decimal("0.01")
 
 
 class UnbilledArgs(Args):
-    customer: Annotated[str | None, Field(max_length=200, description="Name or id; default: all.")] = None
-    since: Annotated[date | None, Field(description=f"Time logged since (default: {DEFAULT_DAYS} days ago).")] = None
+    customer: Annotated[str | None, Field(max_length=200)] = None
+    since: Annotated[date | None, Field(description=f"Default: {DEFAULT_DAYS} days ago.")] = None
 
 
 def _unbilled_timers(t: Ticket) -> list[TicketTimer]:
@@ -93,7 +93,7 @@ async def _candidates(rt: Runtime, since: datetime, customer_id: int | None) -> 
 
 
 async def unbilled_work(rt: Runtime, a: UnbilledArgs) -> tuple[UnbilledWork, str]:
-    """Tickets holding uncharged time or uninvoiced lines (parts, charged time), by customer, oldest first."""
+    """Tickets holding uncharged time or uninvoiced lines, by customer, oldest first, at catalogue prices."""
     zone = account_zone(rt)
     first = a.since or rt.now().astimezone(zone).date() - timedelta(days=DEFAULT_DAYS)
     customer_id = (await rt.resolver.customer(a.customer)).id if a.customer else None

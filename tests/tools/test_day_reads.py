@@ -189,3 +189,13 @@ async def test_list_tickets_triage_filters_match_the_sandbox(tmp_path):
         assert not r.is_error, text(r)
         assert [t["number"] for t in r.structured_content["tickets"]] == [32159]
         assert "customer replied" in text(r)
+
+
+async def test_daily_review_prompt_uses_the_triage_filters(h):
+    from mcp import Client
+
+    async with Client(h.server, mode="legacy") as c:
+        prompt = (await c.get_prompt("daily_review")).messages[0].content.text
+    for call_text in ("list_tickets(mine=True)", "list_tickets(overdue=True)", "customer_replied=True",
+                      "stale_days=14", "my_time(period='yesterday')"):
+        assert call_text in prompt
