@@ -95,9 +95,9 @@ def billing(t: Ticket, entries: list[TimeEntryRow]) -> Billing:
 
 
 def ticket_detail(
-    t: Ticket, product_names: Mapping[int, str], comments: list[Comment] | None = None
+    t: Ticket, product_names: Mapping[int, str], comments: list[Comment] | None = None, shown: int | None = 5
 ) -> TicketDetail:
-    """Detail view. Comments are newest first, last 5 (the seed's rule)."""
+    """Detail view. Comments are newest first, last 5 (the seed's rule; ``shown=None``: all)."""
     thread = sorted(comments if comments is not None else t.comments, key=_comment_key, reverse=True)
     entries = [time_entry_row(x, product_names) for x in t.ticket_timers]
     contact = t.contact.name if t.contact else t.contact_fullname
@@ -114,7 +114,7 @@ def ticket_detail(
         due_date=t.due_date,
         updated_at=t.updated_at,
         assignee=t.user.name if t.user else None,
-        comments=[comment_row(c) for c in thread[:5]],
+        comments=[comment_row(c) for c in thread[:shown]],
         comment_count=len(thread),
         time_entries=entries,
         billing=billing(t, entries),

@@ -76,7 +76,7 @@ class TicketDetail(_Out):
     due_date: date | datetime | None = None
     updated_at: datetime | None = None
     assignee: str | None = None
-    comments: list[CommentRow] = Field(default_factory=list, description="Last 5, newest first.")
+    comments: list[CommentRow] = Field(default_factory=list, description="Last 5 (or all), newest first.")
     comment_count: int = 0
     time_entries: list[TimeEntryRow] = Field(default_factory=list)
     billing: Billing = Field(default_factory=Billing)

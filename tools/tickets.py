@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 
 from pydantic import Field
-from syncro_mcp.client.models import TicketSummary
+from syncro_mcp.client.models import Comment, TicketSummary
 from syncro_mcp.engine.journal import Entry
 from syncro_mcp.engine.plans import Job, Work, close_steps, comment_steps
 from syncro_mcp.engine.runner import resume_note
@@ -144,10 +144,33 @@ class NumberArgs(Args):
     number: Number
 
 
-async def get_ticket(rt: Runtime, a: NumberArgs) -> tuple[TicketDetail, str]:
+class GetTicketArgs(NumberArgs):
+    all_comments: Annotated[bool, Field(description="The whole thread, not the last 5.")] = False
+
+
+COMMENTS_PER_PAGE = 100
+MAX_COMMENT_PAGES = 20
+
+
+async def _thread(rt: Runtime, ticket_id: int) -> list[Comment]:
+    """Every comment, newest first: ``GET /tickets/{id}/comments`` page by page until a short page."""
+    thread: list[Comment] = []
+    for page in range(1, MAX_COMMENT_PAGES + 1):
+        batch = await rt.client.list_comments(ticket_id, per_page=COMMENTS_PER_PAGE, page=page)
+        thread += batch
+        if len(batch) < COMMENTS_PER_PAGE:
+            break
+    return thread
+
+
+async def get_ticket(rt: Runtime, a: GetTicketArgs) -> tuple[TicketDetail, str]:
     """Full ticket: status, customer, dates, tech, last 5 comments, time entries, billing."""
-    detail = await rt.client.get_ticket(await rt.resolver.ticket_id(a.number))
-    result = mapping.ticket_detail(detail, rt.resolver.labor_names())
+    ticket_id = await rt.resolver.ticket_id(a.number)
+    detail = await rt.client.get_ticket(ticket_id)
+    if not a.all_comments:
+        result = mapping.ticket_detail(detail, rt.resolver.labor_names())
+    else:
+        result = mapping.ticket_detail(detail, rt.resolver.labor_names(), await _thread(rt, ticket_id), shown=None)
     return result, fmt.ticket_detail(result)
 
 
@@ -167,7 +190,7 @@ async def search(rt: Runtime, a: SearchArgs) -> tuple[SearchResult, str]:
 
 
 LIST_TICKETS = ReadTool("list_tickets", Toolset.TICKETS, "List tickets", ListTicketsArgs, TicketList, list_tickets)
-GET_TICKET = ReadTool("get_ticket", Toolset.TICKETS, "Show ticket", NumberArgs, TicketDetail, get_ticket)
+GET_TICKET = ReadTool("get_ticket", Toolset.TICKETS, "Show ticket", GetTicketArgs, TicketDetail, get_ticket)
 SEARCH = ReadTool("search", Toolset.TICKETS, "Search", SearchArgs, SearchResult, search)
 
 

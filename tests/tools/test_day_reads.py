@@ -199,3 +199,24 @@ async def test_daily_review_prompt_uses_the_triage_filters(h):
     for call_text in ("list_tickets(mine=True)", "list_tickets(overdue=True)", "customer_replied=True",
                       "stale_days=14", "my_time(period='yesterday')"):
         assert call_text in prompt
+
+
+async def test_get_ticket_all_comments_pages_the_whole_thread_newest_first(h):
+    ticket_id = await h.client.find_ticket_id(32165)
+    for i in range(104):  # more than one page of 100
+        await h.client.add_comment(ticket_id, subject="Update", body=f"note {i}")
+    h.sandbox.requests.clear()
+    r = await call(h.server, "get_ticket", {"number": 32165, "all_comments": True})
+    assert not r.is_error, text(r)
+    comments = r.structured_content["comments"]
+    held = h.sandbox.state.children("comments", "ticket_id", ticket_id)
+    assert len(comments) == len(held) == r.structured_content["comment_count"] > 104
+    assert comments[0]["body"] == "note 103" and comments[1]["body"] == "note 102"
+    pages = [q.query.get("page") for q in h.sandbox.requests if q.path.endswith("/comments")]
+    assert pages == ["1", "2"]
+    assert text(r).index("note 103") < text(r).index("note 5")
+
+    h.sandbox.requests.clear()
+    r = await call(h.server, "get_ticket", {"number": 32165})
+    assert len(r.structured_content["comments"]) == 5
+    assert not [q for q in h.sandbox.requests if q.path.endswith("/comments")]
