@@ -123,6 +123,14 @@ COMMANDS: tuple[Command, ...] = (
         "timers and line items); GET /products/{id} per labor product priced (no batch read)",
         (6, 0),
     ),
+    Command(
+        "customer history", "customer_history", {"customer": "Len's Auto Brokerage"},
+        {"customer": "LeeAnn Parkinson"}, 4, 0,
+        "name → customer (GET /customers?query=, contacts embedded); its tickets, every status (GET "
+        "/tickets?customer_id=); GET /invoices (no customer filter in Syncro: first page(s) filtered); GET "
+        "/ticket_timers from the month's first midnight; a customer listed without contacts costs GET /contacts",
+        (5, 0),
+    ),
 )
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from . import billing, customers, invoices, session_log, tickets, time, timesheet, unbilled, writes
+from . import billing, customers, history, invoices, session_log, tickets, time, timesheet, unbilled, writes
 from .declare import Tool
 
 TOOLS: tuple[Tool, ...] = (
@@ -14,6 +14,7 @@ TOOLS: tuple[Tool, ...] = (
     *billing.TOOLS,
     *unbilled.TOOLS,
     *customers.TOOLS,
+    *history.TOOLS,
     *invoices.TOOLS,
     *writes.TOOLS,
 )

@@ -14,6 +14,7 @@ from typing import Any
 
 from .models import (
     CustomerDetail,
+    CustomerHistory,
     CustomerList,
     InvoiceDetail,
     InvoiceList,
@@ -291,4 +292,23 @@ def unbilled_work(u: UnbilledWork) -> str:
             )
     if not u.complete:
         lines.append("(Syncro holds more timers than were read; give a later since.)")
+    return "\n".join(lines)
+
+
+def customer_history(h: CustomerHistory) -> str:
+    c = h.customer
+    lines = [f"{c.name} (id {c.id})" + "".join(f" · {v}" for v in (c.email, c.phone) if v)]
+    if h.prepaid_hours is not None:
+        lines.append(f"Prepaid hours left: {h.prepaid_hours}")
+    lines.append(f"Time logged this month: {duration(h.month_minutes)}")
+    if h.contacts:
+        lines.append("Contacts: " + "; ".join(x.name + (f" <{x.email}>" if x.email else "") for x in h.contacts))
+    lines += [f"Open tickets ({len(h.open_tickets)}):", *ticket_lines(h.open_tickets)]
+    if h.recent_closed:
+        lines += ["Recently closed:", *ticket_lines(h.recent_closed)]
+    if h.recent_invoices:
+        lines.append("Recent invoices:")
+        for i in h.recent_invoices:
+            paid = "paid" if i.paid else "unpaid"
+            lines.append(f"  #{i.number or i.id}  {day(i.date)}  {money(i.total)}  {paid}")
     return "\n".join(lines)

@@ -247,3 +247,13 @@ class UnbilledWork(_Out):
     minutes: int
     amount: Decimal
     complete: bool = True
+
+
+class CustomerHistory(_Out):
+    customer: CustomerRow
+    prepaid_hours: Decimal | None = None
+    contacts: list[ContactRow] = Field(default_factory=list)
+    open_tickets: list[TicketRow] = Field(default_factory=list)
+    recent_closed: list[TicketRow] = Field(default_factory=list, description="Last 5 closed or resolved.")
+    recent_invoices: list[InvoiceRow] = Field(default_factory=list, description="Last 5, newest first.")
+    month_minutes: int = Field(0, description="Time logged on its tickets this calendar month.")

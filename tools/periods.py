@@ -29,6 +29,12 @@ class Span:
         return moment is not None and self.start <= moment < self.end
 
 
+def check_day(day: date) -> date:
+    if not 1970 <= day.year <= 2100:
+        raise InputError(f"{day} is not a plausible work day; give a date between 1970 and 2100.")
+    return day
+
+
 def midnight(day: date, zone: tzinfo) -> datetime:
     """Local midnight of ``day`` (ZoneInfo gives the right offset on either side of a DST change)."""
     return datetime.combine(day, time(0), tzinfo=zone)
@@ -46,6 +52,8 @@ def period_span(
     if first or last:
         first, last = first or last, last or first
         assert first is not None and last is not None
+        check_day(first)
+        check_day(last)
         if last < first:
             raise InputError(f"'to' ({last}) is before 'from' ({first}); give from ≤ to.")
         if (last - first).days > 92:

@@ -64,7 +64,7 @@ class ListTicketsArgs(Args):
     mine: bool = False
     tech: Name | None = None
     overdue: bool = False
-    stale_days: Annotated[int | None, Field(ge=1, le=3650, description="No update for N days.")] = None
+    stale_days: Annotated[int | None, Field(ge=1, le=3650)] = None  # no update for N days
     customer_replied: bool = False
     query: Annotated[str | None, Field(max_length=200)] = None
     limit: Limit = 25
@@ -145,7 +145,7 @@ class NumberArgs(Args):
 
 
 class GetTicketArgs(NumberArgs):
-    all_comments: Annotated[bool, Field(description="The whole thread, not the last 5.")] = False
+    all_comments: bool = False
 
 
 COMMENTS_PER_PAGE = 100

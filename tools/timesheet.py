@@ -28,7 +28,7 @@ class MyTimeArgs(Args):
     model_config = ConfigDict(populate_by_name=True, defer_build=True)
 
     period: Period = "today"
-    from_: Annotated[date | None, Field(alias="from", description="Overrides period.")] = None
+    from_: Annotated[date | None, Field(alias="from")] = None
     to: date | None = None
     tech: Annotated[Name | None, Field(description="Default: you.")] = None
 
@@ -75,7 +75,7 @@ def _row(t: TicketTimer, tickets: dict[int, Ticket], labor: dict[int, str]) -> M
 
 
 async def my_time(rt: Runtime, a: MyTimeArgs) -> tuple[MyTime, str]:
-    """A technician's time entries across tickets in a period (account time zone), with billed/unbilled totals."""
+    """A technician's time entries across tickets in a period, with billed/unbilled totals."""
     period = span_of(rt, a)
     user_id, tech = await _tech(rt, a.tech)
     walk = await rt.client.timers_created_after(period.start - timedelta(seconds=1))

@@ -22,7 +22,7 @@ from . import formatting as fmt
 from .declare import Args, ReadTool, Toolset
 from .mapping import INVOICED_STATUSES, timer_minutes
 from .models import UnbilledCustomer, UnbilledTicket, UnbilledWork
-from .periods import midnight
+from .periods import check_day, midnight
 from .runtime import Runtime
 from .timesheet import account_zone
 
@@ -93,9 +93,9 @@ async def _candidates(rt: Runtime, since: datetime, customer_id: int | None) -> 
 
 
 async def unbilled_work(rt: Runtime, a: UnbilledArgs) -> tuple[UnbilledWork, str]:
-    """Tickets holding uncharged time or uninvoiced lines, by customer, oldest first, at catalogue prices."""
+    """Uncharged time and uninvoiced lines by customer, oldest first, at catalogue prices."""
     zone = account_zone(rt)
-    first = a.since or rt.now().astimezone(zone).date() - timedelta(days=DEFAULT_DAYS)
+    first = check_day(a.since) if a.since else rt.now().astimezone(zone).date() - timedelta(days=DEFAULT_DAYS)
     customer_id = (await rt.resolver.customer(a.customer)).id if a.customer else None
     tickets, complete = await _candidates(rt, midnight(first, zone), customer_id)
     products = await _products(rt, {tm.product_id for t in tickets for tm in _unbilled_timers(t) if tm.product_id})

@@ -92,6 +92,9 @@ async def test_my_time_weeks_are_calendar_weeks_of_the_key_user(tmp_path):
 async def test_my_time_bad_range_is_a_clear_error(h):
     r = await call(h.server, "my_time", {"from": "2026-11-05", "to": "2026-11-01"})
     assert r.is_error and "before 'from'" in text(r)
+    for tool, args in (("my_time", {"to": "9999-12-31"}), ("unbilled_work", {"since": "0001-01-01"})):
+        r = await call(h.server, tool, args)
+        assert r.is_error and "between 1970 and 2100" in text(r), text(r)
     assert h.sandbox.requests == []
 
 
@@ -220,3 +223,37 @@ async def test_get_ticket_all_comments_pages_the_whole_thread_newest_first(h):
     r = await call(h.server, "get_ticket", {"number": 32165})
     assert len(r.structured_content["comments"]) == 5
     assert not [q for q in h.sandbox.requests if q.path.endswith("/comments")]
+
+
+async def test_customer_history_matches_the_sandbox(tmp_path):
+    sb = Sandbox(seed_history=True, rate_limit_per_min=None)
+    phoenix = ZoneInfo("America/Phoenix")
+    async with harness(tmp_path, sandbox=sb, timezone="America/Phoenix") as h:
+        for name in ("Sonoran Veterinary Clinic", "Jerry Burger"):
+            sb.requests.clear()
+            r = await call(h.server, "customer_history", {"customer": name})
+            assert not r.is_error, text(r)
+            sc = r.structured_content
+            cid = sc["customer"]["id"]
+            mine = [t for t in sb.state.tickets.values() if t["customer_id"] == cid]
+            closed = {"Closed", "Resolved", "Invoiced"}
+            assert {t["number"] for t in sc["open_tickets"]} == {t["number"] for t in mine if t["status"] not in closed}
+            ids = {t["id"] for t in mine}
+            month = datetime(2026, 11, 1, tzinfo=phoenix)
+            assert sc["month_minutes"] == sum(
+                _minutes(t) for t in sb.state.timers.values()
+                if t["ticket_id"] in ids and datetime.fromisoformat(t["start_time"]) >= month
+            )
+            invoices = [i for i in sb.state.invoices.values() if i["customer_id"] == cid]
+            assert {i["id"] for i in sc.get("recent_invoices", [])} == {i["id"] for i in invoices}
+            paths = [q.path for q in sb.requests if q.path != "/contacts"]  # /contacts: only when none are embedded
+            assert paths == ["/customers", "/tickets", "/invoices", "/ticket_timers"]
+        assert "Prepaid hours left" not in text(r)
+    sonoran = await _history(tmp_path / "s", "Sonoran Veterinary Clinic")
+    assert sonoran["prepaid_hours"] == "10.0" and sonoran["month_minutes"] == 45
+
+
+async def _history(folder, name: str) -> dict:
+    async with harness(folder, sandbox=Sandbox(seed_history=True, rate_limit_per_min=None),
+                       timezone="America/Phoenix") as h:
+        return (await call(h.server, "customer_history", {"customer": name})).structured_content

@@ -28,6 +28,7 @@ POLICY = {
     "unbilled_work": (True, False, False),
     "list_customers": (True, False, False),
     "get_customer": (True, False, False),
+    "customer_history": (True, False, False),
     "list_invoices": (True, False, False),
     "get_invoice": (True, False, False),
     "pending_writes": (True, False, False),
@@ -94,7 +95,8 @@ async def test_read_only_mode_refuses_writes_by_name(tmp_path):
         (["billing"], {"bill_ticket", "unbilled_work", "pending_writes", "resume_write", "abandon_write"}),
         (
             ["customers"],
-            {"list_customers", "get_customer", "create_customer", "pending_writes", "resume_write", "abandon_write"},
+            {"list_customers", "get_customer", "customer_history", "create_customer", "pending_writes", "resume_write",
+             "abandon_write"},
         ),
         (
             ["time", "invoices"],
