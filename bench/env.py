@@ -8,7 +8,7 @@ from syncro_mcp.testing import FakeClock
 
 __all__ = ["FakeClock", "quiet_logs"]
 
-QUIET_LOGGERS = ("httpx", "mcp", "syncro_mcp")
+QUIET_LOGGERS = ("httpx", "httpx2", "mcp", "syncro_mcp")  # httpx2: the MCP SDK's HTTP client
 
 
 def quiet_logs() -> None:

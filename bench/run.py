@@ -24,7 +24,7 @@ if __package__ in (None, ""):  # python bench/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "bench"
 
-from bench import calls, footprint, overhead, ratelimit, startup
+from bench import calls, footprint, overhead, ratelimit, startup, team
 from bench.env import quiet_logs
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -33,6 +33,7 @@ QUICK: dict[str, dict[str, Any]] = {
     "overhead": {"n": 20, "cold_runs": 1},
     "ratelimit": {"n": 40},
     "startup": {"cold_runs": 1, "registration_runs": 2, "first_runs": 1},
+    "team": {"n": 24},
 }
 SECTIONS = {
     "calls": ("Calls per command", calls.run, calls.table),
@@ -40,6 +41,7 @@ SECTIONS = {
     "overhead": ("Overhead (stdio MCP vs bare client, loopback)", overhead.run, overhead.table),
     "ratelimit": ("Rate limit (300 concurrent mixed reads, 180/min)", ratelimit.run, ratelimit.table),
     "startup": ("Start-up and result size (issue 12)", startup.run, startup.table),
+    "team": ("A team on one IP (400 concurrent reads, 1 vs 2 HTTP servers, 180/min, real time)", team.run, team.table),
 }
 
 

@@ -47,7 +47,7 @@ from .errors import (
     extract_message,
 )
 from .models import Page
-from .ratelimit import Clock, Sleep, TokenBucket
+from .ratelimit import Clock, Limiter, Sleep, make_limiter
 
 logger = logging.getLogger("syncro_mcp.client")
 
@@ -144,6 +144,7 @@ class WriteEvent:
     status: int | None  # 200 for success (Syncro answers writes with 200), else the error's status
     response: Any
     error: str | None
+    actor: str | None = None  # the technician whose key sent it (team mode), else None
 
 
 class HttpCore:
@@ -165,8 +166,13 @@ class HttpCore:
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         write_observer: Callable[[WriteEvent], None] | None = None,
+        rate_limit_url: str | None = None,
+        rate_limit_key: str | None = None,
+        limiter: Limiter | None = None,
+        actor: str | None = None,
     ) -> None:
         self.write_observer = write_observer
+        self.actor = actor
         if auth_style not in ("bearer", "header", "query"):
             raise ValueError(f"auth_style must be 'bearer', 'header' or 'query', not {auth_style!r}")
         if max_retries < 0:
@@ -181,7 +187,13 @@ class HttpCore:
         self.retry_base_s = retry_base_s
         self._clock = clock
         self._sleep = sleep
-        self.limiter = TokenBucket(rate_limit_per_min, clock=clock, sleep=sleep)
+        # In-process by default; rate_limit_url=redis://… shares one bucket per account across instances.
+        # A limiter passed in is shared with other clients (one per technician) and closed by its owner.
+        self._owns_limiter = limiter is None
+        self.limiter: Limiter = limiter or make_limiter(
+            rate_limit_url, base_url=self.base_url, rate_per_min=rate_limit_per_min, key=rate_limit_key,
+            clock=clock, sleep=sleep,
+        )
 
         headers = {"User-Agent": f"syncro-mcp/{__version__}", "Accept": "application/json"}
         secret = self._key.get_secret_value()
@@ -214,6 +226,9 @@ class HttpCore:
     async def aclose(self) -> None:
         if self._client is not None:
             await self._client.aclose()
+        closer = getattr(self.limiter, "aclose", None) if self._owns_limiter else None
+        if closer is not None:
+            await closer()
 
     async def __aenter__(self) -> HttpCore:
         return self
@@ -255,9 +270,11 @@ class HttpCore:
         except ReadOnlyError:
             raise  # refused before anything was sent: nothing to audit
         except SyncroError as exc:
-            self.write_observer(WriteEvent(method.upper(), path, body, exc.status, None, type(exc).__name__))
+            self.write_observer(
+                WriteEvent(method.upper(), path, body, exc.status, None, type(exc).__name__, self.actor)
+            )
             raise
-        self.write_observer(WriteEvent(method.upper(), path, body, 200, result, None))
+        self.write_observer(WriteEvent(method.upper(), path, body, 200, result, None, self.actor))
         return result
 
     async def _send(

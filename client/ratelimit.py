@@ -12,12 +12,61 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from typing import Protocol
+from urllib.parse import urlsplit
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 DEFAULT_CAPACITY = 3
 _EPSILON = 1e-9  # float dust from refill arithmetic must not cost another sleep
+#: ``rate_limit_url`` schemes that mean "one bucket in Redis, shared by every instance".
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+KEY_PREFIX = "syncro-mcp:rate:"
+
+
+class Limiter(Protocol):
+    """What the client needs from a rate limiter: wait for and take one request's token."""
+
+    async def acquire(self) -> float: ...
+
+
+def default_capacity(rate_per_min: float, window_s: float = 60.0) -> int:
+    """One token per second of allowed rate, capped: 60/min → 1, 180/min → 3."""
+    return max(1, min(DEFAULT_CAPACITY, int(rate_per_min / window_s)))
+
+
+def default_key(base_url: str) -> str:
+    """The shared bucket's Redis key: one per Syncro account (the base URL's host)."""
+    host = (urlsplit(base_url).hostname or base_url).lower()
+    return KEY_PREFIX + host
+
+
+def is_shared(url: str | None) -> bool:
+    """Whether ``rate_limit_url`` names a shared (Redis) bucket rather than the in-process one."""
+    return bool(url) and urlsplit(url or "").scheme.lower() in REDIS_SCHEMES
+
+
+def make_limiter(
+    url: str | None,
+    *,
+    base_url: str,
+    rate_per_min: float,
+    key: str | None = None,
+    clock: Clock = time.monotonic,
+    sleep: Sleep = asyncio.sleep,
+) -> TokenBucket | Limiter:
+    """The limiter ``rate_limit_url`` asks for: unset or ``memory://`` → this process's own bucket;
+    ``redis://…`` (``rediss://``, ``unix://``) → one bucket in Redis under ``key`` (default: per
+    Syncro account, :func:`default_key`), shared with every instance using the same Redis and key."""
+    if not is_shared(url):
+        scheme = urlsplit(url or "").scheme.lower()
+        if url and scheme != "memory":
+            raise ValueError(f"rate_limit_url: unknown scheme {scheme!r}; use memory:// or redis://host:6379/0")
+        return TokenBucket(rate_per_min, clock=clock, sleep=sleep)
+    from .redis_bucket import from_url
+
+    return from_url(url or "", key or default_key(base_url), rate_per_min, sleep=sleep)
 
 
 class TokenBucket:
@@ -38,8 +87,7 @@ class TokenBucket:
         if rate_per_min <= 0:
             raise ValueError("rate_per_min must be positive")
         if capacity is None:
-            # One token per second of allowed rate, capped: 60/min → 1, 180/min → 3.
-            capacity = max(1, min(DEFAULT_CAPACITY, int(rate_per_min // 60)))
+            capacity = default_capacity(rate_per_min)
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
         self.rate_per_min = float(rate_per_min)

@@ -54,6 +54,8 @@ class AuditLog:
             "ids": response_ids(event.response),
             "body": _as_sent(event.body),
         }
+        if event.actor:  # team mode: the technician whose own Syncro key made the write
+            record["technician"] = event.actor
         line = self._redact(json.dumps(record, default=str, ensure_ascii=False))
         with self._lock, self.path.open("a", encoding="utf-8") as fh:
             fh.write(line + "\n")

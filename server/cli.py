@@ -402,3 +402,32 @@ def _demo(args: argparse.Namespace) -> int:
 
     settings = settings_from(args)
     return asyncio.run(run_demo(settings, sys.stdout))
+
+
+# --- users (team mode) ---------------------------------------------------------------------------
+
+
+def _users_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=("hash-token", "check"),
+                   help="hash-token: print the token_sha256 of a token read from stdin; "
+                        "check: read the users file (users_file) and list the technicians")
+
+
+@subcommand("users", "team mode: hash a technician's bearer token for the users file, or check the file",
+            arguments=_users_arguments)
+def _users(args: argparse.Namespace) -> int:
+    from .users import hash_token, load_users
+
+    if args.action == "hash-token":
+        token = sys.stdin.readline().strip()
+        if not token:
+            raise ConfigError("users hash-token: give the token on stdin, e.g. openssl rand -hex 24 | tee alice.token "
+                              "| syncro-mcp users hash-token")
+        print(hash_token(token))
+        return EXIT_OK
+    settings = settings_from(args)
+    if settings.users_file is None:
+        raise ConfigError("users check: users_file is not set (SYNCRO_USERS_FILE or users_file in the config file)")
+    for user in load_users(settings.users_file):
+        print(f"{user.name}: token {user.token_sha256[:8]}…, Syncro key from {user.key_source()}")
+    return EXIT_OK

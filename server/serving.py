@@ -22,7 +22,7 @@ from pydantic import SecretStr
 from syncro_mcp.client import SyncroClient
 
 from .app import App, adopt_account_zone, build_app
-from .settings import Settings
+from .settings import ConfigError, Settings
 from .unconfigured import answer_with_setup_help, placeholder_client
 
 log = logging.getLogger("syncro_mcp.server")
@@ -48,15 +48,27 @@ def sandbox_audit_path(settings: Settings, state: Path | None) -> Path:
     return settings.state_dir / "sandbox-audit.jsonl"
 
 
-def make_client(settings: Settings, *, sandbox: Any = None) -> SyncroClient:
+def make_client(
+    settings: Settings,
+    *,
+    sandbox: Any = None,
+    api_key: SecretStr | None = None,
+    limiter: Any = None,
+    actor: str | None = None,
+) -> SyncroClient:
     """The one way the server builds a ``SyncroClient``: real Syncro per settings, or ``sandbox``
-    in process (its URL, key and transport; the settings' limits, never the real key)."""
+    in process (its URL, key and transport; the settings' limits, never the real key).
+
+    Team mode (``server/users.py``) passes a technician's own ``api_key``, the instance's shared
+    ``limiter`` and the technician's name as ``actor`` (recorded in the audit log)."""
+    team = {"limiter": limiter, "actor": actor}  # a limiter passed in replaces the client's own
     if sandbox is None:
-        return SyncroClient(**settings.client_options())
+        return SyncroClient(**settings.client_options(api_key=api_key), **team)
     return SyncroClient(
         base_url=sandbox.base_url,
-        api_key=SecretStr(sandbox.api_key),
+        api_key=api_key if api_key is not None else SecretStr(sandbox.api_key),
         transport=sandbox.transport(),
+        **team,
         timeout_s=settings.timeout_s,
         rate_limit_per_min=settings.rate_limit_per_min,
         max_retries=settings.max_retries,
@@ -69,7 +81,16 @@ def make_client(settings: Settings, *, sandbox: Any = None) -> SyncroClient:
 async def open_client(
     settings: Settings, *, sandbox: bool, state: Path | None = None, sandbox_instance: Any = None
 ) -> AsyncIterator[SyncroClient]:
-    """A client for real Syncro (per settings) or for an in-process sandbox (no sockets)."""
+    """A client for real Syncro (per settings) or for an in-process sandbox (no sockets).
+
+    With a users file: a proxy to each technician's own client (``server/users.py``).
+    """
+    if settings.users_file is not None:
+        from .users import open_user_clients
+
+        async with open_user_clients(settings, sandbox=sandbox, state=state, sandbox_instance=sandbox_instance) as c:
+            yield c
+        return
     if sandbox:
         from syncro_mcp.sandbox.standalone import make_sandbox
 
@@ -135,6 +156,8 @@ async def _serve(
     port: int | None,
     setup_help: str | None,
 ) -> None:
+    if settings.users_file is not None and transport != "http":
+        raise ConfigError("users_file is for the HTTP transport (serve --transport http): stdio has one user")
     async with open_app(settings, sandbox=sandbox, state=state, setup_help=setup_help) as app:
         client = app.runtime.client
         log_pending(app)
@@ -149,7 +172,13 @@ async def _serve(
                 from .transport import run_http
 
                 token = settings.http_token.get_secret_value() if settings.http_token else None
-                await run_http(app.server, host or settings.http_host, port or settings.http_port, token)
+                users = None
+                if settings.users_file is not None:
+                    from .users import load_users
+
+                    users = load_users(settings.users_file)
+                await run_http(app.server, host or settings.http_host, port or settings.http_port, token, users,
+                               settings.http_allowed_hosts)
         finally:
             if zone_task is not None:
                 zone_task.cancel()

@@ -71,9 +71,11 @@ DEFAULT_LABOR_TYPES: dict[str, int] = {
 }
 
 #: Values never echoed back in an error message.
-SECRET_FIELDS = frozenset({"api_key", "http_token", "api_key_command"})
+SECRET_FIELDS = frozenset({"api_key", "http_token", "api_key_command", "rate_limit_url"})
 #: Path settings resolved against the config file's folder when given there.
-_FILE_RELATIVE_PATHS = frozenset({"api_key_file", "sops_file", "state_dir", "journal_path", "audit_path"})
+_FILE_RELATIVE_PATHS = frozenset(
+    {"api_key_file", "sops_file", "state_dir", "journal_path", "audit_path", "users_file"}
+)
 
 _LABEL_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
@@ -182,6 +184,8 @@ class Settings(BaseModel):
     rate_limit_per_min: int = Field(180, ge=1)
     max_retries: int = Field(3, ge=0)
     retry_base_s: float = Field(2.0, ge=0)
+    rate_limit_url: str | None = None  # unset/memory://: this process; redis://…: shared by instances
+    rate_limit_key: str | None = None  # the shared bucket's Redis key (default: per Syncro account host)
 
     # What the tools do
     read_only: bool = False
@@ -210,6 +214,8 @@ class Settings(BaseModel):
     http_host: str = "127.0.0.1"
     http_port: int = Field(8765, ge=1, le=65535)
     http_token: SecretStr | None = None
+    users_file: Path | None = None  # HTTP, a team: one bearer token and Syncro key per technician
+    http_allowed_hosts: list[str] | None = None  # Host names clients use from elsewhere (load balancer)
 
     _sources: dict[str, str] = PrivateAttr(default_factory=dict)
     _config_file: Path | None = PrivateAttr(default=None)
@@ -284,7 +290,7 @@ class Settings(BaseModel):
         return v
 
     @field_validator(
-        "api_key_file", "sops_file", "state_dir", "journal_path", "audit_path", "session_log_dir"
+        "api_key_file", "sops_file", "state_dir", "journal_path", "audit_path", "session_log_dir", "users_file"
     )
     @classmethod
     def _expand_user(cls, v: Path | None) -> Path | None:
@@ -295,6 +301,24 @@ class Settings(BaseModel):
             return Path(secrets.expand_word(str(v), "path"))
         except SecretSourceError as exc:
             raise ValueError(str(exc).removeprefix("path: ")) from None
+
+    @field_validator("rate_limit_url")
+    @classmethod
+    def _check_rate_limit_url(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        scheme = urlsplit(v).scheme.lower()
+        if scheme == "memory":
+            return v
+        if scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("must be memory:// (this process alone) or a Redis URL such as redis://redis:6379/0")
+        try:
+            import redis.asyncio  # noqa: F401
+        except ImportError:
+            raise ValueError(
+                "is a Redis URL but the redis package is missing: pip install 'syncro-mcp[team]'"
+            ) from None
+        return v
 
     @field_validator("sops_field")
     @classmethod
@@ -324,6 +348,13 @@ class Settings(BaseModel):
         except SecretSourceError as exc:
             raise ValueError(str(exc).split(": ", 1)[1]) from None
         return v
+
+    @field_validator("http_allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            v = [p for p in (s.strip() for s in v.split(",")) if p]
+        return v or None
 
     @field_validator("toolsets", mode="before")
     @classmethod
@@ -393,6 +424,9 @@ class Settings(BaseModel):
         for value in (self.api_key, self.http_token):
             if value is not None:
                 secrets.register_secret(value.get_secret_value())
+        password = urlsplit(self.rate_limit_url).password if self.rate_limit_url else None
+        if password:
+            secrets.register_secret(password)
 
     # -- where things came from --
 
@@ -431,13 +465,19 @@ class Settings(BaseModel):
         ``syncro-mcp check`` prints and that every tool answers while ``serve`` runs unconfigured.
         """
         problems: list[str] = []
-        for step in (self.api_base_url, self.load_api_key):
+        # With a users file every technician brings a key; there is no global one to check.
+        for step in (self.api_base_url, self._load_users if self.users_file else self.load_api_key):
             try:
                 step()
             except ConfigError as exc:
                 problems.append(str(exc))
         if problems:
             raise NotConfiguredError(setup_help(problems))
+
+    def _load_users(self) -> None:
+        from .users import load_users
+
+        load_users(self.users_file)  # type: ignore[arg-type]  # raises ConfigError naming the file
 
     def enabled_toolsets(self) -> tuple[str, ...]:
         """The toolsets to expose (all of them when ``toolsets`` is unset)."""
@@ -518,17 +558,20 @@ class Settings(BaseModel):
         self._api_key_cache = SecretStr(value)
         return self._api_key_cache
 
-    def client_options(self) -> dict[str, Any]:
-        """Keyword arguments for ``SyncroClient(**options)`` (resolves the API key)."""
+    def client_options(self, api_key: SecretStr | None = None) -> dict[str, Any]:
+        """Keyword arguments for ``SyncroClient(**options)`` (resolves the API key unless given:
+        a technician's own key from the users file)."""
         return {
             "base_url": self.api_base_url(),
-            "api_key": self.load_api_key(),
+            "api_key": api_key if api_key is not None else self.load_api_key(),
             "auth_style": self.auth_style,
             "timeout_s": self.timeout_s,
             "rate_limit_per_min": self.rate_limit_per_min,
             "max_retries": self.max_retries,
             "retry_base_s": self.retry_base_s,
             "read_only": self.read_only,
+            "rate_limit_url": self.rate_limit_url,
+            "rate_limit_key": self.rate_limit_key,
         }
 
     def _config_hint(self) -> str:

@@ -256,6 +256,7 @@ def audit_line(rec: dict[str, Any]) -> str:
         f"{ts}  {rec.get('tool', '?'):<22} {rec['method']:<6} {rec['path']} {outcome}"
         + (f" [{ids}]" if ids else "")
         + f"  confirmed: {rec.get('confirmed_by', '?')}"
+        + (f"  by: {rec['technician']}" if rec.get("technician") else "")
     )
 
 

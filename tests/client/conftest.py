@@ -10,6 +10,7 @@ import httpx
 import pytest
 import respx
 from pydantic import SecretStr
+from support.redis_server import redis_key, redis_url  # noqa: F401  (fixtures: the shared-bucket tests need Redis)
 from syncro_mcp.client import SyncroClient
 from syncro_mcp.testing import FakeClock
 

@@ -1,0 +1,247 @@
+"""A team on one office IP: N concurrent reads through one server, and split across two servers.
+
+Everything is real processes on loopback: one standalone sandbox (``syncro-mcp sandbox``: Syncro's
+180 requests per rolling minute per IP, real time), ``syncro-mcp serve --transport http``
+instances pointed at it, and for the shared budget one ``redis-server``. The N reads (one Syncro
+GET each: ``list_tickets``, ``list_customers``, ``list_invoices`` in turn) are issued at once,
+split evenly across the instances, one MCP session per instance. Three rows, a fresh sandbox each:
+
+- **1 instance**: today's single server, the baseline;
+- **2 instances, own budgets**: each paces itself to 180/min alone (what the issue measured: reads
+  lost to 429s);
+- **2 instances, one Redis**: ``rate_limit_url=redis://…``, one bucket for both.
+
+Figures: Syncro requests the sandbox saw, 429s it sent, rate-limit errors that reached a tool,
+other tool errors, wall time from the first call to the last answer, admitted requests per
+minute over that span, and that as a share of 180/min. Real time: the full run (N = 400) takes
+about 2¼ minutes per shared-budget row; ``--quick`` uses N = 24.
+
+Redis: ``$BENCH_REDIS_URL`` or ``$TEST_REDIS_URL`` if set, else a private ``redis-server`` on a
+free loopback port; without either the section reports itself skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import queue
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import httpx2
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+from syncro_mcp.sandbox.sandbox import DEFAULT_API_KEY
+
+from .overhead import server_command
+
+LIMIT_PER_MIN = 180
+READS = 400
+TARGET_SHARE = 0.90
+TOKEN = "bench-team-token-5d0c2a"
+START_TIMEOUT_S = 30.0
+MIX = ("list_tickets", "list_customers", "list_invoices")
+SCENARIOS = (
+    ("1 instance", 1, False),
+    ("2 instances, own budgets", 2, False),
+    ("2 instances, one Redis", 2, True),
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _stop(proc: subprocess.Popen[Any]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+
+
+def _wait_port(port: int, proc: subprocess.Popen[Any], what: str) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{what} did not start") from None
+            time.sleep(0.05)
+
+
+@contextmanager
+def redis_url() -> Iterator[str | None]:
+    """A Redis for the shared bucket: given by the environment, else a private server, else None."""
+    given = os.environ.get("BENCH_REDIS_URL") or os.environ.get("TEST_REDIS_URL")
+    if given:
+        yield given
+        return
+    exe = shutil.which("redis-server")
+    if exe is None:
+        yield None
+        return
+    port = _free_port()
+    with tempfile.TemporaryDirectory(prefix="bench-redis-") as folder:
+        proc = subprocess.Popen(
+            [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", folder],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        try:
+            _wait_port(port, proc, "redis-server")
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            _stop(proc)
+
+
+@contextmanager
+def sandbox() -> Iterator[str]:
+    """``syncro-mcp sandbox`` (the real 180/min limit) on a free port; yields its base URL."""
+    exe, pre = server_command()
+    proc = subprocess.Popen(
+        [exe, *pre, "sandbox", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(ln) for ln in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                raise RuntimeError("standalone sandbox did not start") from None
+            if line.startswith("Syncro sandbox listening on "):
+                yield line.split(" on ", 1)[1].strip()
+                return
+    finally:
+        _stop(proc)
+
+
+@contextmanager
+def server(base_url: str, state: Path, rate_limit_url: str | None, bucket: str) -> Iterator[int]:
+    """``syncro-mcp serve --transport http`` against the sandbox; yields its port."""
+    exe, pre = server_command()
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYNCRO_")}
+    env.update({
+        "SYNCRO_BASE_URL": base_url, "SYNCRO_API_KEY": DEFAULT_API_KEY, "SYNCRO_HTTP_TOKEN": TOKEN,
+        "SYNCRO_STATE_DIR": str(state), "SYNCRO_TIMEZONE": "UTC", "SYNCRO_LOG_LEVEL": "ERROR",
+    })
+    if rate_limit_url:
+        env["SYNCRO_RATE_LIMIT_URL"] = rate_limit_url
+        env["SYNCRO_RATE_LIMIT_KEY"] = bucket  # one key for the row's instances, fresh for each run
+    proc = subprocess.Popen(
+        [exe, *pre, "serve", "--transport", "http", "--port", str(port)], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_port(port, proc, "syncro-mcp serve")
+        yield port
+    finally:
+        _stop(proc)
+
+
+async def _session_calls(port: int, tools: list[str]) -> list[Any]:
+    """One MCP session on one instance, every call at once (no connection cap: they wait minutes)."""
+    http = httpx2.AsyncClient(
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=httpx2.Timeout(30.0, read=900.0, pool=900.0),
+        limits=httpx2.Limits(max_connections=None, max_keepalive_connections=50),
+    )
+    async with http, Client(streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http)) as c:
+        return await asyncio.gather(*(c.call_tool(t, {}) for t in tools), return_exceptions=True)
+
+
+async def scenario(n: int, instances: int, shared: str | None, key: str) -> dict[str, Any]:
+    with ExitStack() as stack:
+        base = stack.enter_context(sandbox())
+        state = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-team-")))
+        bucket = f"syncro-mcp-bench:{time.time_ns()}"
+        ports = [stack.enter_context(server(base, state / str(i), shared, bucket)) for i in range(instances)]
+        tools = [MIX[i % len(MIX)] for i in range(n)]
+        started = time.perf_counter()
+        results = await asyncio.gather(
+            *(_session_calls(p, tools[i::instances]) for i, p in enumerate(ports))
+        )
+        wall = time.perf_counter() - started
+        origin = base.rsplit("/api/", 1)[0]
+        log = httpx.get(origin + "/_sandbox/requests", timeout=30).json()["requests"]
+    flat = [r for rs in results for r in rs]
+    texts = [
+        repr(r) if isinstance(r, BaseException) else "\n".join(getattr(b, "text", "") for b in r.content)
+        for r in flat if isinstance(r, BaseException) or r.is_error
+    ]
+    rate = [t for t in texts if "rate limit" in t.lower() or "429" in t or "too many" in t.lower()]
+    admitted = sum(1 for q in log if q.get("status") != 429)
+    per_min = admitted / wall * 60
+    return {
+        "scenario": key, "instances": instances, "shared_budget": bool(shared), "reads": n,
+        "syncro_requests": len(log), "sandbox_429s": sum(1 for q in log if q.get("status") == 429),
+        "429s_reaching_tools": len(rate), "other_tool_errors": len(texts) - len(rate), "error_samples": texts[:3],
+        "wall_seconds": wall, "requests_per_min": per_min, "share_of_limit": per_min / LIMIT_PER_MIN,
+    }
+
+
+async def run(n: int = READS, scenarios: tuple[str, ...] | None = None) -> dict[str, Any]:
+    rows = []
+    with redis_url() as url:
+        for key, instances, shared in SCENARIOS:
+            if scenarios is not None and key not in scenarios:
+                continue
+            if shared and url is None:
+                rows.append({"scenario": key, "skipped": "no Redis (set BENCH_REDIS_URL or install redis-server)"})
+                continue
+            rows.append(await scenario(n, instances, url if shared else None, key))
+    team = next((r for r in rows if r.get("shared_budget")), None)
+    ok = bool(team) and team["429s_reaching_tools"] == 0 and team["other_tool_errors"] == 0 and (
+        team["share_of_limit"] >= TARGET_SHARE
+    )
+    return {"limit_per_min": LIMIT_PER_MIN, "reads": n, "rows": rows, "target_share": TARGET_SHARE, "ok": ok}
+
+
+def table(result: dict[str, Any]) -> str:
+    from .table import render
+
+    rows = []
+    for r in result["rows"]:
+        if "skipped" in r:
+            rows.append([r["scenario"], "skipped: " + r["skipped"], "", "", "", "", "", "", ""])
+            continue
+        rows.append([
+            r["scenario"], r["reads"], r["syncro_requests"], r["sandbox_429s"], r["429s_reaching_tools"],
+            r["other_tool_errors"], f"{r['wall_seconds']:.1f}", f"{r['requests_per_min']:.1f}",
+            f"{r['share_of_limit']:.1%}",
+        ])
+    return "\n".join([
+        render(["setup", "reads", "Syncro req", "429 sent", "429 at tool", "other errors", "wall s", "req/min",
+                "of limit"], rows),
+        f"One standalone sandbox at the real {result['limit_per_min']}/min per IP (rolling window, real time); "
+        "each instance a `syncro-mcp serve --transport http` process; the reads issued at once, split evenly. "
+        f"Target for 2 instances on one Redis: no 429 at a tool, ≥ {result['target_share']:.0%} of the limit → "
+        f"{'met' if result['ok'] else 'NOT met'}.",
+    ])
+
+
+if __name__ == "__main__":  # python -m bench.team [N]
+    import json
+
+    out = asyncio.run(run(int(sys.argv[1]) if len(sys.argv) > 1 else READS))
+    print(table(out))
+    print(json.dumps(out, indent=1, default=str)[:2000])
