@@ -125,6 +125,8 @@ def ticket_detail(t: TicketDetail) -> str:
         f"Created {when(t.created_at)} · Due {when(t.due_date)} · Updated {when(t.updated_at)}",
         f"Assigned: {t.assignee or 'unassigned'}",
     ]
+    if t.url:
+        lines.append(f"Link: {t.url}")
     if t.comments:
         shown = (
             f"last {len(t.comments)} of {t.comment_count}"
@@ -302,6 +304,8 @@ def customer_history(h: CustomerHistory) -> str:
     if h.prepaid_hours is not None:
         lines.append(f"Prepaid hours left: {h.prepaid_hours}")
     lines.append(f"Time logged this month: {duration(h.month_minutes)}")
+    if h.url:
+        lines.append(f"Link: {h.url}")
     if h.contacts:
         lines.append("Contacts: " + "; ".join(x.name + (f" <{x.email}>" if x.email else "") for x in h.contacts))
     lines += [f"Open tickets ({len(h.open_tickets)}):", *ticket_lines(h.open_tickets)]

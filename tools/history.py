@@ -15,6 +15,7 @@ from pydantic import Field
 from . import formatting as fmt
 from . import mapping
 from .declare import Args, ReadTool, Toolset
+from .links import link
 from .models import CustomerHistory
 from .periods import midnight
 from .runtime import Runtime
@@ -63,6 +64,7 @@ async def customer_history(rt: Runtime, a: CustomerHistoryArgs) -> tuple[Custome
         recent_closed=[mapping.ticket_row(t) for t in sorted(closed, key=lambda t: -(t.number or 0))[:RECENT]],
         recent_invoices=[mapping.invoice_row(i) for i in await _invoices(rt, c.id)],
         month_minutes=await _month_minutes(rt, {t.id for t in tickets}),
+        url=link(rt.settings, "customers", c.id),
     )
     return result, fmt.customer_history(result)
 

@@ -80,6 +80,7 @@ class TicketDetail(_Out):
     comment_count: int = 0
     time_entries: list[TimeEntryRow] = Field(default_factory=list)
     billing: Billing = Field(default_factory=Billing)
+    url: str | None = Field(None, description="Syncro web link.")
 
 
 class TimeEntries(_Out):
@@ -257,3 +258,4 @@ class CustomerHistory(_Out):
     recent_closed: list[TicketRow] = Field(default_factory=list, description="Last 5 closed or resolved.")
     recent_invoices: list[InvoiceRow] = Field(default_factory=list, description="Last 5, newest first.")
     month_minutes: int = Field(0, description="Time logged on its tickets this calendar month.")
+    url: str | None = Field(None, description="Syncro web link.")

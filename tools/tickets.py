@@ -18,6 +18,7 @@ from . import formatting as fmt
 from . import mapping
 from .declare import Args, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .errors import InputError
+from .links import link
 from .models import SearchResult, TicketDetail, TicketList, WriteResult
 from .params import Labor, Limit, Minutes, Name, Number, Text
 from .runtime import Runtime
@@ -171,6 +172,7 @@ async def get_ticket(rt: Runtime, a: GetTicketArgs) -> tuple[TicketDetail, str]:
         result = mapping.ticket_detail(detail, rt.resolver.labor_names())
     else:
         result = mapping.ticket_detail(detail, rt.resolver.labor_names(), await _thread(rt, ticket_id), shown=None)
+    result.url = link(rt.settings, "tickets", ticket_id)
     return result, fmt.ticket_detail(result)
 
 

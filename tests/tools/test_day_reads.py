@@ -257,3 +257,29 @@ async def _history(folder, name: str) -> dict:
     async with harness(folder, sandbox=Sandbox(seed_history=True, rate_limit_per_min=None),
                        timezone="America/Phoenix") as h:
         return (await call(h.server, "customer_history", {"customer": name})).structured_content
+
+
+async def test_records_carry_web_links_with_internal_ids(tmp_path):
+    async with harness(tmp_path, subdomain="acme") as h:
+        r = await call(h.server, "get_ticket", {"number": 32164})
+        url = f"https://acme.syncromsp.com/tickets/{h.sandbox.ticket_id(32164)}"
+        assert r.structured_content["url"] == url and f"Link: {url}" in text(r)
+        assert "/tickets/32164" not in text(r)  # the internal id, never the number
+        r = await call(h.server, "customer_history", {"customer": "Jerry Burger"})
+        cid = r.structured_content["customer"]["id"]
+        assert r.structured_content["url"] == f"https://acme.syncromsp.com/customers/{cid}"
+    async with harness(tmp_path / "plain") as h:  # no account configured: no link invented
+        r = await call(h.server, "get_ticket", {"number": 32164})
+        assert "url" not in r.structured_content and "Link:" not in text(r)
+
+
+def test_web_base_from_settings():
+    from types import SimpleNamespace
+
+    from syncro_mcp.tools.links import link, web_base
+
+    assert web_base(SimpleNamespace(subdomain=None, base_url="https://x.example/api/v1", sandbox=False)) == (
+        "https://x.example"
+    )
+    assert web_base(SimpleNamespace(subdomain=None, base_url=None, sandbox=True)) == "http://sandbox.invalid"
+    assert link(SimpleNamespace(subdomain="acme"), "invoices", 7) == "https://acme.syncromsp.com/invoices/7"
