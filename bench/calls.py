@@ -85,6 +85,36 @@ COMMANDS: tuple[Command, ...] = (
         (1, 1),
     ),
     Command(
+        "log past time for a tech", "log_time",
+        {"number": 32164, "minutes": 15, "labor_type": "onsite", "notes": "x", "started_at": "2026-11-24T09:00:00",
+         "tech": "Jordan"},
+        {"number": 32165, "minutes": 15, "labor_type": "onsite", "notes": "y", "started_at": "2026-11-24T10:00:00",
+         "tech": "Sam"}, 1, 1,
+        "number → id, then POST …/timer_entry with user_id (the technicians come with the cached ticket settings)",
+        (1, 1),
+    ),
+    Command(
+        "fix time", "update_time_entry", {"number": 32160, "entry_id": 18800627, "minutes": 50},
+        {"number": 32165, "entry_id": 18800839, "minutes": 45}, 4, 1,
+        "number → id, GET the ticket (the entry, its times and charge state), GET /invoices?ticket_id= (is it on "
+        "an invoice?), PUT explicit start/end, GET the ticket to read it back. The token call checks the entry "
+        "again (+2 reads): it may have been billed since the preview",
+        (6, 1),
+    ),
+    Command(
+        "delete time", "delete_time_entry", {"number": 32160, "entry_id": 18800680},
+        {"number": 32174, "entry_id": 18801051}, 3, 1,
+        "number → id, GET the ticket, GET /invoices?ticket_id=, POST delete_timer_entry; the token call checks "
+        "the entry again (+2 reads)",
+        (5, 1),
+    ),
+    Command(
+        "email invoice", "email_invoice", {"invoice": "1044"}, {"invoice": "1045"}, 2, 1,
+        "GET the invoice and its customer (the recipients the preview names), GET its ticket (the journal's key) "
+        "when it has one, POST …/email; the token call re-reads them",
+        (6, 1),
+    ),
+    Command(
         "bill", "bill_ticket",
         {"number": 32164, "minutes": 30, "labor_type": "remote", "notes": "Fixed sync."},
         {"number": 32165, "minutes": 60, "labor_type": "onsite", "notes": "Replaced the switch."}, 2, 4,

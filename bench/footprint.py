@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 from mcp import Client
-from syncro_mcp.server.settings import TOOLSETS
+from syncro_mcp.server.settings import OPT_IN_TOOLSETS, TOOLSETS
 from syncro_mcp.testing import in_memory
 
 from .calls import COMMANDS
@@ -112,7 +112,7 @@ async def outputs() -> dict[str, Any]:
 
 async def run() -> dict[str, Any]:
     modes: dict[str, Any] = {
-        "full": await tools_list(), "all toolsets": await tools_list(toolsets="all"),
+        "full": await tools_list(), "all toolsets": await tools_list(toolsets=[*TOOLSETS, *OPT_IN_TOOLSETS]),
         "read-only": await tools_list(read_only=True),
     }
     for ts in TOOLSETS:

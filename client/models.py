@@ -179,6 +179,7 @@ class Customer(SyncroModel):
     tax_rate_id: int | None = None
     invoice_term_id: int | None = None
     notification_email: str | None = None
+    invoice_cc_emails: str | None = None
     pdf_url: str | None = None
     online_profile_url: str | None = None
     properties: dict[str, Any] | None = None

@@ -6,6 +6,7 @@ from .account import AccountMixin
 from .assets import AssetsMixin
 from .catalog import CatalogMixin
 from .customers import CustomersMixin
+from .day_writes import DayWritesMixin
 from .invoices import InvoicesMixin
 from .schedule import ScheduleMixin
 from .tickets import TicketsMixin
@@ -15,7 +16,7 @@ from .timesheet import TimesheetMixin
 
 class SyncroClient(
     AccountMixin, TicketsMixin, TimesheetMixin, TimersMixin, CustomersMixin, InvoicesMixin, CatalogMixin,
-    ScheduleMixin, AssetsMixin,
+    ScheduleMixin, AssetsMixin, DayWritesMixin,
 ):
     """Async Syncro REST client. Construct once, share, ``async with`` or ``await aclose()``."""
 

@@ -19,7 +19,9 @@ from syncro_mcp.client.http import WriteEvent, encode_json
 
 CURRENT_CALL: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("syncro_mcp_call", default=None)
 
-_ID_KEYS = ("comment", "ticket", "invoice", "line_item", "invoice_line_item", "customer", "ticket_timer")
+_ID_KEYS = (
+    "comment", "ticket", "invoice", "line_item", "invoice_line_item", "customer", "ticket_timer", "appointment",
+)
 
 
 def response_ids(response: Any) -> dict[str, Any]:

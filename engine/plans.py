@@ -57,8 +57,11 @@ def comment_steps(
     return steps
 
 
-def time_steps(client: SyncroClient, ticket: TicketSummary, work: Work, end: datetime) -> list[Step]:
-    return [TimerStep(client, ticket, work.minutes, work.labor, work.product_id, work.notes, end)]
+def time_steps(
+    client: SyncroClient, ticket: TicketSummary, work: Work, end: datetime, user_id: int | None = None
+) -> list[Step]:
+    """One timer entry ending at ``end``; ``user_id``: on behalf of that technician (default: the key's user)."""
+    return [TimerStep(client, ticket, work.minutes, work.labor, work.product_id, work.notes, end, user_id)]
 
 
 def close_steps(client: SyncroClient, ticket: TicketSummary, status: str, resolution: str | None) -> list[Step]:

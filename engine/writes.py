@@ -64,14 +64,16 @@ class TimerStep(Step):
     key = "timer_id"
 
     def __init__(self, client: SyncroClient, ticket: TicketSummary, minutes: int, labor: str, product_id: int,
-                 notes: str, end: datetime) -> None:
-        payload = {
+                 notes: str, end: datetime, user_id: int | None = None) -> None:
+        payload: dict[str, Any] = {
             "start_at": (end - timedelta(minutes=minutes)).isoformat(),
             "end_at": end.isoformat(),
             "notes": notes,
             "billable": True,
             "product_id": product_id,
         }
+        if user_id is not None:
+            payload["user_id"] = user_id  # logged on behalf of another technician
         super().__init__("timer", f"POST timer entry: {minutes} min {labor} on #{ticket.number}", payload)
         self.client, self.ticket = client, ticket
 
@@ -82,7 +84,7 @@ class TimerStep(Step):
         b = self.body
         t = await self.client.add_timer_entry(
             self.ticket.id, start_at=datetime.fromisoformat(b["start_at"]), end_at=datetime.fromisoformat(b["end_at"]),
-            notes=b["notes"], product_id=b["product_id"], billable=b["billable"],
+            notes=b["notes"], product_id=b["product_id"], billable=b["billable"], user_id=b.get("user_id"),
         )
         return {"timer_id": t.id, **self._found()}
 
@@ -93,7 +95,9 @@ class TimerStep(Step):
             if t.id in self.claimed:
                 continue  # an identical entry another journal entry logged (a second bill)
             same_start = t.start_time is not None and abs((t.start_time - start).total_seconds()) < 60
-            if same_start and t.product_id == b["product_id"] and (t.notes or "").strip() == b["notes"].strip():
+            same_user = b.get("user_id") is None or t.user_id == b["user_id"]
+            same_what = t.product_id == b["product_id"] and (t.notes or "").strip() == b["notes"].strip()
+            if same_start and same_user and same_what:
                 return {"timer_id": t.id, **self._found()}
         return None
 

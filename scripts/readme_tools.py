@@ -17,7 +17,7 @@ from mcp import Client
 from pydantic import SecretStr
 from syncro_mcp.client import SyncroClient
 from syncro_mcp.server.app import build_app
-from syncro_mcp.server.settings import Settings
+from syncro_mcp.server.settings import OPT_IN_TOOLSETS, TOOLSETS, Settings
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 START, END = "<!-- tools:start -->", "<!-- tools:end -->"
@@ -27,7 +27,8 @@ async def _tools() -> list:
     with tempfile.TemporaryDirectory() as tmp:
         client = SyncroClient(base_url="http://127.0.0.1:9/api/v1", api_key=SecretStr("unused"))
         async with client:
-            app = build_app(Settings(state_dir=Path(tmp), timezone="UTC"), client)
+            every = [*TOOLSETS, *OPT_IN_TOOLSETS]  # the opt-in toolsets' tools are listed too
+            app = build_app(Settings(state_dir=Path(tmp), timezone="UTC", toolsets=every), client)
             async with Client(app.server, mode="legacy") as c:
                 tools = (await c.list_tools()).tools
             return [(t, app.registrar.registered[t.name]) for t in tools]

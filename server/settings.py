@@ -57,6 +57,8 @@ APP_NAME = "syncro-mcp"
 ENV_PREFIX = "SYNCRO_"
 CONFIG_ENV = "SYNCRO_MCP_CONFIG"
 TOOLSETS: tuple[str, ...] = ("tickets", "time", "billing", "customers", "invoices")
+OPT_IN_TOOLSETS: tuple[str, ...] = ("schedule", "assets")
+"""Valid names that are off unless listed in ``toolsets`` (the default and ``all`` are ``TOOLSETS``)."""
 LOG_LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 #: The seed skill's labor products; shipped as an editable example default, not as logic.
@@ -373,9 +375,10 @@ class Settings(BaseModel):
             return None
         if not names:
             raise ValueError("is empty; leave it unset to enable every toolset")
-        unknown = [n for n in names if n not in TOOLSETS]
+        valid = TOOLSETS + OPT_IN_TOOLSETS
+        unknown = [n for n in names if n not in valid]
         if unknown:
-            raise ValueError(f"unknown toolset {', '.join(map(repr, unknown))}; valid: {', '.join(TOOLSETS)}")
+            raise ValueError(f"unknown toolset {', '.join(map(repr, unknown))}; valid: {', '.join(valid)}")
         return list(dict.fromkeys(names))
 
     @field_validator("labor_types", mode="before")

@@ -60,10 +60,10 @@ def test_every_tool_is_a_module_level_declaration_of_module_level_functions():
 
 
 def test_toolsets_match_the_settings_list():
-    from syncro_mcp.server.settings import TOOLSETS
+    from syncro_mcp.server.settings import OPT_IN_TOOLSETS, TOOLSETS
     from syncro_mcp.tools.declare import Toolset
 
-    assert {t.value for t in Toolset if t is not Toolset.ANY} == set(TOOLSETS)
+    assert {t.value for t in Toolset if t is not Toolset.ANY} == set(TOOLSETS + OPT_IN_TOOLSETS)
 
 
 def test_cited_syncro_facts_exist():

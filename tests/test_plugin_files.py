@@ -25,12 +25,14 @@ def _live_tools() -> set[str]:
     from pydantic import SecretStr
     from syncro_mcp.client import SyncroClient
     from syncro_mcp.server.app import build_app
-    from syncro_mcp.server.settings import Settings
+    from syncro_mcp.server.settings import OPT_IN_TOOLSETS, TOOLSETS, Settings
+
+    every = [*TOOLSETS, *OPT_IN_TOOLSETS]  # the opt-in toolsets' tools are real tools too
 
     async def names() -> set[str]:
         with tempfile.TemporaryDirectory() as tmp:
             async with SyncroClient(base_url="http://127.0.0.1:9/api/v1", api_key=SecretStr("unused")) as client:
-                app = build_app(Settings(state_dir=Path(tmp), timezone="UTC"), client)
+                app = build_app(Settings(state_dir=Path(tmp), timezone="UTC", toolsets=every), client)
                 async with Client(app.server, mode="legacy") as c:
                     return {t.name for t in (await c.list_tools()).tools}
 

@@ -3,7 +3,20 @@
 
 from __future__ import annotations
 
-from . import billing, customers, history, invoices, session_log, tickets, time, timesheet, unbilled, writes
+from . import (
+    billing,
+    customers,
+    day_writes,
+    history,
+    invoices,
+    session_log,
+    tickets,
+    time,
+    time_edit,
+    timesheet,
+    unbilled,
+    writes,
+)
 from .declare import Tool
 
 TOOLS: tuple[Tool, ...] = (
@@ -11,11 +24,13 @@ TOOLS: tuple[Tool, ...] = (
     *session_log.TOOLS,
     *time.TOOLS,
     *timesheet.TOOLS,
+    *time_edit.TOOLS,
     *billing.TOOLS,
     *unbilled.TOOLS,
     *customers.TOOLS,
     *history.TOOLS,
     *invoices.TOOLS,
+    *day_writes.TOOLS,
     *writes.TOOLS,
 )
 BY_NAME = {t.name: t for t in TOOLS}

@@ -31,6 +31,8 @@ class Toolset(str, Enum):
     BILLING = "billing"
     CUSTOMERS = "customers"
     INVOICES = "invoices"
+    SCHEDULE = "schedule"
+    ASSETS = "assets"
     ANY = "*"
 
 

@@ -113,7 +113,9 @@ def _entry_line(e: TimeEntryRow) -> str:
         if f
     )
     notes = f" — {clip(e.notes.strip(), 80)}" if e.notes and e.notes.strip() else ""
-    return f"  {when(e.start)}  {duration(e.minutes):>6}  {e.labor or f'product {e.product_id}'} ({flags}){notes}"
+    entry = f"  [entry {e.id}]" if e.id is not None else ""
+    labor = e.labor or f"product {e.product_id}"
+    return f"  {when(e.start)}  {duration(e.minutes):>6}  {labor} ({flags}){notes}{entry}"
 
 
 def ticket_detail(t: TicketDetail) -> str:

@@ -73,6 +73,7 @@ def timer_minutes(t: TicketTimer) -> int:
 def time_entry_row(t: TicketTimer, product_names: Mapping[int, str]) -> TimeEntryRow:
     labor = product_names.get(t.product_id) if t.product_id is not None else None
     return TimeEntryRow(
+        id=t.id,
         start=t.start_time,
         minutes=timer_minutes(t),
         labor=labor,

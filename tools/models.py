@@ -47,6 +47,7 @@ class CommentRow(_Out):
 
 
 class TimeEntryRow(_Out):
+    id: int | None = Field(None, description="Entry id (update_time_entry, delete_time_entry).")
     start: datetime | None = None
     minutes: int
     labor: str | None = Field(None, description="Labor type name.")

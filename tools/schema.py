@@ -114,6 +114,8 @@ def _field_schema(f: FieldInfo) -> dict[str, Any]:
                 descriptions.append(getattr(extra, "description", None))
     if date in _leaves(f.annotation):
         out["format"] = "date"
+    elif datetime in _leaves(f.annotation):
+        out["format"] = "date-time"
     if get_origin(f.annotation) is Literal:
         out["enum"] = list(get_args(f.annotation))
     for m in metadata:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Annotated, Any
 
+from pydantic import Field
 from syncro_mcp.client.errors import NotFoundError
 from syncro_mcp.engine.journal import Entry
 from syncro_mcp.engine.plans import Job, Work, time_steps
@@ -14,6 +16,7 @@ from syncro_mcp.engine.steps import RunReport
 from . import formatting as fmt
 from . import mapping
 from .declare import NoArgs, Progress, ReadTool, Toolset, WriteArgs, WriteTool
+from .errors import InputError
 from .models import LaborType, LaborTypes, TimeEntries, WriteResult
 from .params import Labor, Minutes, Number, Text
 from .runtime import Runtime
@@ -31,17 +34,47 @@ class LogTimeArgs(WriteArgs):
         return Work(self.minutes, self.labor_type.casefold(), rt.resolver.labor(self.labor_type), self.notes)
 
 
-async def plan_log_time(rt: Runtime, a: LogTimeArgs) -> JournaledPlan:
+class PastTimeArgs(LogTimeArgs):
+    started_at: Annotated[
+        datetime | None, Field(description="Past work's start (account time); default: ends now.")
+    ] = None
+    tech: Annotated[str | None, Field(max_length=200, description="Technician; default: you.")] = None
+
+    def journal_key(self) -> dict[str, Any]:
+        """Without the new fields when unset: a plain log_time keys (and resumes) as it did before them."""
+        key = super().journal_key()
+        return {k: v for k, v in key.items() if k not in ("started_at", "tech") or v is not None}
+
+
+def work_end(rt: Runtime, a: PastTimeArgs) -> tuple[datetime, str]:
+    """When the entry ends and how the preview says it: now, or ``started_at`` + minutes (never in the future)."""
+    now = rt.now()
+    if a.started_at is None:
+        return now, "ending now"
+    start = a.started_at if a.started_at.tzinfo else a.started_at.replace(tzinfo=now.tzinfo)
+    end = start + timedelta(minutes=a.minutes)
+    if end > now:
+        raise InputError(
+            f"started_at {fmt.when(start)} + {fmt.duration(a.minutes)} ends after now ({fmt.when(now)}); "
+            "log past work only. Ask the user for the start time."
+        )
+    return end, "past work"
+
+
+async def plan_log_time(rt: Runtime, a: PastTimeArgs) -> JournaledPlan:
     work = a.work(rt)
+    end, when = work_end(rt, a)
+    user = await rt.resolver.user(a.tech) if a.tech else None
     ticket = await rt.resolver.ticket(a.number)
-    end = rt.now()
     resume = rt.engine.check("log_time", a.number, a.journal_key())
-    job = Job("log_time", a.number, a.journal_key(), time_steps(rt.client, ticket, work, end), resume)
+    steps = time_steps(rt.client, ticket, work, end, user.id if user else None)
+    job = Job("log_time", a.number, a.journal_key(), steps, resume)
     preview = (
         f"Log time on {ticket_label(ticket)}\n"
         f"  {fmt.duration(a.minutes)} of {a.labor_type} labor (product {work.product_id}), billable\n"
-        f"  ending now: {fmt.when(end - timedelta(minutes=a.minutes))} → {fmt.when(end)}\n"
-        f"  Notes: {a.notes}"
+        f"  {when}: {fmt.when(end - timedelta(minutes=a.minutes))} → {fmt.when(end)}\n"
+        + (f"  on behalf of: {user.name} (user {user.id})\n" if user else "")
+        + f"  Notes: {a.notes}"
     )
     return JournaledPlan(preview + resume_note(job), ticket, job, work)
 
@@ -55,7 +88,7 @@ def time_done(rt: Runtime, plan: JournaledPlan, report: RunReport, entry: Entry)
     )
 
 
-async def log_time(rt: Runtime, a: LogTimeArgs, plan: JournaledPlan, progress: Progress | None) -> WriteResult:
+async def log_time(rt: Runtime, a: PastTimeArgs, plan: JournaledPlan, progress: Progress | None) -> WriteResult:
     """Add a billable time entry (minutes and labor type come from the user; no defaults)."""
     return time_done(rt, plan, *await rt.engine.run(plan.job))
 
@@ -88,7 +121,7 @@ async def list_labor_types(rt: Runtime, a: NoArgs) -> tuple[LaborTypes, str]:
     return result, fmt.labor_types(result)
 
 
-LOG_TIME = WriteTool("log_time", Toolset.TIME, "Log time", LogTimeArgs, plan_log_time, log_time)
+LOG_TIME = WriteTool("log_time", Toolset.TIME, "Log time", PastTimeArgs, plan_log_time, log_time)
 LIST_TIME_ENTRIES = ReadTool(
     "list_time_entries", Toolset.TIME, "Time entries", NumberArgs, TimeEntries, list_time_entries
 )

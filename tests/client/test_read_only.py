@@ -29,12 +29,15 @@ WRITES: dict[str, Callable[[SyncroClient], Awaitable[Any]]] = {
     "create_invoice": lambda c: c.create_invoice(customer_id=1),
     "add_invoice_line_item": lambda c: c.add_invoice_line_item(1, item="i", name="n", quantity=1, price=1),
     "delete_invoice": lambda c: c.delete_invoice(1),
+    "email_invoice": lambda c: c.email_invoice(1),
+    "create_appointment": lambda c: c.create_appointment({"summary": "s", "start_at": START, "end_at": START}),
+    "update_appointment": lambda c: c.update_appointment(1, {"start_at": START}),
 }
 
 
 def test_every_public_write_is_covered() -> None:
     """A new write method must be added to WRITES (so it is proven to respect read_only)."""
-    prefixes = ("create_", "update_", "delete_", "add_", "charge_")
+    prefixes = ("create_", "update_", "delete_", "add_", "charge_", "email_")
     public = {name for name in dir(SyncroClient) if name.startswith(prefixes)}
     assert public == set(WRITES)
 

@@ -11,7 +11,7 @@ import pytest
 from mcp import Client
 from syncro_mcp.client import ReadOnlyError, SyncroClient
 from syncro_mcp.server.serving import open_client
-from syncro_mcp.server.settings import TOOLSETS, Settings
+from syncro_mcp.server.settings import OPT_IN_TOOLSETS, TOOLSETS, Settings
 from syncro_mcp.testing import in_memory
 
 WRITE_TOOLS = {
@@ -27,6 +27,12 @@ WRITE_TOOLS = {
     "create_invoice": {"number": 32164},
     "add_invoice_line_item": {"invoice": "1", "labor_type_or_product": "remote", "quantity": 1},
     "delete_invoice": {"invoice": "1"},
+    "update_time_entry": {"number": 32164, "entry_id": 1, "minutes": 5},
+    "delete_time_entry": {"number": 32164, "entry_id": 1},
+    "email_invoice": {"invoice": "1044"},
+    "schedule_appointment": {"number": 32164, "start": "2026-11-27T09:30:00-07:00", "minutes": 60},
+    "move_appointment": {"appointment_id": 5560200291, "start": "2026-11-30T08:00:00-07:00"},
+    "ticket_from_alert": {"alert_id": 61450145},
     "resume_write": {"entry_id": 1},
     "abandon_write": {"entry_id": 1},
 }
@@ -46,6 +52,9 @@ CLIENT_WRITES = {
     "create_invoice": (),
     "add_invoice_line_item": (1,),
     "delete_invoice": (1,),
+    "email_invoice": (1,),
+    "create_appointment": ({"summary": "s", "start_at": NOW, "end_at": NOW + timedelta(minutes=5)},),
+    "update_appointment": (1, {"start_at": NOW}),
 }
 CLIENT_KW = {
     "add_comment": {"subject": "s", "body": "b"},
@@ -56,7 +65,7 @@ CLIENT_KW = {
 }
 
 
-@pytest.mark.parametrize("toolsets", [None, *[[t] for t in TOOLSETS]])
+@pytest.mark.parametrize("toolsets", [None, *[[t] for t in TOOLSETS + OPT_IN_TOOLSETS]])
 async def test_no_write_tool_is_listed_or_callable_by_name(tmp_path, toolsets):
     async with in_memory(tmp_path, read_only=True, toolsets=toolsets) as env, Client(env.server, mode="legacy") as c:
         listed = {t.name: t for t in (await c.list_tools()).tools}
@@ -75,7 +84,7 @@ def test_every_client_write_method_is_covered():
     """If a write method is added to the client, it must be added to the refusal test below."""
     writes = {
         n for n, f in inspect.getmembers(SyncroClient, inspect.iscoroutinefunction)
-        if n.split("_")[0] in ("create", "update", "delete", "add", "charge") and not n.startswith("_")
+        if n.split("_")[0] in ("create", "update", "delete", "add", "charge", "email") and not n.startswith("_")
     }
     assert writes == set(CLIENT_WRITES)
 

@@ -46,6 +46,9 @@ POLICY = {
     "abandon_write": (False, False, True),
     "delete_ticket": (False, True, True),
     "delete_invoice": (False, True, True),
+    "update_time_entry": (False, False, True),
+    "delete_time_entry": (False, True, True),
+    "email_invoice": (False, False, True),
 }
 READS = {n for n, (ro, _, _) in POLICY.items() if ro}
 
@@ -102,6 +105,8 @@ async def test_read_only_mode_refuses_writes_by_name(tmp_path):
             ["time", "invoices"],
             {
                 "log_time",
+                "update_time_entry",
+                "delete_time_entry",
                 "list_time_entries",
                 "list_labor_types",
                 "my_time",
@@ -110,6 +115,7 @@ async def test_read_only_mode_refuses_writes_by_name(tmp_path):
                 "create_invoice",
                 "add_invoice_line_item",
                 "delete_invoice",
+                "email_invoice",
                 "pending_writes",
                 "resume_write",
                 "abandon_write",

@@ -1,0 +1,168 @@
+"""schedule_appointment, move_appointment (schedule toolset) and ticket_from_alert (assets toolset) on
+the sandbox: exact requests, lost answers never doubled, declined confirmations send nothing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+
+import pytest
+from support.harness import FIXED_NOW, call, call_confirmed, elicitation, harness, text
+
+OPT_IN = ["tickets", "time", "schedule", "assets"]
+NUMBER = 32164
+APPT = 5560200291  # "Install Marco's workstation", #32166, 14:00–16:00 (2 h)
+ALERT = 61450145  # LENS-SRV-01 "Low hard drive space", Len's Auto, asset 8831026, no ticket
+
+
+@pytest.fixture
+async def hs(tmp_path) -> AsyncIterator:
+    (tmp_path / "opt").mkdir()
+    async with harness(tmp_path / "opt", toolsets=OPT_IN) as env:
+        yield env
+
+
+def writes(h):
+    return h.sandbox.requests.writes()
+
+
+async def test_schedule_and_assets_are_opt_in(h, hs):
+    from mcp import Client
+
+    async with Client(h.app.server, mode="legacy") as c:
+        default = {t.name for t in (await c.list_tools()).tools}
+    async with Client(hs.app.server, mode="legacy") as c:
+        opted = {t.name for t in (await c.list_tools()).tools}
+    new = {"schedule_appointment", "move_appointment", "ticket_from_alert"}
+    assert not new & default and new <= opted
+
+
+# -- schedule_appointment --------------------------------------------------------------------------
+SCHEDULE = {"number": NUMBER, "start": "2026-11-27T09:30:00-07:00", "minutes": 90, "tech": "Jordan",
+            "location": "Front office"}
+
+
+async def test_schedule_posts_one_exact_appointment(hs):
+    first = await call(hs.app.server, "schedule_appointment", SCHEDULE)
+    preview = first.structured_content["preview"]
+    assert "Jordan Reyes (user 1480212)" in preview and "1h 30m" in preview and "not emailed" in preview, preview
+    assert writes(hs) == []
+    before = len(hs.sandbox.state.appointments)
+    r = await call_confirmed(hs.app.server, "schedule_appointment", SCHEDULE)
+    assert r.structured_content["status"] == "done", text(r)
+    [post] = writes(hs)
+    ticket_id = await hs.client.find_ticket_id(NUMBER)
+    start = datetime.fromisoformat("2026-11-27T09:30:00-07:00")
+    assert post.path == "/appointments" and post.body["ticket_id"] == ticket_id
+    assert datetime.fromisoformat(post.body["start_at"]) == start
+    assert datetime.fromisoformat(post.body["end_at"]) == start + timedelta(minutes=90)
+    assert post.body["user_id"] == 1480212 and post.body["location"] == "Front office"
+    assert post.body["do_not_email"] is True and post.body["customer_id"] == 29140011
+    assert len(hs.sandbox.state.appointments) == before + 1
+
+
+async def test_schedule_lost_answer_is_found_not_doubled(hs):
+    before = len(hs.sandbox.state.appointments)
+    hs.sandbox.faults.add(method="POST", path="/appointments", kind="apply_then_timeout", call=1, times=1)
+    r = await call_confirmed(hs.app.server, "schedule_appointment", SCHEDULE)
+    assert r.structured_content["status"] == "done", text(r)
+    assert "confirmed by reading Syncro" in text(r)
+    assert len(hs.sandbox.requests.matching("POST", "/appointments")) == 1
+    assert len(hs.sandbox.state.appointments) == before + 1
+
+
+@pytest.mark.parametrize(
+    "extra, needle",
+    [({"start": (FIXED_NOW - timedelta(hours=1)).isoformat()}, "in the past"), ({"tech": "Nobody Here"}, "technician"),
+     ({"minutes": 0}, "minutes")],
+)
+async def test_schedule_bad_input_sends_nothing(hs, extra, needle):
+    r = await call(hs.app.server, "schedule_appointment", {**SCHEDULE, **extra})
+    assert r.is_error and needle in text(r), text(r)
+    assert writes(hs) == []
+
+
+async def test_schedule_declined_sends_nothing(hs):
+    r = await call(hs.app.server, "schedule_appointment", SCHEDULE, elicitation_callback=elicitation("decline"))
+    assert r.structured_content["status"] == "cancelled", text(r)
+    assert writes(hs) == []
+
+
+# -- move_appointment ------------------------------------------------------------------------------
+MOVE = {"appointment_id": APPT, "start": "2026-11-30T08:00:00-07:00"}
+
+
+async def test_move_keeps_the_length_and_can_set_scheduled(hs):
+    ticket_id = await hs.client.find_ticket_id(32166)
+    hs.sandbox.state.tickets[ticket_id]["status"] = "In Progress"
+    args = {**MOVE, "set_scheduled": True}
+    first = await call(hs.app.server, "move_appointment", args)
+    preview = first.structured_content["preview"]
+    assert "length 2h kept" in preview and "Scheduled" in preview, preview
+    r = await call_confirmed(hs.app.server, "move_appointment", args)
+    assert r.structured_content["status"] == "done", text(r)
+    put, status = writes(hs)
+    start = datetime.fromisoformat(MOVE["start"])
+    assert put.method == "PUT" and put.path == f"/appointments/{APPT}"
+    assert put.body == {"start_at": start.isoformat(), "end_at": (start + timedelta(hours=2)).isoformat()}
+    assert status.path == f"/tickets/{ticket_id}" and status.body == {"status": "Scheduled"}
+    appt = hs.sandbox.state.appointments[APPT]
+    assert appt["start_at"].startswith("2026-11-30T08:00") and appt["end_at"].startswith("2026-11-30T10:00")
+    assert hs.sandbox.state.tickets[ticket_id]["status"] == "Scheduled"
+
+
+async def test_move_lost_answer_is_settled_by_reading(hs):
+    hs.sandbox.faults.add(method="PUT", path="/appointments/*", kind="apply_then_timeout", call=1, times=1)
+    r = await call_confirmed(hs.app.server, "move_appointment", MOVE)
+    assert r.structured_content["status"] == "done", text(r)
+    assert "confirmed by reading Syncro" in text(r)
+    assert len(hs.sandbox.requests.matching("PUT", "/appointments/*")) == 1
+
+
+async def test_move_declined_or_unknown_sends_nothing(hs):
+    r = await call(hs.app.server, "move_appointment", MOVE, elicitation_callback=elicitation("decline"))
+    assert r.structured_content["status"] == "cancelled", text(r)
+    r = await call(hs.app.server, "move_appointment", {**MOVE, "appointment_id": 1})
+    assert r.is_error
+    r = await call(hs.app.server, "move_appointment", {**MOVE, "start": "2026-11-20T08:00:00-07:00"})
+    assert r.is_error and "in the past" in text(r), text(r)
+    r = await call(hs.app.server, "move_appointment", {**MOVE, "appointment_id": 5560200194, "set_scheduled": True})
+    assert r.is_error and "no ticket" in text(r), text(r)
+    assert writes(hs) == []
+
+
+# -- ticket_from_alert -----------------------------------------------------------------------------
+async def test_ticket_from_alert_links_the_asset(hs):
+    first = await call(hs.app.server, "ticket_from_alert", {"alert_id": ALERT})
+    preview = first.structured_content["preview"]
+    assert "LENS-SRV-01" in preview and "asset 8831026" in preview and "Low hard drive space" in preview, preview
+    assert writes(hs) == []
+    r = await call_confirmed(hs.app.server, "ticket_from_alert", {"alert_id": ALERT})
+    assert r.structured_content["status"] == "done", text(r)
+    [post] = writes(hs)
+    assert post.path == "/tickets" and post.body["customer_id"] == 29140035 and post.body["asset_ids"] == [8831026]
+    assert post.body["subject"] == "RMM alert: Low hard drive space"
+    [note] = post.body["comments_attributes"]
+    assert note["hidden"] is True and f"RMM alert {ALERT}" in note["body"]
+    number = r.structured_content["number"]
+    [t] = [t for t in hs.sandbox.state.tickets.values() if t["number"] == number]
+    assert t["customer_id"] == 29140035 and t["asset_ids"] == [8831026]
+
+
+async def test_ticket_from_alert_lost_answer_is_found_not_doubled(hs):
+    before = len(hs.sandbox.state.tickets)
+    hs.sandbox.faults.add(method="POST", path="/tickets", kind="apply_then_timeout", call=1, times=1)
+    args = {"alert_id": ALERT, "subject": "Disk full on LENS-SRV-01"}
+    r = await call_confirmed(hs.app.server, "ticket_from_alert", args)
+    assert r.structured_content["status"] == "done", text(r)
+    assert "confirmed by reading Syncro" in text(r)
+    assert len(hs.sandbox.requests.matching("POST", "/tickets")) == 1
+    assert len(hs.sandbox.state.tickets) == before + 1
+
+
+async def test_ticket_from_alert_refusals_send_nothing(hs):
+    r = await call(hs.app.server, "ticket_from_alert", {"alert_id": 61450029})
+    assert r.is_error and "already has ticket" in text(r), text(r)
+    r = await call(hs.app.server, "ticket_from_alert", {"alert_id": ALERT}, elicitation_callback=elicitation("decline"))
+    assert r.structured_content["status"] == "cancelled", text(r)
+    assert writes(hs) == []
