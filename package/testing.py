@@ -61,10 +61,8 @@ async def _no_wait(seconds: float) -> None:
 
 
 def stack_settings(folder: Path, **over: Any) -> Settings:
-    """Settings whose files (state, session logs) all live under ``folder``; UTC."""
-    return Settings(
-        state_dir=folder / "state", session_log_dir=folder / "clients", **{"timezone": "UTC", **over}
-    )
+    """Settings whose files (state, session logs) all live under ``folder``; UTC unless ``timezone`` is given."""
+    return Settings(state_dir=folder / "state", session_log_dir=folder / "clients", **{"timezone": "UTC", **over})
 
 
 @dataclass

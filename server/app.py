@@ -202,8 +202,10 @@ def _daily_review(server: MCPServer) -> None:
     def daily_review() -> str:
         """Review the open tickets and suggest what to do first."""
         return (
-            "Call list_tickets (default: not closed) and show its text as-is. Then point out what needs attention "
-            "first: New tickets, Customer Reply, anything overdue. Offer get_ticket for any of them."
+            "Triage the day. Call list_tickets(mine=True), then list_tickets(overdue=True), "
+            "list_tickets(customer_replied=True) and list_tickets(stale_days=14); show each text as-is under a "
+            "short heading (skip empty ones). Then say what to do first: customer replies, overdue, New, stale. "
+            "If the time toolset is on, end with my_time(period='yesterday') totals. Offer get_ticket for any ticket."
         )
 
 

@@ -194,6 +194,8 @@ class Settings(BaseModel):
     toolsets: list[str] | None = None
     labor_types: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_LABOR_TYPES))
     timezone: str = Field(default_factory=local_timezone_name)
+    week_start: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "monday"
+    """The account's first weekday: where ``my_time``'s ``week`` and ``last_week`` begin."""
     close_status: str = "Resolved"
     invoice_category: str = "Standard"
     session_log_dir: Path = Path("clients")

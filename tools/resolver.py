@@ -20,6 +20,7 @@ from syncro_mcp.client.models import (
     AccountSettings,
     Contact,
     Customer,
+    Me,
     TicketSettings,
     TicketSummary,
     User,
@@ -123,6 +124,10 @@ class Resolver:
 
     async def problem_type(self, value: str) -> str:
         return pick_one(value, (await self.account_settings()).ticket.problem_types, "problem type")
+
+    async def me(self) -> Me:
+        """The API key's own user (``GET /me``), cached like the account lists."""
+        return await self._cached("me", self.client.me)
 
     async def users(self) -> list[User]:
         settings_users = (await self.ticket_settings()).users
