@@ -142,6 +142,28 @@ COMMANDS: tuple[Command, ...] = (
         "(GET /tickets?customer_id=); a customer listed without contacts costs GET /contacts",
         (3, 0),
     ),
+    Command(
+        "my time", "my_time", {"period": "week"}, {"period": "last_week"}, 3, 0,
+        "GET /ticket_timers from the period's first midnight (one page here; every page it needs), then "
+        "GET /tickets/{id} once per ticket the entries sit on (a timer carries no ticket number or "
+        "customer); the key's user (GET /me) is cached",
+        (3, 0),
+    ),
+    Command(
+        "unbilled", "unbilled_work", {"customer": "LeeAnn Parkinson"}, {"customer": "Jerry Burger"}, 6, 0,
+        "name → id (GET /customers?query=); GET /ticket_timers from `since` (every page); the customer's "
+        "tickets (GET /tickets?customer_id=); GET /tickets/{id} per ticket holding unbilled work (its "
+        "timers and line items); GET /products/{id} per labor product priced (no batch read)",
+        (6, 0),
+    ),
+    Command(
+        "customer history", "customer_history", {"customer": "Len's Auto Brokerage"},
+        {"customer": "LeeAnn Parkinson"}, 4, 0,
+        "name → customer (GET /customers?query=, contacts embedded); its tickets, every status (GET "
+        "/tickets?customer_id=); GET /invoices (no customer filter in Syncro: first page(s) filtered); GET "
+        "/ticket_timers from the month's first midnight; a customer listed without contacts costs GET /contacts",
+        (5, 0),
+    ),
 )
 
 
@@ -188,7 +210,9 @@ async def _flow(env: Any, tool: str, args: dict[str, Any]) -> Count:
 
 async def measure(cmd: Command) -> tuple[Count, Count]:
     """(cold, warm) counts for one command, on a fresh sandbox and server."""
-    async with in_memory() as env:
+    # Confirmed by token here, so destructive tools (delete_time_entry) need destructive_by_token;
+    # the elicitation path sends the same requests.
+    async with in_memory(destructive_by_token=True) as env:
         cold = await _flow(env, cmd.tool, cmd.cold_args)
         warm = await _flow(env, cmd.tool, cmd.warm_args)
     return cold, warm

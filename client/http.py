@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import hashlib
 import json
 import logging
 import re
@@ -205,6 +206,11 @@ class HttpCore:
         self._headers = headers
         self._timeout = httpx.Timeout(timeout_s, connect=min(connect_timeout_s, timeout_s))
         self._client: httpx.AsyncClient | None = None
+
+    @property
+    def key_identity(self) -> str:
+        """A short hash naming the API key (never the key): what confirmation tokens are bound to."""
+        return hashlib.sha256(self._key.get_secret_value().encode()).hexdigest()[:16]
 
     @property
     def _http(self) -> httpx.AsyncClient:

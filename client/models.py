@@ -186,6 +186,8 @@ class Customer(SyncroModel):
     online_profile_url: str | None = None
     properties: dict[str, Any] | None = None
     contacts: list[Contact] = Field(default_factory=list)
+    prepay_hours: Money = None
+    """Prepaid hours left (docs/syncro-facts.md: billing against a prepaid block)."""
     created_at: DateTime = None
     updated_at: DateTime = None
 

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from .account import AccountMixin
+from .assets import AssetsMixin
 from .catalog import CatalogMixin
 from .customers import CustomersMixin
 from .day_writes import DayWritesMixin
 from .invoices import InvoicesMixin
+from .schedule import ScheduleMixin
 from .tickets import TicketsMixin
 from .timers import TimersMixin
+from .timesheet import TimesheetMixin
 
 
 class SyncroClient(
-    AccountMixin, TicketsMixin, TimersMixin, CustomersMixin, InvoicesMixin, CatalogMixin, DayWritesMixin
+    AccountMixin, TicketsMixin, TimesheetMixin, TimersMixin, CustomersMixin, InvoicesMixin, CatalogMixin,
+    ScheduleMixin, AssetsMixin, DayWritesMixin,
 ):
     """Async Syncro REST client. Construct once, share, ``async with`` or ``await aclose()``."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from syncro_mcp.client.http import WriteEvent, encode_json
+
+log = logging.getLogger("syncro_mcp.audit")
 
 CURRENT_CALL: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("syncro_mcp_call", default=None)
 
@@ -59,8 +62,16 @@ class AuditLog:
         if event.actor:  # team mode: the technician whose own Syncro key made the write
             record["technician"] = event.actor
         line = self._redact(json.dumps(record, default=str, ensure_ascii=False))
-        with self._lock, self.path.open("a", encoding="utf-8") as fh:
-            fh.write(line + "\n")
+        try:
+            with self._lock, self.path.open("a", encoding="utf-8") as fh:
+                fh.write(line + "\n")
+        except OSError as exc:  # the audit never changes a write's outcome: the tool reports it as a warning
+            log.warning("audit log %s not written: %s", self.path, exc)
+            if CURRENT_CALL.get() is not None:
+                CURRENT_CALL.get()["audit_warning"] = (  # type: ignore[index]
+                    f"Warning: the audit log ({self.path}) could not be written ({exc.strerror or exc}); "
+                    "the write itself went to Syncro as reported. Do not repeat it."
+                )
 
     def read(self, since: datetime | None = None) -> Iterator[dict[str, Any]]:
         if not self.path.exists():

@@ -8,8 +8,9 @@ monotonic clock and sleep, for pacing and back-off, are a different thing and st
 
 from __future__ import annotations
 
+import asyncio
 import time as _time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -21,10 +22,13 @@ class Clock:
         *,
         now: Callable[[], datetime] | None = None,
         wall: Callable[[], float] = _time.time,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.zone = zone
         self._now = now
         self._wall = wall
+        self.sleep = sleep
+        """The engine's waits (looking again for a write whose answer was lost); tests pass a fake."""
 
     def time(self) -> float:
         """Seconds since the epoch (journal rows, token expiry, the repeat window)."""

@@ -1,7 +1,9 @@
 """Confirmation of writes: the elicitation form and the token fallback.
 
-A token is bound to the tool and its exact arguments and expires after ``ttl_s``; it is an
-HMAC, so nothing is stored and a token for one preview can never approve a different write.
+A token is bound to the tool, its exact arguments and the Syncro account (base URL and a hash of
+the API key), and expires after ``ttl_s``; it is an HMAC, so a token for one preview can never
+approve a different write. It carries a random nonce and is consumed in the journal when its
+write starts (``Journal.use_token``): a second use is answered with what the first one did.
 """
 
 from __future__ import annotations
@@ -28,6 +30,26 @@ class Approve(BaseModel):
 
 class TokenApproved(Approve):
     """Approved by a valid confirm_token (as opposed to the elicitation dialog)."""
+
+
+class TokenReplay(BaseModel):
+    """The token was used before: no write; the first use's outcome instead."""
+
+    state: str
+    outcome: str
+
+    def message(self) -> str:
+        if self.state == "done":
+            return f"This confirm_token was already used: {self.outcome} Nothing was sent again."
+        if self.state == "running":
+            return (
+                "This confirm_token was already used by a call that is still running; nothing was sent. "
+                "See pending_writes for its outcome."
+            )
+        return (
+            f"This confirm_token was already used and that write failed ({self.outcome}); nothing was sent. "
+            "See pending_writes, or call again without the token for a fresh preview."
+        )
 
 
 class TokenNeeded(BaseModel):
@@ -60,33 +82,35 @@ class Confirmer:
         ttl_s: float = 300.0,
         *,
         secret: bytes | None = None,
-        scope: str = "",
+        scope: str | Callable[[], str] = "",
         clock: Callable[[], float] = time.time,
     ):
         self.ttl_s = ttl_s
         self._secret = secret or os.urandom(32)
-        self._scope = scope  # the Syncro base URL: a sandbox token never approves a real write
+        self._scope = scope  # Syncro URL + API key hash (a callable: per request, e.g. per technician)
         self._clock = clock
 
-    def _mac(self, tool: str, args: Mapping[str, Any], expires: int) -> str:
+    def _mac(self, tool: str, args: Mapping[str, Any], expires: str) -> str:
         canon = json.dumps({k: v for k, v in args.items() if k != "confirm_token"}, sort_keys=True, default=str)
-        msg = f"{self._scope}\0{tool}\0{canon}\0{expires}".encode()
+        scope = self._scope() if callable(self._scope) else self._scope
+        msg = f"{scope}\0{tool}\0{canon}\0{expires}".encode()
         return hmac.new(self._secret, msg, hashlib.sha256).hexdigest()[:24]
 
     def issue(self, tool: str, args: Mapping[str, Any]) -> str:
-        expires = int(self._clock() + self.ttl_s)
-        return f"{expires:x}-{self._mac(tool, args, expires)}"
+        """A fresh token (expiry + a random nonce, so no two previews share one: each is used once)."""
+        stamp = f"{int(self._clock() + self.ttl_s):x}.{os.urandom(4).hex()}"
+        return f"{stamp}-{self._mac(tool, args, stamp)}"
 
     def check(self, tool: str, args: Mapping[str, Any], token: str) -> None:
         """Raise InputError unless ``token`` approves exactly this call and has not expired."""
         try:
-            exp_hex, mac = token.strip().split("-", 1)
-            expires = int(exp_hex, 16)
+            stamp, mac = token.strip().split("-", 1)
+            expires = int(stamp.split(".", 1)[0], 16)
         except ValueError:
             raise InputError(
                 "confirm_token is not valid. Call again without it to get a fresh preview and token."
             ) from None
-        if not hmac.compare_digest(mac, self._mac(tool, args, expires)):
+        if not hmac.compare_digest(mac, self._mac(tool, args, stamp)):
             raise InputError(
                 "confirm_token does not match these arguments (it approves only the exact previewed call). "
                 "Call again without it to get a fresh preview."

@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS entries (
     fingerprint TEXT NOT NULL,
     args TEXT NOT NULL,
     plan TEXT NOT NULL DEFAULT '[]',
-    state TEXT NOT NULL,            -- running | failed | done | abandoned
+    state TEXT NOT NULL,            -- running | failed | done | abandoned | rejected
     summary TEXT NOT NULL DEFAULT '',
     error TEXT NOT NULL DEFAULT '',
     created REAL NOT NULL,
@@ -60,6 +60,13 @@ CREATE TABLE IF NOT EXISTS steps (
     updated REAL NOT NULL,
     PRIMARY KEY (entry_id, name)
 );
+CREATE TABLE IF NOT EXISTS tokens (
+    token TEXT PRIMARY KEY,         -- sha256 of a confirm_token: each approves one write, once
+    tool TEXT NOT NULL,
+    state TEXT NOT NULL,            -- running | done | failed
+    outcome TEXT NOT NULL DEFAULT '',
+    used REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS locks (
     ticket INTEGER PRIMARY KEY,
     entry_id INTEGER NOT NULL,
@@ -71,9 +78,24 @@ CREATE TABLE IF NOT EXISTS locks (
 UNFINISHED = ("running", "failed")
 
 
+def _normal(key: str, value: Any) -> Any:
+    """What makes two writes the same: text without surrounding whitespace; labor type in any case."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value.casefold() if key == "labor_type" else value
+    return value
+
+
 def fingerprint(op: str, args: dict[str, Any]) -> str:
-    canon = json.dumps({"op": op, "args": args}, sort_keys=True, default=str)
+    """The identity of a write (repeat window, resume): its tool and normalised arguments."""
+    canon = json.dumps({"op": op, "args": {k: _normal(k, v) for k, v in args.items()}}, sort_keys=True, default=str)
     return hashlib.sha256(canon.encode()).hexdigest()[:20]
+
+
+_HELD: set[tuple[str, int]] = set()
+"""(journal file, ticket) pairs a call in this process is writing now: the lock row names the
+process, and this set tells one task's claim from another's (a second call in the same process,
+another HTTP session or a parallel call, is refused like a call from another process)."""
 
 
 def _owner() -> str:
@@ -127,6 +149,27 @@ class Entry:
         return [name for name in self.plan if name not in done]
 
 
+@dataclass
+class TokenUse:
+    """The first use of a confirmation token: still running, done or failed, and what it said."""
+
+    tool: str
+    state: str
+    outcome: str
+
+
+def _token_key(token: str) -> str:
+    return hashlib.sha256(token.strip().encode()).hexdigest()
+
+
+class Repeated(Exception):
+    """An identical write is already done (journal entry ``entry_id``): nothing is sent."""
+
+    def __init__(self, entry_id: int) -> None:
+        super().__init__(entry_id)
+        self.entry_id = entry_id
+
+
 class TicketBusy(Exception):
     """Another call is writing to this ticket right now."""
 
@@ -137,6 +180,7 @@ class Journal:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._clock = clock
         self._owner = _owner()
+        self._file = os.path.realpath(self.path)
         with self._db() as db:
             db.executescript(SCHEMA)
 
@@ -218,6 +262,32 @@ class Journal:
     def step_log(self, entry_id: int) -> JournalLog:
         return JournalLog(self, entry_id)
 
+    # -- confirmation tokens -------------------------------------------------------------------
+    def token_use(self, token: str) -> TokenUse | None:
+        """What an earlier use of ``token`` did, if it was used (nothing is consumed)."""
+        with self._db() as db:
+            row = db.execute("SELECT * FROM tokens WHERE token = ?", (_token_key(token),)).fetchone()
+        return None if row is None else TokenUse(row["tool"], row["state"], row["outcome"])
+
+    def use_token(self, token: str, tool: str) -> TokenUse | None:
+        """Consume ``token`` atomically: None the first time, else what its first use did."""
+        with self._transaction() as db:
+            row = db.execute("SELECT * FROM tokens WHERE token = ?", (_token_key(token),)).fetchone()
+            if row is not None:
+                return TokenUse(row["tool"], row["state"], row["outcome"])
+            db.execute(
+                "INSERT INTO tokens (token, tool, state, used) VALUES (?, ?, 'running', ?)",
+                (_token_key(token), tool, self._clock()),
+            )
+        return None
+
+    def token_outcome(self, token: str, state: str, outcome: str) -> None:
+        """Record what the write a token approved did (a later use of the token is told this)."""
+        with self._db() as db:
+            db.execute(
+                "UPDATE tokens SET state = ?, outcome = ? WHERE token = ?", (state, outcome[:2000], _token_key(token))
+            )
+
     # -- locks --------------------------------------------------------------------------------
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -234,28 +304,43 @@ class Journal:
         """Inside a transaction: take the ticket's lock or raise TicketBusy (a dead owner's lock is taken over)."""
         now = self._clock()
         row = db.execute("SELECT * FROM locks WHERE ticket = ?", (ticket,)).fetchone()
-        if row is not None and row["owner"] != self._owner and row["expires"] > now and _owner_alive(row["owner"]):
+        if row is not None and row["expires"] > now and self._held_elsewhere(row["owner"], ticket):
+            what = db.execute("SELECT op FROM entries WHERE id = ?", (row["entry_id"],)).fetchone()
             raise TicketBusy(
-                f"Ticket #{ticket} is being written by another call right now (journal entry "
-                f"{row['entry_id']}). Wait for it to finish, then check pending_writes."
+                f"Ticket #{ticket} is being written by another call right now: "
+                f"{what['op'] if what else 'a write'} in progress (journal entry {row['entry_id']}). "
+                "Nothing of this call was sent. Wait for it to finish, then check pending_writes."
             )
         db.execute(
             "INSERT OR REPLACE INTO locks (ticket, entry_id, owner, expires) VALUES (?, ?, ?, ?)",
             (ticket, entry_id, self._owner, now + LOCK_LEASE_S),
         )
 
+    def _held_elsewhere(self, owner: str, ticket: int) -> bool:
+        """Whether a lock row belongs to a live call other than the one asking: another process
+        (alive), or another task of this process that holds the ticket now."""
+        if owner == self._owner:
+            return (self._file, ticket) in _HELD
+        return _owner_alive(owner)
+
     def lock(self, ticket: int, entry_id: int) -> None:
         """Take the ticket's write lock for ``entry_id`` or raise TicketBusy."""
         with self._transaction() as db:
             self._take_lock(db, ticket, entry_id)
 
-    def claim(self, op: str, ticket: int, args: dict[str, Any], plan: list[str], resume: Entry | None) -> Entry:
+    def claim(
+        self, op: str, ticket: int, args: dict[str, Any], plan: list[str], resume: Entry | None,
+        repeat_window_s: float = 0,
+    ) -> Entry:
         """The one lock point: take the ticket's lock and start the entry (or reopen ``resume``) atomically.
 
         A call refused because another one is writing the ticket leaves no journal entry behind
-        (it would show in pending_writes and block other writes).
+        (it would show in pending_writes and block other writes). With ``repeat_window_s``, an
+        identical write completed inside the window (also one that finished while this call was
+        being approved) raises ``Repeated``: the repeat check, again, right before the first write.
         """
         with self._transaction() as db:
+            self._refuse_repeat(db, op, ticket, args, resume, repeat_window_s)
             if resume is None:
                 now = self._clock()
                 cur = db.execute(
@@ -271,9 +356,27 @@ class Journal:
                     (self._clock(), entry_id),
                 )
             self._take_lock(db, ticket, entry_id)
+        _HELD.add((self._file, ticket))
         return self.get(entry_id)
 
+    def _refuse_repeat(
+        self, db: sqlite3.Connection, op: str, ticket: int, args: dict[str, Any], resume: Entry | None, window: float
+    ) -> None:
+        if resume is not None:
+            row = db.execute("SELECT state FROM entries WHERE id = ?", (resume.id,)).fetchone()
+            if row is not None and row["state"] not in UNFINISHED:
+                raise Repeated(resume.id)  # finished (or abandoned) while this call waited
+        if window > 0:
+            row = db.execute(
+                "SELECT id FROM entries WHERE op = ? AND ticket = ? AND fingerprint = ? AND state = 'done'"
+                " AND updated >= ? ORDER BY id DESC LIMIT 1",
+                (op, ticket, fingerprint(op, args), self._clock() - window),
+            ).fetchone()
+            if row is not None:
+                raise Repeated(row["id"])
+
     def unlock(self, ticket: int) -> None:
+        _HELD.discard((self._file, ticket))
         with self._db() as db:
             db.execute("DELETE FROM locks WHERE ticket = ? AND owner = ?", (ticket, self._owner))
 

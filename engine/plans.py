@@ -9,6 +9,7 @@ the ordered steps. ``Engine.check`` then settles resume/refusal before approval,
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -47,6 +48,11 @@ class Job:
     steps: list[Step]
     resume: Entry | None = field(default=None)
     """The unfinished entry this call continues (from ``Engine.check``)."""
+    allow_repeat: bool = False
+    """The call asked for a second identical write inside the repeat window (``bill_again``)."""
+    refusal: Callable[[Entry], InputError] | None = None
+    """The refusal of a repeat (default: ``Engine.repeated``), checked before approval and again
+    right before the first write."""
 
 
 def comment_steps(

@@ -15,30 +15,36 @@ from collections.abc import Callable
 from typing import Any
 
 from syncro_mcp.client import SyncroClient
+from syncro_mcp.client.errors import OutcomeUnknownError, RateLimitedError, SyncroError
 
 from .clock import Clock
 from .errors import InputError
-from .journal import Entry, Journal, TicketBusy, fingerprint
+from .journal import Entry, Journal, Repeated, TicketBusy, fingerprint
 from .plans import Job
-from .steps import Progress, RunReport, run_steps
+from .steps import OutcomeStillUnknown, Progress, RunReport, Settle, run_steps
 
 
 class Engine:
-    def __init__(self, client: SyncroClient, journal: Journal, clock: Clock, *, repeat_window_s: float = 0) -> None:
+    def __init__(
+        self, client: SyncroClient, journal: Journal, clock: Clock, *, repeat_window_s: float = 0,
+        settle_window_s: float = 0,
+    ) -> None:
         self.client = client
         self.journal = journal
         self.clock = clock
         self.repeat_window_s = repeat_window_s
+        self.settle = Settle(settle_window_s, clock.sleep)
 
     # -- before approval -------------------------------------------------------------------------
     def check(
-        self, op: str, ticket: int, args: dict[str, Any], *, refuse_repeat: Callable[[Entry], InputError] | None = None
+        self, op: str, ticket: int, args: dict[str, Any], *, refuse_repeat: Callable[[Entry], InputError] | None = None,
+        allow_repeat: bool = False,
     ) -> Entry | None:
         """Before the user is asked: the unfinished entry this call resumes (or a refusal); see the module doc."""
-        if refuse_repeat is not None and self.repeat_window_s:
+        if not allow_repeat and self.repeat_window_s:
             previous = self.journal.recent_done(op, ticket, args, self.repeat_window_s)
             if previous is not None:
-                raise refuse_repeat(previous)
+                raise (refuse_repeat or self.repeated)(previous)
         entries = self.journal.unfinished(ticket=ticket)
         fp = fingerprint(op, args)
         same = [e for e in entries if e.op == op and e.fingerprint == fp]
@@ -56,13 +62,31 @@ class Engine:
     async def run(self, job: Job, progress: Progress | None = None) -> tuple[RunReport, Entry]:
         """Run ``job`` as one journal entry (new, or ``job.resume``), holding the ticket's lock."""
         j = self.journal
+        window = 0 if job.allow_repeat else self.repeat_window_s
         try:
-            entry = j.claim(job.op, job.ticket, job.args, [s.name for s in job.steps], job.resume)
+            entry = j.claim(job.op, job.ticket, job.args, [s.name for s in job.steps], job.resume, window)
         except TicketBusy as exc:
             raise InputError(str(exc)) from None
+        except Repeated as exc:  # re-checked after approval, immediately before the first write
+            raise (job.refusal or self.repeated)(j.get(exc.entry_id)) from None
         try:
-            report = await run_steps(job.steps, j.step_log(entry.id), j.resume_point(entry.id), progress)
+            report = await run_steps(job.steps, j.step_log(entry.id), j.resume_point(entry.id), progress, self.settle)
             j.set_state(entry.id, "done", summary="; ".join(report.lines), error="")
+        except OutcomeStillUnknown as exc:
+            exc.journal_note = (
+                f"Journal entry {entry.id} stays unfinished (outcome unknown). resume_write({entry.id}) reads "
+                "Syncro again and sends it only if it is still not there; see pending_writes."
+            )
+            raise
+        except SyncroError as exc:
+            if not _refused(exc) or j.get(entry.id).done:
+                raise
+            j.set_state(entry.id, "rejected", error=str(exc))  # final: nothing was written, blocks nothing
+            exc.journal_note = (
+                f"Nothing was written to Syncro: the write was rejected, and journal entry {entry.id} is closed "
+                "(it blocks nothing). Fix what Syncro names, then call again."
+            )
+            raise
         finally:
             j.unlock(job.ticket)
         return report, j.get(entry.id)
@@ -80,6 +104,19 @@ class Engine:
     def abandon(self, entry: Entry) -> None:
         self.journal.set_state(entry.id, "abandoned")
 
+    def repeated(self, previous: Entry) -> InputError:
+        """The refusal of an identical write completed inside the repeat window (or while this one was approved)."""
+        if previous.state != "done":
+            return InputError(
+                f"Journal entry {previous.id} ({previous.op} #{previous.ticket}) with these arguments is "
+                f"{previous.state} now. Nothing was sent. See pending_writes."
+            )
+        return InputError(
+            f"#{previous.ticket}: this exact {previous.op} was already done {self.minutes_ago(previous)} min ago "
+            f"(journal entry {previous.id}: {previous.summary or 'done'}). Nothing was sent. If the user really "
+            "wants it a second time, call again with again=true."
+        )
+
     def minutes_ago(self, e: Entry) -> int:
         return int((self.clock.time() - e.updated) // 60)
 
@@ -95,12 +132,24 @@ class Engine:
         return "\n".join(lines)
 
 
+def _refused(exc: SyncroError) -> bool:
+    """A definitive refusal: Syncro answered 4xx (not 408 or 429), so the write was not applied."""
+    return (
+        not isinstance(exc, (OutcomeUnknownError, RateLimitedError))
+        and exc.status is not None and 400 <= exc.status < 500 and exc.status not in (408, 429)
+    )
+
+
 def resume_note(job: Job) -> str:
     """The preview's line saying that this call continues an unfinished entry."""
     entry = job.resume
+    again = (
+        "\n\nSent even if an identical write was done within the repeat window (asked for a second one)."
+        if job.allow_repeat else ""
+    )
     if entry is None:
-        return ""
+        return again
     return (
         f"\n\nResuming unfinished journal entry {entry.id}: already done: {', '.join(entry.done) or 'nothing'}; "
         "steps whose outcome is unknown are checked in Syncro before anything is re-sent."
-    )
+    ) + again

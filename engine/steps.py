@@ -85,6 +85,29 @@ class Resume:
 
 
 @dataclass
+class Settle:
+    """How long a write whose answer was lost is looked for in Syncro before the run gives up
+    (``window_s``, on ``sleep``: the engine clock's, so tests are fast), re-reading with backoff.
+    A write that lands late (Syncro applied it seconds after the client gave up) is adopted."""
+
+    window_s: float = 30.0
+    sleep: Callable[[float], Awaitable[None]] | None = None
+
+    def delays(self) -> list[float]:
+        out, step, total = [], 1.0, 0.0
+        while total < self.window_s:
+            d = min(step, self.window_s - total)
+            out.append(d)
+            total += d
+            step = min(step * 2, 8.0)
+        return out
+
+
+class OutcomeStillUnknown(OutcomeUnknownError):
+    """A lost write not seen in Syncro after the settle window: never re-sent automatically."""
+
+
+@dataclass
 class RunReport:
     results: Results
     lines: list[str]
@@ -92,7 +115,8 @@ class RunReport:
 
 
 async def run_steps(
-    steps: list[Step], log_: StepLog, resume: Resume | None = None, progress: Progress | None = None
+    steps: list[Step], log_: StepLog, resume: Resume | None = None, progress: Progress | None = None,
+    settle: Settle | None = None,
 ) -> RunReport:
     """Run ``steps`` in order; skip what ``resume`` says is done, check what it is unsure of."""
     resume = resume or Resume()
@@ -116,7 +140,7 @@ async def run_steps(
                     lines.append(f"{step.describe} (had landed earlier; not re-sent)")
                     continue
             log_.intent(step)
-            result, how = await _send_once(step, results, log_)
+            result, how = await _send_once(step, results, log_, settle or Settle(0))
         except Exception as exc:
             log_.failed(step, _short(exc))
             raise
@@ -137,18 +161,35 @@ async def _find(step: Step, results: Results, since: datetime, log_: StepLog) ->
     return await step.find(results, since)
 
 
-async def _send_once(step: Step, results: Results, log_: StepLog) -> tuple[dict[str, Any], str]:
-    """Send; if the answer is lost, read Syncro; re-send only if the write is not there."""
+async def _send_once(step: Step, results: Results, log_: StepLog, settle: Settle) -> tuple[dict[str, Any], str]:
+    """Send; if the answer is lost, read Syncro (again, with backoff, over the settle window).
+
+    Found: adopted, not re-sent. With a settle window and still not found: the outcome stays
+    unknown and nothing is re-sent (``OutcomeStillUnknown``); only a resume, which reads again
+    first, sends it. Without a window (``Settle(0)``): sent once more, as before.
+    """
     sent_at = datetime.now(timezone.utc)
     try:
         return await step.send(results), "sent"
-    except OutcomeUnknownError:
+    except OutcomeUnknownError as exc:
         if not step.verifiable:
             raise
+        lost = exc
     found = await _find(step, results, sent_at, log_)
+    for delay in settle.delays() if settle.sleep is not None else ():
+        if found is not None:
+            break
+        await settle.sleep(delay)
+        found = await _find(step, results, sent_at, log_)
     if found is not None:
         log.warning("%s: answer lost but the write landed; not re-sent", step.name)
         return found, "answer lost; confirmed by reading Syncro, not re-sent"
+    if settle.window_s > 0 and settle.sleep is not None:
+        raise OutcomeStillUnknown(
+            f"the write was sent but its answer was lost, and it was not in Syncro after looking for "
+            f"{settle.window_s:g} s ({len(settle.delays()) + 1} reads). Nothing was re-sent",
+            method=lost.method, path=lost.path, cause=lost.cause,
+        )
     log.warning("%s: answer lost and the write is not in Syncro; sending once more", step.name)
     return await step.send(results), "answer lost; not in Syncro, so sent once more"
 

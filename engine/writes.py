@@ -8,7 +8,7 @@ docs/syncro-facts.md#comments (time fields on a comment are ignored), #timer-ent
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +22,14 @@ def visibility(hidden: bool, do_not_email: bool) -> str:
     if hidden:
         return "hidden (tech-only note, not emailed)"
     return "public, NOT emailed" if do_not_email else "public, emailed to the customer"
+
+
+def start_of(end: datetime, minutes: int) -> datetime:
+    """``minutes`` before ``end``, computed in UTC and rendered back in ``end``'s zone: correct
+    across daylight-saving changes (zoned arithmetic is wall-clock arithmetic in Python)."""
+    if end.tzinfo is None:
+        return end - timedelta(minutes=minutes)
+    return (end.astimezone(timezone.utc) - timedelta(minutes=minutes)).astimezone(end.tzinfo)
 
 
 def hours(minutes: int) -> Decimal:
@@ -44,13 +52,20 @@ class CommentStep(Step):
         return {"comment_id": c.id}
 
     async def find(self, results: Results, since: datetime) -> dict[str, Any] | None:
-        for c in await self.client.list_comments(self.ticket.id, per_page=10):
-            if c.id in self.claimed:
-                continue  # an earlier identical comment another journal entry posted
-            recent = c.created_at is None or c.created_at >= since - CLOCK_SLACK
-            same = (c.body or "").strip() == self.body["body"].strip() and c.subject == self.body["subject"]
-            if recent and same:
-                return {"comment_id": c.id}
+        """Newest first, page after page, back to the send time (newer comments may have pushed
+        ours off the first page)."""
+        floor = since - CLOCK_SLACK
+        for page in range(1, 21):
+            comments = await self.client.list_comments(self.ticket.id, per_page=25, page=page)
+            for c in comments:
+                if c.id in self.claimed:
+                    continue  # an earlier identical comment another journal entry posted
+                recent = c.created_at is None or c.created_at >= floor
+                same = (c.body or "").strip() == self.body["body"].strip() and c.subject == self.body["subject"]
+                if recent and same:
+                    return {"comment_id": c.id}
+            if len(comments) < 25 or any(c.created_at is not None and c.created_at < floor for c in comments):
+                return None
         return None
 
 
@@ -66,7 +81,7 @@ class TimerStep(Step):
     def __init__(self, client: SyncroClient, ticket: TicketSummary, minutes: int, labor: str, product_id: int,
                  notes: str, end: datetime, user_id: int | None = None) -> None:
         payload: dict[str, Any] = {
-            "start_at": (end - timedelta(minutes=minutes)).isoformat(),
+            "start_at": start_of(end, minutes).isoformat(),
             "end_at": end.isoformat(),
             "notes": notes,
             "billable": True,
@@ -131,19 +146,36 @@ class InvoiceStep(Step):
         return {"invoice_id": inv.id, "invoice_number": inv.number}
 
     async def find(self, results: Results, since: datetime) -> dict[str, Any] | None:
-        since = since - CLOCK_SLACK
-        page = await self.client.list_invoices(ticket_id=self.ticket.id)
-        fresh = [
-            i
-            for i in page.items
-            if i.ticket_id == self.ticket.id
-            and i.id not in self.claimed  # an earlier bill's invoice is not this bill's
-            and (i.created_at is None or i.created_at >= since)
-        ]
+        """The invoice this step made: on the ticket, not another entry's, and created no earlier
+        than this bill's own timer entry (both times on Syncro's clock, so no skew): an older
+        invoice on the ticket is never adopted. Reads past the first page, back to that time."""
+        floor = await self._timer_created(results) or since - CLOCK_SLACK
+        fresh: list[Invoice] = []
+        for page_no in range(1, 6):
+            page = await self.client.list_invoices(ticket_id=self.ticket.id, page=page_no)
+            fresh += [
+                i
+                for i in page.items
+                if i.ticket_id == self.ticket.id
+                and i.id not in self.claimed  # an earlier bill's invoice is not this bill's
+                and (i.created_at is None or i.created_at >= floor)
+            ]
+            older = any(i.created_at is not None and i.created_at < floor for i in page.items)
+            if older or not page.items or page_no >= (page.total_pages or 1):
+                break
         if not fresh:
             return None
         inv = max(fresh, key=lambda i: i.id)
         return {"invoice_id": inv.id, "invoice_number": inv.number}
+
+    async def _timer_created(self, results: Results) -> datetime | None:
+        timer_id = results.get("timer", {}).get("timer_id")
+        if timer_id is None:
+            return None
+        for t in (await self.client.get_ticket(self.ticket.id)).ticket_timers:
+            if t.id == timer_id:
+                return t.created_at
+        return None
 
 
 def labor_line(invoice: Invoice, product_id: int, qty: Decimal, others: int = 0) -> tuple[int, Decimal] | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -55,9 +55,14 @@ class FakeClock:
         return [s for s in self.sleeps if s >= floor]
 
 
+async def _no_wait(seconds: float) -> None:
+    """The engine's waits in the in-memory stack: no real time passes (pass ``sleep`` to move a fake clock)."""
+    await asyncio.sleep(0)
+
+
 def stack_settings(folder: Path, **over: Any) -> Settings:
-    """Settings whose files (state, session logs) all live under ``folder``; UTC."""
-    return Settings(state_dir=folder / "state", session_log_dir=folder / "clients", timezone="UTC", **over)
+    """Settings whose files (state, session logs) all live under ``folder``; UTC unless ``timezone`` is given."""
+    return Settings(state_dir=folder / "state", session_log_dir=folder / "clients", **{"timezone": "UTC", **over})
 
 
 @dataclass
@@ -78,6 +83,8 @@ async def in_memory(
     sandbox: Sandbox | None = None,
     api_key: str | None = None,
     client_kw: dict[str, Any] | None = None,
+    sleep: Callable[[float], Awaitable[None]] | None = None,
+    now: Callable[[], datetime] | None = None,
     **settings: Any,
 ) -> AsyncIterator[Env]:
     """The whole stack without sockets; the caller gets the sandbox to read its request log.
@@ -93,5 +100,7 @@ async def in_memory(
     with tempfile.TemporaryDirectory(prefix="syncro-mcp-stack-") as tmp:
         base = folder or Path(tmp)
         async with SyncroClient(base_url=sb.base_url, api_key=SecretStr(api_key or sb.api_key), **kw) as client:
-            app = build_app(stack_settings(base, **settings), client, clock=lambda: FIXED_NOW)
+            app = build_app(
+                stack_settings(base, **settings), client, clock=now or (lambda: FIXED_NOW), sleep=sleep or _no_wait
+            )
             yield Env(sb, client, app)

@@ -178,7 +178,7 @@ async def _serve(
 
                     users = load_users(settings.users_file)
                 await run_http(app.server, host or settings.http_host, port or settings.http_port, token, users,
-                               settings.http_allowed_hosts)
+                               settings.http_allowed_hosts, settings.http_max_sessions)
         finally:
             if zone_task is not None:
                 zone_task.cancel()

@@ -194,6 +194,8 @@ class Settings(BaseModel):
     toolsets: list[str] | None = None
     labor_types: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_LABOR_TYPES))
     timezone: str = Field(default_factory=local_timezone_name)
+    week_start: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "monday"
+    """The account's first weekday: where ``my_time``'s ``week`` and ``last_week`` begin."""
     close_status: str = "Resolved"
     invoice_category: str = "Standard"
     billing_mode: Literal["make_invoice", "charge_timer", "line_item"] = "make_invoice"
@@ -207,7 +209,14 @@ class Settings(BaseModel):
     """Serve the ``syncro://`` resources. Off by default: a server that declares resources makes
     Claude Code add its own resource tools to every conversation (see docs/architecture.md)."""
     confirm_token_ttl_s: int = Field(300, ge=1)
+    destructive_by_token: bool = False
+    """Allow delete_ticket/delete_invoice with the confirm_token fallback (a token goes back to the
+    agent, so it trusts the client's agent); off: destructive tools need an elicitation dialog."""
     bill_dedupe_window_min: int = Field(60, ge=0)
+    """The repeat window of every journaled write (bill, comment, time, close), in minutes."""
+    settle_window_s: float = Field(30.0, ge=0, le=600)
+    """How long a write whose answer was lost is looked for in Syncro (re-read with backoff)
+    before it is reported as outcome unknown; it is never re-sent automatically (issue 13)."""
 
     # Local state and logging
     state_dir: Path  # default: default_state_dir(), filled in by _derive_state_paths
@@ -221,6 +230,8 @@ class Settings(BaseModel):
     http_token: SecretStr | None = None
     users_file: Path | None = None  # HTTP, a team: one bearer token and Syncro key per technician
     http_allowed_hosts: list[str] | None = None  # Host names clients use from elsewhere (load balancer)
+    http_max_sessions: int = Field(16, ge=1, le=10000)
+    """Concurrent MCP sessions the HTTP transport admits; more are refused until one ends (issue 13)."""
 
     _sources: dict[str, str] = PrivateAttr(default_factory=dict)
     _config_file: Path | None = PrivateAttr(default=None)

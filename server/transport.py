@@ -107,6 +107,7 @@ def http_app(
     token: str | None,
     users: list[User] | None = None,
     allowed_hosts: list[str] | None = None,
+    max_sessions: int | None = None,
 ) -> Any:
     """The streamable HTTP ASGI app at ``/mcp`` with token auth and Host/Origin checks.
 
@@ -122,7 +123,8 @@ def http_app(
         allowed_hosts=hosts + names,
         allowed_origins=[f"http://{h}" for h in hosts] + [f"{s}://{h}" for h in names for s in ("http", "https")],
     )
-    app = server.streamable_http_app(transport_security=security, host=host)
+    cap = {} if max_sessions is None else {"max_sessions": max_sessions}  # http_max_sessions
+    app = server.streamable_http_app(transport_security=security, host=host, **cap)
     return BearerAuth(app, users=users) if users is not None else BearerAuth(app, token)
 
 
@@ -133,6 +135,7 @@ async def run_http(
     configured_token: str | None,
     users: list[User] | None = None,
     allowed_hosts: list[str] | None = None,
+    max_sessions: int | None = None,
 ) -> None:
     import uvicorn
 
@@ -144,6 +147,6 @@ async def run_http(
         if generated:
             print(f"syncro-mcp: no http_token configured; this run's token: {token}", file=sys.stderr)
     print(f"syncro-mcp: serving MCP over HTTP at http://{host}:{port}/mcp", file=sys.stderr)
-    app = http_app(server, host, port, token, users, allowed_hosts)
+    app = http_app(server, host, port, token, users, allowed_hosts, max_sessions)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning")
     await uvicorn.Server(config).serve()

@@ -38,10 +38,10 @@ from .parts import ADD_TICKET_PART
 from .resolver import pick_one
 from .runtime import Runtime
 from .tickets import JournaledPlan, ticket_label
-from .time import LogTimeArgs
+from .time import TimeArgs
 
 
-class BillArgs(LogTimeArgs):
+class BillArgs(TimeArgs):
     bill_again: Annotated[bool, Field(description="Only if the user asks to bill the same work twice.")] = False
     no_charge: Annotated[bool, Field(description="Warranty/free time: the labor line is $0 (ask).")] = False
 
@@ -89,8 +89,8 @@ async def prepaid_rule(rt: Runtime, a: BillArgs, work: Work, bill: BillPreview) 
 
 async def plan_bill_ticket(rt: Runtime, a: BillArgs) -> JournaledPlan:
     work, mode = a.work(rt), rt.settings.billing_mode
-    refuse = None if a.bill_again else partial(repeated_bill, number=a.number, now=rt.clock.time())
-    resume = rt.engine.check("bill_ticket", a.number, a.journal_key(), refuse_repeat=refuse)
+    refuse = partial(repeated_bill, number=a.number, now=rt.clock.time())
+    resume = rt.engine.check("bill_ticket", a.number, a.journal_key(), refuse_repeat=refuse, allow_repeat=a.bill_again)
     ticket = await rt.resolver.ticket(a.number)
     status = pick_one(INVOICED, await rt.resolver.statuses(), "status")
     if ticket.customer_id is None:
@@ -104,7 +104,8 @@ async def plan_bill_ticket(rt: Runtime, a: BillArgs) -> JournaledPlan:
     labor = Labor(bill.labor_name, bill.labor.price or Decimal(0), bill.same_product(work.product_id),
                   tuple(bill.swept_timers), a.free())
     job = Job("bill_ticket", a.number, a.journal_key(),
-              bill_steps_for(mode, rt.client, ticket, work, end, category, status, labor), resume)
+              bill_steps_for(mode, rt.client, ticket, work, end, category, status, labor), resume,
+              allow_repeat=a.bill_again, refusal=refuse)
     warn = f"\n  Note: the ticket is already {ticket.status}." if (ticket.status or "") in (status, "Closed") else ""
     n = len(bill.swept_timers)
     swept = f"; the ticket's other uncharged time ({n} {'entry' if n == 1 else 'entries'}) goes on it too" if n else ""

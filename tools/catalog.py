@@ -3,16 +3,32 @@
 
 from __future__ import annotations
 
-from . import billing, customers, day_writes, invoices, session_log, tickets, time, time_edit, writes
+from . import (
+    billing,
+    customers,
+    day_writes,
+    history,
+    invoices,
+    session_log,
+    tickets,
+    time,
+    time_edit,
+    timesheet,
+    unbilled,
+    writes,
+)
 from .declare import Tool
 
 TOOLS: tuple[Tool, ...] = (
     *tickets.TOOLS,
     *session_log.TOOLS,
     *time.TOOLS,
+    *timesheet.TOOLS,
     *time_edit.TOOLS,
     *billing.TOOLS,
+    *unbilled.TOOLS,
     *customers.TOOLS,
+    *history.TOOLS,
     *invoices.TOOLS,
     *day_writes.TOOLS,
     *writes.TOOLS,

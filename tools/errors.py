@@ -18,12 +18,20 @@ from syncro_mcp.client.errors import (
     SyncroValidationError,
 )
 from syncro_mcp.engine.errors import InputError
+from syncro_mcp.engine.steps import OutcomeStillUnknown
 
 __all__ = ["InputError", "as_tool_error"]
 
 
 def as_tool_error(exc: BaseException) -> ToolError:
-    """Translate an exception into a ToolError whose text says what happened and what to do."""
+    """Translate an exception into a ToolError whose text says what happened and what to do
+    (plus the engine's ``journal_note``: what the journal did with a rejected write)."""
+    err = _tool_error(exc)
+    note = getattr(exc, "journal_note", None)
+    return ToolError(f"{err} {note}") if note else err
+
+
+def _tool_error(exc: BaseException) -> ToolError:
     if isinstance(exc, ToolError):
         return exc
     if isinstance(exc, InputError):
@@ -42,10 +50,13 @@ def as_tool_error(exc: BaseException) -> ToolError:
             f"Syncro's rate limit (180 requests/minute) answered 429 to {exc.endpoint}; waited and gave up after "
             f"{exc.tries} tries. Wait a minute, then try again."
         )
+    if isinstance(exc, OutcomeStillUnknown):
+        return ToolError(f"Outcome unknown for {exc.endpoint}: {exc.detail}.")
     if isinstance(exc, OutcomeUnknownError):
         return ToolError(
-            f"Syncro did not confirm {exc.endpoint}; it may or may not have been applied. Nothing is sent again "
-            "without first reading Syncro: run the same call again (it checks before writing) or see pending_writes."
+            f"Syncro did not confirm {exc.endpoint}; it may or may not have been applied, and nothing was sent "
+            "again. Do not simply repeat the call (it could write it twice): first check Syncro (get_ticket, "
+            "get_invoice, list_invoices) for it; multi-step writes are tracked in pending_writes."
         )
     if isinstance(exc, ReadOnlyError):
         return ToolError("syncro-mcp is in read-only mode: writes are disabled.")

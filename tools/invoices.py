@@ -14,7 +14,7 @@ from . import mapping
 from .declare import Args, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .errors import InputError
 from .models import InvoiceDetail, InvoiceList, WriteResult
-from .params import Number
+from .params import NotBool, Number
 from .runtime import Runtime
 from .tickets import TicketArgs, ticket_label
 
@@ -111,7 +111,7 @@ class AddLineArgs(WriteArgs):
     labor_type_or_product: Annotated[
         str, Field(min_length=1, max_length=200, description="Labor type, product id or product name.")
     ]
-    quantity: Annotated[float, Field(gt=0, le=10000)]
+    quantity: Annotated[float, Field(ge=0.01, le=10000), NotBool]  # hours to the cent: 1e-9 is a typo, not work
     price: Annotated[float | None, Field(ge=0, le=1000000, description="Unit price; default: catalogue.")] = None
 
 

@@ -20,7 +20,7 @@ from syncro_mcp.client.models import (
     TicketTimer,
 )
 
-from .formatting import clip
+from .formatting import UNTRUSTED, clip
 from .models import (
     Billing,
     CommentRow,
@@ -45,7 +45,8 @@ BODY_CHARS = 500
 def ticket_row(t: TicketSummary) -> TicketRow:
     customer = t.customer_business_then_name or (f"customer {t.customer_id}" if t.customer_id else "")
     return TicketRow(
-        number=t.number or 0, status=t.status or "", customer=clip(customer, CUSTOMER_WIDTH), subject=t.subject or ""
+        number=t.number or 0, status=t.status or "", customer=clip(customer, CUSTOMER_WIDTH), subject=t.subject or "",
+        due=t.due_date.date() if t.due_date else None,
     )
 
 
@@ -100,14 +101,15 @@ def billing(t: Ticket, entries: list[TimeEntryRow]) -> Billing:
 
 
 def ticket_detail(
-    t: Ticket, product_names: Mapping[int, str], comments: list[Comment] | None = None,
+    t: Ticket, product_names: Mapping[int, str], comments: list[Comment] | None = None, shown: int | None = 5,
     billed: Mapping[int, str] | None = None,
 ) -> TicketDetail:
-    """Detail view. Comments are newest first, last 5 (the seed's rule)."""
+    """Detail view. Comments are newest first, last 5 (the seed's rule; ``shown=None``: all)."""
     thread = sorted(comments if comments is not None else t.comments, key=_comment_key, reverse=True)
     entries = [time_entry_row(x, product_names, billed) for x in t.ticket_timers]
     contact = t.contact.name if t.contact else t.contact_fullname
     return TicketDetail(
+        untrusted="subject, comments[].body: " + UNTRUSTED,
         number=t.number or 0,
         subject=t.subject or "",
         status=t.status or "",
@@ -120,7 +122,7 @@ def ticket_detail(
         due_date=t.due_date,
         updated_at=t.updated_at,
         assignee=t.user.name if t.user else None,
-        comments=[comment_row(c) for c in thread[:5]],
+        comments=[comment_row(c) for c in thread[:shown]],
         comment_count=len(thread),
         time_entries=entries,
         billing=billing(t, entries),

@@ -4,13 +4,34 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
-Number = Annotated[int, Field(ge=1)]
-Minutes = Annotated[int, Field(ge=1, le=24 * 60, description="Minutes worked; ask the user, never assume.")]
-Labor = Annotated[
-    str, Field(min_length=1, max_length=40, description="Labor type, e.g. remote, onsite; ask.")
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("is blank (only whitespace); give the text to send")
+    return value
+
+
+def _not_bool(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true/false")
+    return value
+
+
+NotBlank = AfterValidator(_not_blank)
+NotBool = BeforeValidator(_not_bool)
+
+Number = Annotated[int, Field(ge=1), NotBool]
+Minutes = Annotated[
+    int, Field(ge=1, le=24 * 60, description="Minutes worked; ask the user, never assume."), NotBool
 ]
-Text = Annotated[str, Field(min_length=1, max_length=20000)]
+Labor = Annotated[
+    str, Field(min_length=1, max_length=40, description="Labor type, e.g. remote, onsite; ask."), NotBlank
+]
+Text = Annotated[str, Field(min_length=1, max_length=20000), NotBlank]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Limit = Annotated[int, Field(ge=1, le=100)]
+Again = Annotated[
+    bool, Field(description="Only if the user asks for the same write twice within the repeat window.")
+]

@@ -27,7 +27,7 @@ from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel
 from syncro_mcp.client.errors import SyncroError
 from syncro_mcp.engine.audit import CURRENT_CALL
-from syncro_mcp.engine.confirm import Approve, Confirmer, TokenApproved, TokenNeeded
+from syncro_mcp.engine.confirm import Approve, Confirmer, TokenApproved, TokenNeeded, TokenReplay
 
 from .declare import Args, ReadTool, Toolset, WriteTool
 from .declare import Tool as Declared
@@ -65,6 +65,7 @@ class Registrar:
     read_only: bool = False
     toolsets: frozenset[str] | None = None
     confirm_creates: bool = False
+    destructive_by_token: bool = False
     registered: dict[str, ToolInfo] = field(default_factory=dict)
     tools: list[Tool] = field(default_factory=list)
 
@@ -90,7 +91,7 @@ class Registrar:
             annotations = _annotations(
                 decl, read_only=False, destructive=decl.destructive, idempotent=decl.idempotent
             )
-            call = WriteCall(decl, self.runtime, self.confirmer, confirmed)
+            call = WriteCall(decl, self.runtime, self.confirmer, confirmed, self.destructive_by_token)
             tool = call.tool(annotations)
         self.tools.append(tool)
         self.registered[decl.name] = ToolInfo(decl.name, decl.toolset.value, kind, confirmed, annotations)
@@ -161,6 +162,7 @@ class WriteCall:
     rt: Runtime
     confirmer: Confirmer
     confirmed: bool
+    destructive_by_token: bool = False
 
     def tool(self, annotations: ToolAnnotations) -> Tool:
         if not self.confirmed:
@@ -182,17 +184,32 @@ class WriteCall:
         raw = (ctx.request_context.params or {}).get("arguments") or {}
         # The same validation the SDK gave the call (its JSON-in-string pre-parse included).
         args = self.decl.args.model_validate(_metadata(self.decl.args, self.decl.output).pre_parse_json(raw))
-        plan = await self._plan(args)
-        _PLAN.set((ctx, plan))
         token = args.confirm_token
+        caps = ctx.client_capabilities
+        has_dialog = caps is not None and caps.elicitation is not None
+        if self.decl.destructive and not self.destructive_by_token and (token or not has_dialog):
+            raise ToolError(
+                f"{self.decl.name} cannot be undone, so it needs the user's yes in a confirmation dialog (MCP "
+                "elicitation), which this client does not offer; a confirm_token would let the agent approve it "
+                "alone. Do it in Syncro, or set destructive_by_token: true to allow the token fallback."
+            )
         if token:
             try:
                 self.confirmer.check(self.decl.name, args.bound(), token)
             except Exception as exc:
                 raise as_tool_error(exc) from None
+            used = self.rt.journal.token_use(token)
+            if used is not None:  # a replayed token: what its first use did, before anything is re-checked
+                _PLAN.set((ctx, None))
+                return TokenReplay(state=used.state, outcome=used.outcome)
+        plan = await self._plan(args)
+        _PLAN.set((ctx, plan))
+        if token:
+            used = self.rt.journal.use_token(token, self.decl.name)  # single use, consumed atomically
+            if used is not None:
+                return TokenReplay(state=used.state, outcome=used.outcome)
             return TokenApproved(confirm=True)
-        caps = ctx.client_capabilities
-        if caps is not None and caps.elicitation is not None:
+        if has_dialog:
             return Elicit(f"{plan.preview}\n\nSend this to Syncro?", Approve)
         return TokenNeeded(token=self.confirmer.issue(self.decl.name, args.bound()))
 
@@ -211,20 +228,36 @@ class WriteCall:
             how = "token" if isinstance(approval.data, TokenApproved) else "elicitation"
         else:
             plan = await self._plan(args)
-        token = CURRENT_CALL.set({"tool": self.decl.name, "confirmed_by": how})
+        call = {"tool": self.decl.name, "confirmed_by": how}
+        token = CURRENT_CALL.set(call)
         try:
             result = await self.decl.apply(self.rt, args, plan, ctx.report_progress)
         except Exception as exc:
-            raise _logged(self.decl.name, exc) from None
+            err = _logged(self.decl.name, exc)
+            self._token_outcome(how, args, "failed", str(err))
+            raise err from None
         finally:
             CURRENT_CALL.reset(token)
+        self._token_outcome(how, args, "done", result.message)
+        if call.get("audit_warning"):  # the write is done: report it, and the audit problem as a warning
+            result = result.model_copy(update={"message": f"{result.message}\n{call['audit_warning']}"})
         return _result(result, write_result(result))
+
+    def _token_outcome(self, how: str, args: Args, state: str, outcome: str) -> None:
+        """What the token's one write did: a replay of the token is answered with it."""
+        token = getattr(args, "confirm_token", None)
+        if how == "token" and token:
+            self.rt.journal.token_outcome(token, state, outcome)
 
 
 def _approval_outcome(approval: Any, plan: Any, output: Any = WriteResult) -> WriteResult | None:
     """None when approved; otherwise the result to return instead of writing."""
     if isinstance(approval, AcceptedElicitation):
         data = approval.data
+        if isinstance(data, TokenReplay):
+            if data.state != "done":
+                raise ToolError(data.message())
+            return WriteResult(status="already_done", message=data.message())
         if isinstance(data, TokenNeeded):
             extra = getattr(plan, "result_fields", None) or {}  # e.g. a bill's lines and total
             return output(status="needs_confirmation", preview=plan.preview, confirm_token=data.token, **extra)

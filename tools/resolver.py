@@ -22,6 +22,7 @@ from syncro_mcp.client.models import (
     AccountSettings,
     Contact,
     Customer,
+    Me,
     Product,
     Ticket,
     TicketSettings,
@@ -151,6 +152,10 @@ class Resolver:
 
     async def problem_type(self, value: str) -> str:
         return pick_one(value, (await self.account_settings()).ticket.problem_types, "problem type")
+
+    async def me(self) -> Me:
+        """The API key's own user (``GET /me``), cached like the account lists."""
+        return await self._cached("me", self.client.me)
 
     async def users(self) -> list[User]:
         settings_users = (await self.ticket_settings()).users

@@ -99,8 +99,8 @@ def fields_schema(model: type[BaseModel]) -> dict[str, Any]:
     dates, optionals; bounds, descriptions, real defaults; no titles or string lengths), which
     ``tests/tools/test_policy.py``'s snapshot checks, at a fraction of the start-up cost.
     """
-    props = {name: _field_schema(f) for name, f in model.model_fields.items()}
-    required = [name for name, f in model.model_fields.items() if f.is_required()]
+    props = {f.alias or name: _field_schema(f) for name, f in model.model_fields.items()}
+    required = [f.alias or name for name, f in model.model_fields.items() if f.is_required()]
     return {"properties": props, **({"required": required} if required else {}), "type": "object"}
 
 
@@ -116,6 +116,8 @@ def _field_schema(f: FieldInfo) -> dict[str, Any]:
         out["format"] = "date"
     elif datetime in _leaves(f.annotation):
         out["format"] = "date-time"
+    if get_origin(f.annotation) is Literal:
+        out["enum"] = list(get_args(f.annotation))
     for m in metadata:
         out.update({key: getattr(m, attr) for kind, attr, key in _BOUNDS if isinstance(m, kind)})
     description = next((d for d in descriptions if d), None)

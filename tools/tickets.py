@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Annotated, Any
+from datetime import date, timedelta
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
-from syncro_mcp.client.models import TicketSummary
+from syncro_mcp.client.models import Comment, TicketSummary
 from syncro_mcp.engine.journal import Entry
 from syncro_mcp.engine.plans import Job, Work, close_steps, comment_steps
 from syncro_mcp.engine.runner import resume_note
@@ -19,12 +19,14 @@ from . import mapping
 from .bill_preview import billed_timers
 from .declare import Args, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .errors import InputError
+from .links import link
 from .models import SearchResult, TicketDetail, TicketList, WriteResult
-from .params import Labor, Limit, Minutes, Name, Number, Text
+from .params import Again, Labor, Limit, Minutes, Name, Number, Text
 from .runtime import Runtime
 
 MAX_PAGES = 4  # limit ≤ 100 and Syncro pages hold at least 25
 NOT_CLOSED = "Not Closed"
+CUSTOMER_REPLY = "Customer Reply"
 # The seed's status order: what needs a tech first.
 STATUS_ORDER = [
     "New",
@@ -61,34 +63,75 @@ def time_preview(work: Work, end_hint: str) -> str:
 class ListTicketsArgs(Args):
     status: Annotated[str, Field(max_length=60)] = NOT_CLOSED
     customer: Name | None = None
-    assigned_to_me: bool = False
+    mine: bool = False
+    tech: Name | None = None
+    overdue: bool = False
+    stale_days: Annotated[int | None, Field(ge=1, le=3650)] = None  # no update for N days
+    customer_replied: bool = False
     query: Annotated[str | None, Field(max_length=200)] = None
     limit: Limit = 25
 
+    def local(self) -> bool:
+        """Filters Syncro's list cannot apply: every page is read, then filtered here."""
+        return self.overdue or self.stale_days is not None or self.customer_replied
 
-async def _fetch_tickets(rt: Runtime, a: ListTicketsArgs, status: str, customer_id: int | None):
+
+LOCAL_MAX_PAGES = 20  # 500 tickets: a filter Syncro cannot apply reads every page up to this bound
+
+
+async def _fetch_tickets(rt: Runtime, a: ListTicketsArgs, status: str, customer_id: int | None, user_id: int | None):
     """Page by page, so we know whether Syncro holds more than we fetched."""
     tickets: list[TicketSummary] = []
     page_no = 1
+    bound = LOCAL_MAX_PAGES if a.local() else MAX_PAGES
     while True:
         page = await rt.client.list_tickets(
-            status=status, customer_id=customer_id, query=a.query, mine=True if a.assigned_to_me else None,
-            page=page_no,
+            status=status, customer_id=customer_id, query=a.query, mine=True if a.mine else None,
+            user_id=user_id, page=page_no,
         )
         tickets += page.items
-        if len(tickets) >= a.limit or not page.has_more or page_no >= MAX_PAGES:
+        enough = len(tickets) >= a.limit and not a.local()
+        if enough or not page.has_more or page_no >= bound:
             return tickets, page.has_more
         page_no += 1
+
+
+def _triage(rt: Runtime, a: ListTicketsArgs, tickets: list[TicketSummary]) -> list[TicketSummary]:
+    now = rt.now()
+    if a.overdue:
+        tickets = [t for t in tickets if t.due_date is not None and t.due_date < now]
+    if a.stale_days is not None:
+        cutoff = now - timedelta(days=a.stale_days)
+        tickets = [t for t in tickets if t.updated_at is not None and t.updated_at < cutoff]
+    if a.customer_replied:  # Syncro's flag (docs/syncro-facts.md), or the status some accounts use for it
+        tickets = [t for t in tickets if t.customer_reply or (t.status or "").casefold() == CUSTOMER_REPLY.casefold()]
+    return tickets
+
+
+async def _status(rt: Runtime, a: ListTicketsArgs) -> str:
+    if a.status.strip().casefold() == NOT_CLOSED.casefold():
+        return NOT_CLOSED
+    return await rt.resolver.status(a.status)
+
+
+def _heading(a: ListTicketsArgs, status: str) -> str:
+    parts = (status, a.customer and f"customer {a.customer}", a.mine and "mine", a.tech and f"tech {a.tech}",
+             a.overdue and "overdue", a.stale_days and f"no update for {a.stale_days}+ days",
+             a.customer_replied and "customer replied",
+             a.query and f"matching “{a.query}”")
+    return ", ".join(p for p in parts if p)
 
 
 async def list_tickets(rt: Runtime, a: ListTicketsArgs) -> tuple[TicketList, str]:
     """Ticket summary, one line per ticket (default: all not closed)."""
     resolver = rt.resolver
-    status = NOT_CLOSED if a.status.strip().casefold() == NOT_CLOSED.casefold() else await resolver.status(a.status)
+    status = await _status(rt, a)
     customer_id = (await resolver.customer(a.customer)).id if a.customer else None
-    tickets, more = await _fetch_tickets(rt, a, status, customer_id)
-    for t in tickets:
+    user_id = (await resolver.user(a.tech)).id if a.tech else None
+    fetched, more = await _fetch_tickets(rt, a, status, customer_id, user_id)
+    for t in fetched:
         resolver.remember(t)
+    tickets = _triage(rt, a, fetched)
     shown = sort_tickets(tickets)[: a.limit]
     result = TicketList(
         tickets=[mapping.ticket_row(t) for t in shown],
@@ -96,20 +139,44 @@ async def list_tickets(rt: Runtime, a: ListTicketsArgs) -> tuple[TicketList, str
         truncated=True if len(tickets) > len(shown) else None,
         complete=not more,
     )
-    parts = (status, a.customer and f"customer {a.customer}", a.assigned_to_me and "mine",
-             a.query and f"matching “{a.query}”")
-    return result, fmt.ticket_list(result, ", ".join(p for p in parts if p))
+    return result, fmt.ticket_list(result, _heading(a, status))
 
 
 class NumberArgs(Args):
     number: Number
 
 
-async def get_ticket(rt: Runtime, a: NumberArgs) -> tuple[TicketDetail, str]:
+class GetTicketArgs(NumberArgs):
+    all_comments: bool = False
+
+
+COMMENTS_PER_PAGE = 100
+MAX_COMMENT_PAGES = 20
+
+
+async def _thread(rt: Runtime, ticket_id: int) -> list[Comment]:
+    """Every comment, newest first: ``GET /tickets/{id}/comments`` page by page until a short page."""
+    thread: list[Comment] = []
+    for page in range(1, MAX_COMMENT_PAGES + 1):
+        batch = await rt.client.list_comments(ticket_id, per_page=COMMENTS_PER_PAGE, page=page)
+        thread += batch
+        if len(batch) < COMMENTS_PER_PAGE:
+            break
+    return thread
+
+
+async def get_ticket(rt: Runtime, a: GetTicketArgs) -> tuple[TicketDetail, str]:
     """Full ticket: status, customer, dates, tech, last 5 comments, time entries, billing."""
-    detail = await rt.client.get_ticket(await rt.resolver.ticket_id(a.number))
+    ticket_id = await rt.resolver.ticket_id(a.number)
+    detail = await rt.client.get_ticket(ticket_id)
     billed = billed_timers(rt.engine.journal, a.number)
-    result = mapping.ticket_detail(detail, rt.resolver.labor_names(), billed=billed)
+    if not a.all_comments:
+        result = mapping.ticket_detail(detail, rt.resolver.labor_names(), billed=billed)
+    else:
+        result = mapping.ticket_detail(
+            detail, rt.resolver.labor_names(), await _thread(rt, ticket_id), shown=None, billed=billed
+        )
+    result.url = link(rt.settings, "tickets", ticket_id)
     return result, fmt.ticket_detail(result)
 
 
@@ -129,7 +196,7 @@ async def search(rt: Runtime, a: SearchArgs) -> tuple[SearchResult, str]:
 
 
 LIST_TICKETS = ReadTool("list_tickets", Toolset.TICKETS, "List tickets", ListTicketsArgs, TicketList, list_tickets)
-GET_TICKET = ReadTool("get_ticket", Toolset.TICKETS, "Show ticket", NumberArgs, TicketDetail, get_ticket)
+GET_TICKET = ReadTool("get_ticket", Toolset.TICKETS, "Show ticket", GetTicketArgs, TicketDetail, get_ticket)
 SEARCH = ReadTool("search", Toolset.TICKETS, "Search", SearchArgs, SearchResult, search)
 
 
@@ -280,13 +347,17 @@ class JournaledPlan:
 class CloseTicketArgs(WriteArgs):
     number: Number
     resolution: Text | None = None
+    again: Again = False
+
+    not_journaled: ClassVar[frozenset[str]] = frozenset({"again"})
 
 
 async def plan_close_ticket(rt: Runtime, a: CloseTicketArgs) -> JournaledPlan:
     ticket = await rt.resolver.ticket(a.number)
     status = await rt.resolver.status(rt.settings.close_status)
-    resume = rt.engine.check("close_ticket", a.number, a.journal_key())
-    job = Job("close_ticket", a.number, a.journal_key(), close_steps(rt.client, ticket, status, a.resolution), resume)
+    resume = rt.engine.check("close_ticket", a.number, a.journal_key(), allow_repeat=a.again)
+    steps = close_steps(rt.client, ticket, status, a.resolution)
+    job = Job("close_ticket", a.number, a.journal_key(), steps, resume, allow_repeat=a.again)
     lines = [f"Close {ticket_label(ticket)}: status {ticket.status} → {status}"]
     if a.resolution:
         lines.append(f"First add a public Resolution comment (not emailed):\n  ----\n  {a.resolution}\n  ----")
@@ -344,6 +415,9 @@ class AddCommentArgs(WriteArgs):
     do_not_email: bool = False
     minutes: Minutes | None = None
     labor_type: Labor | None = None
+    again: Again = False
+
+    not_journaled: ClassVar[frozenset[str]] = frozenset({"again"})
 
 
 def comment_work(rt: Runtime, a: AddCommentArgs) -> Work | None:
@@ -364,8 +438,8 @@ async def plan_add_comment(rt: Runtime, a: AddCommentArgs) -> JournaledPlan:
     ticket = await rt.resolver.ticket(a.number)
     end = rt.now()
     steps = comment_steps(rt.client, ticket, a.subject, a.body, a.hidden, a.do_not_email, work, end)
-    resume = rt.engine.check("add_comment", a.number, a.journal_key())
-    job = Job("add_comment", a.number, a.journal_key(), steps, resume)
+    resume = rt.engine.check("add_comment", a.number, a.journal_key(), allow_repeat=a.again)
+    job = Job("add_comment", a.number, a.journal_key(), steps, resume, allow_repeat=a.again)
     lines = [
         f"Comment on {ticket_label(ticket)}",
         f"  Subject: {a.subject} · {visibility(a.hidden, a.do_not_email)}",

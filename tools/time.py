@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
-from typing import Annotated, Any
+from datetime import datetime, timedelta, timezone
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 from syncro_mcp.client.errors import NotFoundError
@@ -12,6 +12,7 @@ from syncro_mcp.engine.journal import Entry
 from syncro_mcp.engine.plans import Job, Work, time_steps
 from syncro_mcp.engine.runner import resume_note
 from syncro_mcp.engine.steps import RunReport
+from syncro_mcp.engine.writes import start_of
 
 from . import formatting as fmt
 from . import mapping
@@ -19,12 +20,14 @@ from .bill_preview import billed_timers
 from .declare import NoArgs, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .errors import InputError
 from .models import LaborType, LaborTypes, TimeEntries, WriteResult
-from .params import Labor, Minutes, Number, Text
+from .params import Again, Labor, Minutes, Number, Text
 from .runtime import Runtime
 from .tickets import JournaledPlan, NumberArgs, ticket_label
 
 
-class LogTimeArgs(WriteArgs):
+class TimeArgs(WriteArgs):
+    """Time worked: what log_time and bill_ticket share."""
+
     number: Number
     minutes: Minutes
     labor_type: Labor
@@ -33,6 +36,12 @@ class LogTimeArgs(WriteArgs):
     def work(self, rt: Runtime) -> Work:
         """Minutes and labor come from the user (no defaults); the labor name is looked up once, here."""
         return Work(self.minutes, self.labor_type.casefold(), rt.resolver.labor(self.labor_type), self.notes)
+
+
+class LogTimeArgs(TimeArgs):
+    again: Again = False
+
+    not_journaled: ClassVar[frozenset[str]] = frozenset({"again"})
 
 
 class PastTimeArgs(LogTimeArgs):
@@ -48,12 +57,14 @@ class PastTimeArgs(LogTimeArgs):
 
 
 def work_end(rt: Runtime, a: PastTimeArgs) -> tuple[datetime, str]:
-    """When the entry ends and how the preview says it: now, or ``started_at`` + minutes (never in the future)."""
+    """When the entry ends and how the preview says it: now, or ``started_at`` + minutes (never in the future).
+
+    The sum is taken in UTC, so work spanning a daylight-saving change keeps its real length."""
     now = rt.now()
     if a.started_at is None:
         return now, "ending now"
     start = a.started_at if a.started_at.tzinfo else a.started_at.replace(tzinfo=now.tzinfo)
-    end = start + timedelta(minutes=a.minutes)
+    end = (start.astimezone(timezone.utc) + timedelta(minutes=a.minutes)).astimezone(start.tzinfo)
     if end > now:
         raise InputError(
             f"started_at {fmt.when(start)} + {fmt.duration(a.minutes)} ends after now ({fmt.when(now)}); "
@@ -67,13 +78,13 @@ async def plan_log_time(rt: Runtime, a: PastTimeArgs) -> JournaledPlan:
     end, when = work_end(rt, a)
     user = await rt.resolver.user(a.tech) if a.tech else None
     ticket = await rt.resolver.ticket(a.number)
-    resume = rt.engine.check("log_time", a.number, a.journal_key())
+    resume = rt.engine.check("log_time", a.number, a.journal_key(), allow_repeat=a.again)
     steps = time_steps(rt.client, ticket, work, end, user.id if user else None)
-    job = Job("log_time", a.number, a.journal_key(), steps, resume)
+    job = Job("log_time", a.number, a.journal_key(), steps, resume, allow_repeat=a.again)
     preview = (
         f"Log time on {ticket_label(ticket)}\n"
         f"  {fmt.duration(a.minutes)} of {a.labor_type} labor (product {work.product_id}), billable\n"
-        f"  {when}: {fmt.when(end - timedelta(minutes=a.minutes))} → {fmt.when(end)}\n"
+        f"  {when}: {fmt.when(start_of(end, a.minutes))} → {fmt.when(end)}\n"
         + (f"  on behalf of: {user.name} (user {user.id})\n" if user else "")
         + f"  Notes: {a.notes}"
     )

@@ -61,7 +61,9 @@ async def plan_resume(rt: Runtime, a: EntryArgs) -> EntryPlan:
 
 async def resume_write(rt: Runtime, a: EntryArgs, plan: EntryPlan, progress: Progress | None) -> WriteResult:
     """Finish an unfinished write from pending_writes (checks Syncro before re-sending)."""
-    return await plan.tool.apply(rt, plan.args, plan.inner, progress)
+    result = await plan.tool.apply(rt, plan.args, plan.inner, progress)
+    # resume_write answers as a WriteResult: a tool's richer result (a bill's lines) keeps its common fields
+    return WriteResult.model_validate(result.model_dump(include=set(WriteResult.model_fields)))
 
 
 async def plan_abandon(rt: Runtime, a: EntryArgs) -> EntryPlan:

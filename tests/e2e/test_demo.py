@@ -13,7 +13,7 @@ def test_demo_shows_a_techs_morning(capsys, monkeypatch, tmp_path):
         monkeypatch.delenv(var, raising=False)
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    assert re.search(r"^\s+#32164 New\s+Jerry Burger\s+Own cloud thing again$", out, re.M)
+    assert re.search(r"^\s+#32164 New\s+Jerry Burger\s+Own cloud thing again  \(due 2026-11-12\)$", out, re.M)
     assert "Nothing has been written" in out and "confirm_token=" in out
     assert "confirmation dialog shown to the tech" in out
     comment_post = re.search(r"→ POST /tickets/\d+/comment\s+\{([^}]*)\}", out.split("30 minutes of remote")[1])

@@ -113,7 +113,9 @@ class SharedApp:
             base_url=IN_PROCESS_BASE_URL, api_key=SecretStr(DEFAULT_API_KEY), transport=self.switch,
             clock=self.clock, sleep=self.clock.sleep,
         )
-        self.app = build_app(make_settings(root, **settings), self.client, clock=lambda: FIXED_NOW)
+        self.app = build_app(
+            make_settings(root, **settings), self.client, clock=lambda: FIXED_NOW, sleep=self.clock.sleep
+        )
 
     def fresh(self, tmp_path: Path, sandbox: Sandbox) -> Rig:
         assert sandbox.api_key == DEFAULT_API_KEY and sandbox.base_url == IN_PROCESS_BASE_URL
@@ -133,7 +135,7 @@ async def rig(tmp_path, *, sandbox: Sandbox | None = None, **settings: Any) -> A
     clock = VirtualClock()
     async with fast_client(sb, clock) as client:
         settings_ = make_settings(tmp_path, **settings)
-        app = build_app(settings_, client, clock=lambda: FIXED_NOW)
+        app = build_app(settings_, client, clock=lambda: FIXED_NOW, sleep=clock.sleep)
         yield Rig(sb, app, client, clock, settings_.audit_path)
 
 

@@ -110,7 +110,8 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=str)
 async def test_day_write_survives(tmp_path, case: Case, kind: str, times: int):
     sb = Sandbox(rate_limit_per_min=None)
-    async with rig(tmp_path, sandbox=sb, toolsets=EVERY) as rg, rg.session() as s:
+    # The matrix confirms by token; delete_time_entry is destructive, which needs this setting for that path.
+    async with rig(tmp_path, sandbox=sb, toolsets=EVERY, destructive_by_token=True) as rg, rg.session() as s:
         ctx = await case.setup(rg)
         args = case.args(ctx)
         sb.faults.add(case.method, case.path, kind, call=1, times=times)

@@ -268,3 +268,18 @@ async def test_one_client_per_technician_built_once_all_on_one_limiter(tmp_path,
         assert (actor_a, actor_b) == ("Alice Example", "Bob Example")
         assert lim_a is lim_b
         assert a1._key.get_secret_value() == DEFAULT_API_KEY and b1._key.get_secret_value() == DEFAULT_READ_ONLY_KEY
+
+
+async def test_a_token_shown_to_one_technician_never_approves_another_s_write(team_server):
+    """Issue 13: a confirm_token is bound to the API key of the technician it was issued to."""
+    port, audit = team_server
+    args = {"number": 32164, "body": "Alice's preview, Bob's call"}
+    alice = create_mcp_http_client(headers={"Authorization": f"Bearer {ALICE}"})
+    async with alice, Client(streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=alice)) as c:
+        token_ = (await c.call_tool("add_comment", args)).structured_content["confirm_token"]
+    bob = create_mcp_http_client(headers={"Authorization": f"Bearer {BOB}"})
+    async with bob, Client(streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=bob)) as c:
+        r = await c.call_tool("add_comment", {**args, "confirm_token": token_})
+    assert r.is_error and "does not match" in r.content[0].text
+    lines = audit.read_text(encoding="utf-8") if audit.exists() else ""
+    assert "Alice's preview, Bob's call" not in lines, "nothing was sent"

@@ -24,8 +24,11 @@ POLICY = {
     "search": (True, False, False),
     "list_time_entries": (True, False, False),
     "list_labor_types": (True, False, False),
+    "my_time": (True, False, False),
+    "unbilled_work": (True, False, False),
     "list_customers": (True, False, False),
     "get_customer": (True, False, False),
+    "customer_history": (True, False, False),
     "list_invoices": (True, False, False),
     "get_invoice": (True, False, False),
     "pending_writes": (True, False, False),
@@ -93,10 +96,14 @@ async def test_read_only_mode_refuses_writes_by_name(tmp_path):
 @pytest.mark.parametrize(
     "toolsets, expected",
     [
-        (["billing"], {"bill_ticket", "add_ticket_part", "pending_writes", "resume_write", "abandon_write"}),
+        (
+            ["billing"],
+            {"bill_ticket", "add_ticket_part", "unbilled_work", "pending_writes", "resume_write", "abandon_write"},
+        ),
         (
             ["customers"],
-            {"list_customers", "get_customer", "create_customer", "pending_writes", "resume_write", "abandon_write"},
+            {"list_customers", "get_customer", "customer_history", "create_customer", "pending_writes", "resume_write",
+             "abandon_write"},
         ),
         (
             ["time", "invoices"],
@@ -106,6 +113,7 @@ async def test_read_only_mode_refuses_writes_by_name(tmp_path):
                 "delete_time_entry",
                 "list_time_entries",
                 "list_labor_types",
+                "my_time",
                 "list_invoices",
                 "get_invoice",
                 "create_invoice",

@@ -11,8 +11,10 @@ async def test_list_tickets_is_the_seed_summary_and_excludes_closed(h):
     r = await call(h.app.server, "list_tickets", {})
     assert not r.is_error
     out = text(r)
-    assert re.search(r"^#32164\s+New\s+Jerry Burger\s+Own cloud thing again$", out, re.M)
-    assert re.search(r"^#32163\s+New\s+LeeAnn Parkinson\s+Remote - Jim cant access his email$", out, re.M)
+    assert re.search(r"^#32164\s+New\s+Jerry Burger\s+Own cloud thing again  \(due 2026-11-12\)$", out, re.M)
+    assert re.search(
+        r"^#32163\s+New\s+LeeAnn Parkinson\s+Remote - Jim cant access his email  \(due 2026-11-11\)$", out, re.M
+    )
     rows = r.structured_content["tickets"]
     assert rows and all(t["status"] != "Closed" for t in rows)
     statuses = [t["status"] for t in rows]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from support.harness import FIXED_NOW, call, call_confirmed, elicitation, text
+from support.harness import FIXED_NOW, call, call_confirmed, elicitation, harness, text
 
 NUMBER = 32164
 START = FIXED_NOW - timedelta(hours=3)
@@ -24,6 +24,28 @@ async def logged(h, minutes: int = 30, notes: str = "Fixed sync.") -> tuple[int,
 
 def writes(h):
     return h.sandbox.requests.writes()
+
+
+@pytest.fixture
+async def h(tmp_path):
+    """These tests confirm by token; delete_time_entry is destructive, so that path needs the setting."""
+    async with harness(tmp_path, destructive_by_token=True) as hh:
+        yield hh
+
+
+async def test_delete_by_token_is_refused_without_the_setting(tmp_path):
+    """A destructive write needs the user's own yes (elicitation) unless destructive_by_token is set."""
+    async with harness(tmp_path) as plain:
+        _, entry_id = await logged(plain)
+        r = await call(plain.app.server, "delete_time_entry", {"number": NUMBER, "entry_id": entry_id})
+        assert r.is_error and "destructive_by_token" in text(r)
+        accepted = await call(
+            plain.app.server, "delete_time_entry", {"number": NUMBER, "entry_id": entry_id},
+            elicitation_callback=elicitation("accept"),
+        )
+        assert not accepted.is_error, text(accepted)
+        ticket_id = await plain.client.find_ticket_id(NUMBER)
+        assert [w.path for w in writes(plain)] == [f"/tickets/{ticket_id}/delete_timer_entry"]
 
 
 async def test_update_minutes_sends_explicit_times_and_reads_back(h):

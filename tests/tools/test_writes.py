@@ -100,7 +100,8 @@ async def test_expired_token_is_refused(tmp_path):
         args = {"number": 32164, "body": "late"}
         token = confirmer.issue(
             "add_comment",
-            {**args, "subject": "Update", "hidden": False, "do_not_email": False, "minutes": None, "labor_type": None},
+            {**args, "subject": "Update", "hidden": False, "do_not_email": False, "minutes": None, "labor_type": None,
+                 "again": False},
         )
         confirmer._clock = lambda: 10**12
         r = await call(hh.app.server, "add_comment", {**args, "confirm_token": token})
@@ -184,7 +185,12 @@ async def test_close_ticket_comments_then_sets_close_status(h):
     assert w[0].body["subject"] == "Resolution" and w[1].body == {"status": "Resolved"}
 
 
-async def test_delete_ticket_is_confirmed_and_destructive(h):
+async def test_delete_ticket_is_confirmed_and_destructive(tmp_path):
+    async with harness(tmp_path, destructive_by_token=True) as h:  # the token fallback, allowed by the setting
+        await _delete_ticket_by_token(h)
+
+
+async def _delete_ticket_by_token(h):
     first = await call(h.app.server, "delete_ticket", {"number": 32175})
     assert (
         first.structured_content["status"] == "needs_confirmation"
@@ -229,7 +235,9 @@ async def test_customer_and_invoice_writes(h):
     shown = await call(h.app.server, "get_invoice", {"id_or_number": invoice["number"]})
     assert any(li.get("product_id") == 26117 for li in shown.structured_content["lines"])
 
-    deleted = await call_confirmed(h.app.server, "delete_invoice", {"invoice": str(invoice["id"])})
+    deleted = await call(
+        h.app.server, "delete_invoice", {"invoice": str(invoice["id"])}, elicitation_callback=elicitation("accept")
+    )
     assert deleted.structured_content["status"] == "done"
     assert writes(h)[-1].method == "DELETE"
 

@@ -1,0 +1,100 @@
+"""A technician's time across tickets (issue 15): ``my_time``.
+
+Syncro's ``GET /ticket_timers`` filters only on ``created_at`` (docs/syncro-facts.md#timer-entries):
+one walk from the period's first local midnight, then the technician and the start time are
+filtered here, and each ticket the entries sit on is read once for its number and customer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta, tzinfo
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from pydantic import ConfigDict, Field
+from syncro_mcp.client.models import Ticket, TicketTimer
+
+from . import formatting as fmt
+from .declare import Args, ReadTool, Toolset
+from .mapping import timer_minutes
+from .models import MyTime, MyTimeRow
+from .params import Name
+from .periods import Period, Span, period_span
+from .runtime import Runtime
+
+
+class MyTimeArgs(Args):
+    model_config = ConfigDict(populate_by_name=True, defer_build=True)
+
+    period: Period = "today"
+    from_: Annotated[date | None, Field(alias="from")] = None
+    to: date | None = None
+    tech: Annotated[Name | None, Field(description="Default: you.")] = None
+
+
+def account_zone(rt: Runtime) -> tzinfo:
+    """The zone periods are counted in: the configured (or adopted account) zone."""
+    name = getattr(rt.clock, "zone", None)
+    return ZoneInfo(name) if name else (rt.now().tzinfo or ZoneInfo("UTC"))
+
+
+def span_of(rt: Runtime, a: MyTimeArgs) -> Span:
+    zone = account_zone(rt)
+    today = rt.now().astimezone(zone).date()
+    week_start = rt.settings.week_start
+    return period_span(a.period, today, zone, week_start=week_start, first=a.from_, last=a.to)
+
+
+async def _tech(rt: Runtime, name: str | None) -> tuple[int, str]:
+    if name:
+        user = await rt.resolver.user(name)
+        return user.id, user.name or name
+    me = await rt.resolver.me()
+    return me.user_id, me.user_name or "you"
+
+
+async def _tickets(rt: Runtime, timers: list[TicketTimer]) -> dict[int, Ticket]:
+    ids = sorted({t.ticket_id for t in timers if t.ticket_id is not None})
+    details = await asyncio.gather(*(rt.client.get_ticket(i) for i in ids))
+    for d in details:
+        rt.resolver.remember(d)
+    return dict(zip(ids, details, strict=True))
+
+
+def _row(t: TicketTimer, tickets: dict[int, Ticket], labor: dict[int, str]) -> MyTimeRow:
+    ticket = tickets.get(t.ticket_id) if t.ticket_id is not None else None
+    name = labor.get(t.product_id) if t.product_id is not None else None
+    return MyTimeRow(
+        number=ticket.number if ticket else None,
+        customer=ticket.customer_business_then_name if ticket else None,
+        start=t.start_time, minutes=timer_minutes(t),
+        labor=name or (f"product {t.product_id}" if t.product_id is not None else None),
+        billable=t.billable is not False, billed=bool(t.recorded), notes=t.notes,
+    )
+
+
+async def my_time(rt: Runtime, a: MyTimeArgs) -> tuple[MyTime, str]:
+    """A technician's time entries across tickets in a period, with billed/unbilled totals."""
+    period = span_of(rt, a)
+    user_id, tech = await _tech(rt, a.tech)
+    walk = await rt.client.timers_created_after(period.start - timedelta(seconds=1))
+    mine = [t for t in walk.timers if t.user_id == user_id and period.holds(t.start_time)]
+    mine.sort(key=lambda t: (t.start_time, t.id))
+    tickets = await _tickets(rt, mine)
+    rows = [_row(t, tickets, rt.resolver.labor_names()) for t in mine]
+    billable = [r for r in rows if r.billable]
+    result = MyTime(
+        tech=tech, period=period.label, entries=rows,
+        total_minutes=sum(r.minutes for r in rows),
+        billable_minutes=sum(r.minutes for r in billable),
+        billed_minutes=sum(r.minutes for r in billable if r.billed),
+        unbilled_minutes=sum(r.minutes for r in billable if not r.billed),
+        complete=walk.complete,
+    )
+    return result, fmt.my_time(result)
+
+
+MY_TIME = ReadTool("my_time", Toolset.TIME, "My time", MyTimeArgs, MyTime, my_time)
+
+TOOLS = (MY_TIME,)
