@@ -28,6 +28,7 @@ class RmmAlert(SyncroModel):
     status: str | None = None
     resolved: bool | None = None
     ticket_id: int | None = None
+    ticket_number: int | None = None
     created_at: DateTime = None
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from syncro_mcp.client import SyncroClient
-from syncro_mcp.client.day_writes import AppointmentRecord
+from syncro_mcp.client.schedule import Appointment
 
 from .errors import InputError
 from .steps import CLOCK_SLACK, Results, Step
@@ -54,7 +54,8 @@ class AppointmentStep(Step):
 
     async def find(self, results: Results, since: datetime) -> dict[str, Any] | None:
         day = datetime.fromisoformat(self.body["start_at"]).date().isoformat()
-        for a in await self.client.list_appointments_between(day, day):
+        appointments, _ = await self.client.list_appointments(date_from=day, date_to=day)  # every page
+        for a in appointments:
             if a.id in self.claimed:
                 continue
             if a.ticket_id == self.body["ticket_id"] and _near(a.start_at, self.body["start_at"]):
@@ -62,7 +63,7 @@ class AppointmentStep(Step):
         return None
 
 
-def moved(a: AppointmentRecord, start: datetime) -> tuple[datetime, datetime]:
+def moved(a: Appointment, start: datetime) -> tuple[datetime, datetime]:
     """The appointment's new start and end: the same length, starting at ``start``."""
     assert a.start_at is not None and a.end_at is not None
     return start, start + (a.end_at - a.start_at)

@@ -71,6 +71,23 @@ async def test_schedule_lost_answer_is_found_not_doubled(hs):
     assert len(hs.sandbox.state.appointments) == before + 1
 
 
+async def test_schedule_lost_answer_is_found_past_the_first_page(hs):
+    """A busy day (more appointments than one page holds): the check reads every page, never re-sends."""
+    ticket_id = await hs.client.find_ticket_id(NUMBER)
+    for i in range(30):  # Syncro pages hold 25; these start earlier the same day
+        start = datetime.fromisoformat("2026-11-27T07:00:00-07:00") + timedelta(minutes=i)
+        await hs.client.create_appointment({"summary": f"Filler {i}", "ticket_id": ticket_id, "start_at": start,
+                                            "end_at": start + timedelta(minutes=30)})
+    hs.sandbox.requests.clear()
+    before = len(hs.sandbox.state.appointments)
+    hs.sandbox.faults.add(method="POST", path="/appointments", kind="apply_then_timeout", call=1, times=1)
+    r = await call_confirmed(hs.app.server, "schedule_appointment", SCHEDULE)
+    assert r.structured_content["status"] == "done", text(r)
+    assert len(hs.sandbox.requests.matching("POST", "/appointments")) == 1
+    assert len(hs.sandbox.state.appointments) == before + 1
+    assert any(q.query.get("page") == "2" for q in hs.sandbox.requests.matching("GET", "/appointments"))
+
+
 @pytest.mark.parametrize(
     "extra, needle",
     [({"start": (FIXED_NOW - timedelta(hours=1)).isoformat()}, "in the past"), ({"tech": "Nobody Here"}, "technician"),
