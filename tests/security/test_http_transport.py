@@ -45,10 +45,13 @@ def _free_port() -> int:
 
 
 @contextmanager
-def http_server(tmp: Path, *args: str, **env: str) -> Iterator[tuple[int, subprocess.Popen]]:
+def http_server(
+    tmp: Path, *args: str, sandbox: bool = True, **env: str
+) -> Iterator[tuple[int, subprocess.Popen]]:
+    """``syncro-mcp serve [--sandbox] --transport http`` until the block ends; yields its port and process."""
     port = _free_port()
     proc = subprocess.Popen(
-        [*_command(), "serve", "--sandbox", "--transport", "http", "--port", str(port), *args],
+        [*_command(), "serve", *(["--sandbox"] if sandbox else []), "--transport", "http", "--port", str(port), *args],
         env=_env(tmp, **env), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     try:

@@ -14,11 +14,7 @@ import hashlib
 import hmac
 import json
 import os
-import socket
 import subprocess
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +23,7 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
-from security.test_http_transport import ACCEPT, INIT, _command, _env, _free_port
+from security.test_http_transport import ACCEPT, INIT, _command, _env, http_server
 from syncro_mcp.sandbox import Sandbox
 from syncro_mcp.sandbox.sandbox import DEFAULT_API_KEY, DEFAULT_READ_ONLY_KEY
 from syncro_mcp.sandbox.standalone import BackgroundServer
@@ -38,34 +34,6 @@ from syncro_mcp.server.transport import BearerAuth
 from syncro_mcp.server.users import CURRENT_USER, authenticate, hash_token, load_users
 
 ALICE, BOB = "alice-token-7c1d2e", "bob-token-93ab41"
-
-
-@contextmanager
-def team_http_server(tmp: Path, **env: str) -> Iterator[int]:
-    """``syncro-mcp serve --transport http`` (not --sandbox) until the block ends; yields its port."""
-    port = _free_port()
-    proc = subprocess.Popen([*_command(), "serve", "--transport", "http", "--port", str(port)],
-                            env=_env(tmp, **env), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited: {proc.stderr.read() if proc.stderr else ''}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("server did not start") from None
-                time.sleep(0.05)
-        yield port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
 
 
 def _write_users(folder: Path) -> Path:
@@ -193,10 +161,10 @@ async def test_healthz_needs_no_token_and_says_nothing_else(tmp_path, mode):
 def team_server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("team")
     users = _write_users(tmp)
-    with BackgroundServer(Sandbox()) as syncro, team_http_server(
-        tmp, SYNCRO_BASE_URL=syncro.base_url, SYNCRO_USERS_FILE=str(users), BOB_SYNCRO_KEY=DEFAULT_READ_ONLY_KEY,
-        SYNCRO_HTTP_ALLOWED_HOSTS="mcp.office.lan",
-    ) as port:
+    with BackgroundServer(Sandbox()) as syncro, http_server(
+        tmp, sandbox=False, SYNCRO_BASE_URL=syncro.base_url, SYNCRO_USERS_FILE=str(users),
+        BOB_SYNCRO_KEY=DEFAULT_READ_ONLY_KEY, SYNCRO_HTTP_ALLOWED_HOSTS="mcp.office.lan",
+    ) as (port, _):
         yield port, tmp / "state" / "audit.jsonl"
 
 
