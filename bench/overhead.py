@@ -43,33 +43,42 @@ SANDBOX_CODE = (
     "from syncro_mcp.sandbox.standalone import serve; "
     "raise SystemExit(serve('127.0.0.1', 0, rate_limit_per_min=None))"
 )
+def stop(proc: subprocess.Popen[Any]) -> None:
+    """Terminate, then kill if it will not go: every subprocess the bench starts ends here."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+
+
+def listening_url(proc: subprocess.Popen[str]) -> str:
+    """The base URL a sandbox subprocess prints on stdout ("Syncro sandbox listening on …")."""
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(ln) for ln in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        try:
+            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+        except queue.Empty:
+            raise RuntimeError("standalone sandbox did not start") from None
+        if line.startswith("Syncro sandbox listening on "):
+            return line.split(" on ", 1)[1].strip()
+        if time.monotonic() > deadline:
+            raise RuntimeError("standalone sandbox did not start")
+
+
 @contextmanager
 def standalone_sandbox():
     """A sandbox subprocess on a free loopback port; yields its base URL; always stopped."""
     proc = subprocess.Popen(
         [sys.executable, "-c", SANDBOX_CODE], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(ln) for ln in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            try:
-                line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            except queue.Empty:
-                raise RuntimeError("standalone sandbox did not start") from None
-            if line.startswith("Syncro sandbox listening on "):
-                yield line.split(" on ", 1)[1].strip()
-                break
-            if time.monotonic() > deadline:
-                raise RuntimeError("standalone sandbox did not start")
+        yield listening_url(proc)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        stop(proc)
 
 
 def server_command() -> tuple[str, list[str]]:

@@ -24,13 +24,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-import queue
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -43,7 +41,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from syncro_mcp.sandbox.sandbox import DEFAULT_API_KEY
 
-from .overhead import server_command
+from .overhead import listening_url, server_command, stop
 
 LIMIT_PER_MIN = 180
 READS = 400
@@ -62,15 +60,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _stop(proc: subprocess.Popen[Any]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(10)
 
 
 def _wait_port(port: int, proc: subprocess.Popen[Any], what: str) -> None:
@@ -108,7 +97,7 @@ def redis_url() -> Iterator[str | None]:
             _wait_port(port, proc, "redis-server")
             yield f"redis://127.0.0.1:{port}/0"
         finally:
-            _stop(proc)
+            stop(proc)
 
 
 @contextmanager
@@ -118,20 +107,10 @@ def sandbox() -> Iterator[str]:
     proc = subprocess.Popen(
         [exe, *pre, "sandbox", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(ln) for ln in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            try:
-                line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            except queue.Empty:
-                raise RuntimeError("standalone sandbox did not start") from None
-            if line.startswith("Syncro sandbox listening on "):
-                yield line.split(" on ", 1)[1].strip()
-                return
+        yield listening_url(proc)
     finally:
-        _stop(proc)
+        stop(proc)
 
 
 @contextmanager
@@ -155,7 +134,7 @@ def server(base_url: str, state: Path, rate_limit_url: str | None, bucket: str) 
         _wait_port(port, proc, "syncro-mcp serve")
         yield port
     finally:
-        _stop(proc)
+        stop(proc)
 
 
 async def _session_calls(port: int, tools: list[str]) -> list[Any]:
