@@ -439,7 +439,7 @@ async def plan_add_comment(rt: Runtime, a: AddCommentArgs) -> JournaledPlan:
     end = rt.now()
     steps = comment_steps(rt.client, ticket, a.subject, a.body, a.hidden, a.do_not_email, work, end)
     resume = rt.engine.check("add_comment", a.number, a.journal_key(), allow_repeat=a.again)
-    job = Job("add_comment", a.number, a.journal_key(), steps, resume, allow_repeat=a.again)
+    job = Job("add_comment", a.number, a.journal_key(), steps, resume, allow_repeat=a.again, witness=ticket.id)
     lines = [
         f"Comment on {ticket_label(ticket)}",
         f"  Subject: {a.subject} · {visibility(a.hidden, a.do_not_email)}",

@@ -80,7 +80,7 @@ async def plan_log_time(rt: Runtime, a: PastTimeArgs) -> JournaledPlan:
     ticket = await rt.resolver.ticket(a.number)
     resume = rt.engine.check("log_time", a.number, a.journal_key(), allow_repeat=a.again)
     steps = time_steps(rt.client, ticket, work, end, user.id if user else None)
-    job = Job("log_time", a.number, a.journal_key(), steps, resume, allow_repeat=a.again)
+    job = Job("log_time", a.number, a.journal_key(), steps, resume, allow_repeat=a.again, witness=ticket.id)
     preview = (
         f"Log time on {ticket_label(ticket)}\n"
         f"  {fmt.duration(a.minutes)} of {a.labor_type} labor (product {work.product_id}), billable\n"

@@ -119,6 +119,7 @@ class SharedApp:
 
     def fresh(self, tmp_path: Path, sandbox: Sandbox) -> Rig:
         assert sandbox.api_key == DEFAULT_API_KEY and sandbox.base_url == IN_PROCESS_BASE_URL
+        sandbox.clock = self.clock  # late writes land on the engine's fake clock (no real waits)
         self.switch.inner = sandbox.transport()
         rt = self.app.runtime
         rt.journal = Journal(tmp_path / "journal.sqlite3")

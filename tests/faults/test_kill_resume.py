@@ -153,7 +153,9 @@ async def test_a_killed_bill_resumes_in_a_new_process(tmp_path, case):
             async with rg.session() as s:
                 pending = await s.call("pending_writes", {})
                 assert [e["entry_id"] for e in pending.structured_content["entries"]] == [entry.id]
-                r = await s.confirmed("bill_ticket", BILL)
+                same = await s.call("bill_ticket", BILL)  # repeating the call never resumes (issue 13)
+                assert same.is_error and f"resume_write({entry.id})" in text(same), text(same)
+                r = await s.confirmed("resume_write", {"entry_id": entry.id})
                 assert not r.is_error and r.structured_content["status"] == "done", text(r)
                 assert "resumed" in text(r)
                 assert (await s.call("pending_writes", {})).structured_content["entries"] == []

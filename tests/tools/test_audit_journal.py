@@ -63,7 +63,10 @@ async def test_failed_bill_resumes_from_the_first_unconfirmed_step(h):
     assert entry["done"] == ["comment", "timer"] and entry["left"] == ["invoice", "invoice_line", "status"]
 
     h.sandbox.faults.clear()
-    resumed = await call_confirmed(h.app.server, "bill_ticket", BILL)
+    same = await call(h.app.server, "bill_ticket", BILL)  # repeating the call never resumes it
+    n = entry["entry_id"]
+    assert same.is_error and f"resume_write({n})" in text(same) and f"abandon_write({n})" in text(same), text(same)
+    resumed = await call_confirmed(h.app.server, "resume_write", {"entry_id": n})
     assert resumed.structured_content["status"] == "done", text(resumed)
     assert "resumed" in text(resumed)
     assert len(h.sandbox.requests.matching("POST", "/tickets/*/comment")) == 1
