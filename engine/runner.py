@@ -13,21 +13,23 @@ the time the user says yes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 from syncro_mcp.client import SyncroClient
 from syncro_mcp.client.errors import OutcomeUnknownError, RateLimitedError, SyncroError
 
 from .clock import Clock
 from .errors import InputError
-from .journal import Entry, Journal, Repeated, TicketBusy, fingerprint
+from .journal import Entry, Journal, Repeated, TicketBusy, fingerprint, write_key
 from .plans import Job
 from .steps import CLOCK_SLACK, OutcomeStillUnknown, Progress, RunReport, Settle, run_steps
 from .witness import already_there
+
+T = TypeVar("T")
 
 _RESUMING: ContextVar[Entry | None] = ContextVar("syncro_mcp_resuming", default=None)
 """The entry ``resume_write`` is planning (``Engine.resuming``): the only way a call continues one."""
@@ -153,6 +155,49 @@ class Engine:
             f"it (get_ticket); if the user really wants a second one, call again with {again}=true."
         )
 
+    # -- one-shot writes: no steps, no resume (create_invoice, update_ticket, …) ---------------------
+    def check_once(self, op: str, args: dict[str, Any], allow_repeat: bool = False) -> None:
+        """Before the user is asked: an identical one-shot write inside the repeat window is refused."""
+        if not allow_repeat and self.repeat_window_s:
+            previous = self.journal.recent_write(op, args, self.repeat_window_s)
+            if previous is not None:
+                raise self.repeated(previous)
+
+    async def once(
+        self, op: str, ticket: int, args: dict[str, Any], send: Callable[[], Awaitable[T]], allow_repeat: bool = False
+    ) -> T:
+        """Send a Syncro write that has no steps to resume, at most once: the lock of this exact write
+        (a parallel identical call is refused "in progress"), the repeat window checked again right
+        before sending, and the outcome kept (done; unknown when the answer was lost, which a repeat
+        inside the window is refused for; rejected, which blocks nothing)."""
+        window = 0 if allow_repeat else self.repeat_window_s
+        try:
+            entry = self.journal.claim_write(op, ticket, args, window)
+        except TicketBusy:
+            raise InputError(
+                f"This exact {op} is being sent by another call right now (in progress). Nothing of this call was "
+                "sent. Wait for it, then check Syncro."
+            ) from None
+        except Repeated as exc:
+            raise self.repeated(self.journal.get(exc.entry_id)) from None
+        state, summary, error = "unknown", "", ""
+        try:
+            result = await send()
+            state, summary = "done", str(getattr(result, "message", ""))
+            return result
+        except SyncroError as exc:
+            state, error = ("rejected" if _refused(exc) or isinstance(exc, RateLimitedError) else "unknown"), str(exc)
+            if state == "unknown":
+                exc.journal_note = (f"The same {op} inside the repeat window is refused (journal entry {entry.id}); "
+                                    "once Syncro is checked, again=true sends it anyway.")
+            raise
+        except Exception as exc:
+            error = str(exc)
+            raise
+        finally:
+            self.journal.set_state(entry.id, state, summary=summary, error=error)
+            self.journal.unlock(write_key(op, args))
+
     # -- the journal's own tools -----------------------------------------------------------------
     def unfinished(self, entry_id: int) -> Entry:
         try:
@@ -168,13 +213,22 @@ class Engine:
 
     def repeated(self, previous: Entry) -> InputError:
         """The refusal of an identical write completed inside the repeat window (or while this one was approved)."""
+        if previous.state in ("unknown", "sending"):
+            what = ("was sent, but Syncro's answer was lost" if previous.state == "unknown"
+                    else "is being sent right now (in progress), or was cut off")
+            return InputError(
+                f"This exact {previous.op} {what} {self.minutes_ago(previous)} min ago (journal entry {previous.id}): "
+                "it may be in Syncro. Nothing was sent. Check Syncro first; if it is not there and the user wants "
+                "it, call again with again=true."
+            )
         if previous.state != "done":
             return InputError(
                 f"Journal entry {previous.id} ({previous.op} #{previous.ticket}) with these arguments is "
                 f"{previous.state} now. Nothing was sent. See pending_writes."
             )
+        on = f"#{previous.ticket}: " if previous.ticket > 0 else ""
         return InputError(
-            f"#{previous.ticket}: this exact {previous.op} was already done {self.minutes_ago(previous)} min ago "
+            f"{on}this exact {previous.op} was already done {self.minutes_ago(previous)} min ago "
             f"(journal entry {previous.id}: {previous.summary or 'done'}). Nothing was sent. If the user really "
             "wants it a second time, call again with again=true."
         )

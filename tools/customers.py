@@ -12,7 +12,7 @@ from . import mapping
 from .declare import Args, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .errors import InputError
 from .models import CustomerDetail, CustomerList, WriteResult
-from .params import Name
+from .params import Again, Name
 from .runtime import Runtime
 from .tickets import NOT_CLOSED, sort_tickets
 
@@ -58,6 +58,7 @@ class CreateCustomerArgs(WriteArgs):
     state: Name | None = None
     zip: Name | None = None
     notes: Annotated[str | None, Field(max_length=5000)] = None
+    again: Again = False
 
 
 async def plan_create_customer(rt: Runtime, a: CreateCustomerArgs) -> CustomerPlan:

@@ -219,6 +219,7 @@ class CreateTicketArgs(WriteArgs):
     contact: Name | None = None
     assignee: Name | None = None
     ticket_type: Name | None = None
+    again: Again = False
 
 
 async def _account_fields(rt: Runtime, a: CreateTicketArgs | UpdateTicketArgs) -> dict[str, Any]:
@@ -282,6 +283,7 @@ class UpdateTicketArgs(WriteArgs):
     due_date: date | None = None
     assignee: Name | None = None
     contact: Name | None = None
+    again: Again = False
 
 
 async def plan_update_ticket(rt: Runtime, a: UpdateTicketArgs) -> TicketPlan:
