@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from syncro_mcp.client import SyncroClient
 from syncro_mcp.client.errors import OutcomeUnknownError, RateLimitedError, SyncroError
 
+from .audit import AuditUnavailable
 from .clock import Clock
 from .errors import InputError
 from .journal import Entry, Journal, Repeated, TicketBusy, fingerprint, write_key
@@ -127,6 +128,10 @@ class Engine:
                 "(it blocks nothing). Fix what Syncro names, then call again."
             )
             raise
+        except AuditUnavailable as exc:  # its intent could not be recorded, so nothing was sent
+            if not j.get(entry.id).done:
+                j.set_state(entry.id, "rejected", error=str(exc))
+            raise
         finally:
             j.unlock(job.ticket)
         return report, j.get(entry.id)
@@ -190,6 +195,9 @@ class Engine:
             if state == "unknown":
                 exc.journal_note = (f"The same {op} inside the repeat window is refused (journal entry {entry.id}); "
                                     "once Syncro is checked, again=true sends it anyway.")
+            raise
+        except AuditUnavailable as exc:  # its intent could not be recorded, so nothing was sent
+            state, error = "rejected", str(exc)
             raise
         except Exception as exc:
             error = str(exc)

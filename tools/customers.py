@@ -82,7 +82,10 @@ async def create_customer(
 LIST_CUSTOMERS = ReadTool(
     "list_customers", Toolset.CUSTOMERS, "Customers", ListCustomersArgs, CustomerList, list_customers
 )
-GET_CUSTOMER = ReadTool("get_customer", Toolset.CUSTOMERS, "Customer", GetCustomerArgs, CustomerDetail, get_customer)
+GET_CUSTOMER = ReadTool(
+    "get_customer", Toolset.CUSTOMERS, "Customer", GetCustomerArgs, CustomerDetail, get_customer,
+    untrusted="notes, open_tickets[].subject",
+)
 CREATE_CUSTOMER = WriteTool(
     "create_customer", Toolset.CUSTOMERS, "Create customer", CreateCustomerArgs, plan_create_customer,
     create_customer, confirm="creates",

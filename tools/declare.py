@@ -94,6 +94,9 @@ class ReadTool(Generic[A]):
     output: type[BaseModel]
     handler: Callable[[Any, A], Awaitable[tuple[BaseModel, str]]]
     open_world: bool = True
+    untrusted: str | None = None
+    """The result's fields holding Syncro free text (customers' and others'): labelled as data, never
+    instructions, in the structured result (``untrusted``) and the text (``formatting.untrusted``)."""
 
     @property
     def description(self) -> str:

@@ -177,7 +177,9 @@ async def delete_invoice(rt: Runtime, a: InvoiceArgs, plan: InvoicePlan, progres
 
 
 LIST_INVOICES = ReadTool("list_invoices", Toolset.INVOICES, "Invoices", ListInvoicesArgs, InvoiceList, list_invoices)
-GET_INVOICE = ReadTool("get_invoice", Toolset.INVOICES, "Invoice", GetInvoiceArgs, InvoiceDetail, get_invoice)
+GET_INVOICE = ReadTool(
+    "get_invoice", Toolset.INVOICES, "Invoice", GetInvoiceArgs, InvoiceDetail, get_invoice, untrusted="lines[].name"
+)
 CREATE_INVOICE = WriteTool(
     "create_invoice", Toolset.INVOICES, "Create invoice", CreateInvoiceArgs, plan_create_invoice, create_invoice
 )

@@ -32,7 +32,7 @@ from syncro_mcp.engine.confirm import Approve, Confirmer, TokenApproved, TokenNe
 from .declare import Args, ReadTool, Toolset, WriteTool
 from .declare import Tool as Declared
 from .errors import InputError, as_tool_error
-from .formatting import write_result
+from .formatting import fenced, untrusted, write_result
 from .models import WriteResult
 from .runtime import Runtime
 from .schema import fields_schema, shallow
@@ -153,6 +153,9 @@ class ReadCall:
             model, text = await self.decl.handler(self.rt, args)
         except Exception as exc:  # one translation point for every tool
             raise _logged(self.decl.name, exc) from None
+        if self.decl.untrusted:  # Syncro free text: labelled as data in both results (issue 13)
+            model.untrusted = untrusted(self.decl.untrusted)  # type: ignore[attr-defined]
+            text = fenced(text, model.untrusted)  # type: ignore[attr-defined]
         return _result(model, text)
 
 

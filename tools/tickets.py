@@ -195,9 +195,18 @@ async def search(rt: Runtime, a: SearchArgs) -> tuple[SearchResult, str]:
     return result, fmt.search_result(result, a.query)
 
 
-LIST_TICKETS = ReadTool("list_tickets", Toolset.TICKETS, "List tickets", ListTicketsArgs, TicketList, list_tickets)
-GET_TICKET = ReadTool("get_ticket", Toolset.TICKETS, "Show ticket", GetTicketArgs, TicketDetail, get_ticket)
-SEARCH = ReadTool("search", Toolset.TICKETS, "Search", SearchArgs, SearchResult, search)
+LIST_TICKETS = ReadTool(
+    "list_tickets", Toolset.TICKETS, "List tickets", ListTicketsArgs, TicketList, list_tickets,
+    untrusted="tickets[].subject",
+)
+GET_TICKET = ReadTool(
+    "get_ticket", Toolset.TICKETS, "Show ticket", GetTicketArgs, TicketDetail, get_ticket,
+    untrusted="subject, comments[].body",
+)
+SEARCH = ReadTool(
+    "search", Toolset.TICKETS, "Search", SearchArgs, SearchResult, search,
+    untrusted="tickets[].subject, customers[].name",
+)
 
 
 # -- create / update ---------------------------------------------------------------------------------

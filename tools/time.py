@@ -137,7 +137,8 @@ async def list_labor_types(rt: Runtime, a: NoArgs) -> tuple[LaborTypes, str]:
 
 LOG_TIME = WriteTool("log_time", Toolset.TIME, "Log time", PastTimeArgs, plan_log_time, log_time)
 LIST_TIME_ENTRIES = ReadTool(
-    "list_time_entries", Toolset.TIME, "Time entries", NumberArgs, TimeEntries, list_time_entries
+    "list_time_entries", Toolset.TIME, "Time entries", NumberArgs, TimeEntries, list_time_entries,
+    untrusted="entries[].notes",
 )
 LIST_LABOR_TYPES = ReadTool("list_labor_types", Toolset.TIME, "Labor types", NoArgs, LaborTypes, list_labor_types)
 

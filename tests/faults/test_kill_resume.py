@@ -29,6 +29,7 @@ import pytest
 from pydantic import SecretStr
 from support.harness import make_settings, text
 from syncro_mcp.client import SyncroClient
+from syncro_mcp.engine.audit import AuditLog
 from syncro_mcp.sandbox import Sandbox
 from syncro_mcp.sandbox.standalone import BackgroundServer
 from syncro_mcp.server.app import build_app
@@ -192,3 +193,6 @@ async def test_a_killed_bill_resumes_in_a_new_process(tmp_path, case):
             ended = [q for q in sb.requests if q.method != "GET" and q.status is not None and q.fault is None]
             assert [(a["method"], a["path"]) for a in audit] == [(q.method, q.path) for q in ended]
             assert all(a["ok"] for a in audit)
+            # ...but its intent line is: `syncro-mcp audit` shows it as cut off (sent or not, nobody knew).
+            (cut,) = [r for r in AuditLog(settings.audit_path).read() if r["error"] and "cut off" in r["error"]]
+            assert cut["method"] == method and cut["tool"] == "bill_ticket"

@@ -12,8 +12,13 @@ BILL = {"number": 32164, "minutes": 45, "labor_type": "remote", "notes": "Fixed 
 
 
 def audit_lines(h) -> list[dict]:
+    """The outcome lines; each follows its intent line (written before the request was sent)."""
     path = h.app.runtime.journal.path.parent / "audit.jsonl"
-    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    every = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    intents, outcomes = every[0::2], every[1::2]
+    pairs = zip(intents, outcomes, strict=True)
+    assert all(i["phase"] == "intent" and i["ref"] == o["ref"] and "phase" not in o for i, o in pairs)
+    return outcomes
 
 
 async def test_audit_records_each_write_with_how_it_was_confirmed(h):
