@@ -435,3 +435,45 @@ async def test_the_http_transport_caps_concurrent_sessions(tmp_path):
     async with harness(tmp_path, http_max_sessions=3) as h:
         http_app(h.server, "127.0.0.1", 8765, "t", max_sessions=h.app.runtime.settings.http_max_sessions)
         assert h.server.session_manager.max_sessions == 3
+
+
+WITNESSED = [
+    ("add_comment", COMMENT, ("POST", "/tickets/*/comment")),
+    ("add_comment", {**COMMENT, "minutes": 20, "labor_type": "onsite"}, ("POST", "/tickets/*/timer_entry")),
+    ("log_time", LOG, ("POST", "/tickets/*/timer_entry")),
+    ("bill_ticket", BILL, ("POST", "/invoices")),
+]
+
+
+@pytest.mark.parametrize("tool, args, route", WITNESSED, ids=["comment", "comment_with_time", "log_time", "bill"])
+async def test_two_machines_with_their_own_journals_write_once(tmp_path, tool, args, route):
+    """Two technicians, two servers with separate state dirs (journals) on one Syncro account: the
+    second, previewed before the first was sent and approved after it completed, is refused by what
+    Syncro holds (the check right before the first write); it names the opt-out, which does write."""
+    sb = Sandbox(rate_limit_per_min=None)
+    async with in_memory(tmp_path / "one", sandbox=sb) as one, in_memory(tmp_path / "two", sandbox=sb) as two:
+        async with Client(two.server, mode="legacy") as c:
+            token = await _token(c, tool, args)  # technician two sees the preview...
+            first = await call(one.server, tool, args, elicitation_callback=elicitation("accept"))
+            assert first.structured_content["status"] == "done", text(first)  # ...technician one bills
+            late = await c.call_tool(tool, {**args, "confirm_token": token})  # ...then two says yes
+            again = "bill_again" if tool == "bill_ticket" else "again"
+            assert late.is_error and "already holds" in text(late) and f"{again}=true" in text(late), text(late)
+            assert len(sb.requests.matching(*route)) == 1
+            assert (await c.call_tool("pending_writes", {})).structured_content["entries"] == []
+            forced = await _token(c, tool, {**args, again: True})
+            second = await c.call_tool(tool, {**args, again: True, "confirm_token": forced})
+        assert second.structured_content["status"] == "done", text(second)
+        assert len(sb.requests.matching(*route)) == 2
+
+
+async def test_the_witness_ignores_a_different_bill_with_the_same_notes(tmp_path):
+    """Another technician's bill of other minutes with the same notes is another bill: not refused."""
+    sb = Sandbox(rate_limit_per_min=None)
+    async with in_memory(tmp_path / "one", sandbox=sb) as one, in_memory(tmp_path / "two", sandbox=sb) as two:
+        accept = elicitation("accept")
+        first = await call(one.server, "bill_ticket", BILL, elicitation_callback=accept)
+        assert first.structured_content["status"] == "done", text(first)
+        other = await call(two.server, "bill_ticket", {**BILL, "minutes": 30}, elicitation_callback=accept)
+    assert other.structured_content["status"] == "done", text(other)
+    assert len(sb.requests.matching("POST", "/invoices")) == 2
