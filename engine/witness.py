@@ -5,7 +5,8 @@ a time entry or a bill (after approval, holding the ticket's lock), the engine r
 once (``GET /tickets/{id}``: its comments, time entries and lines) and refuses when Syncro already
 holds records identical to those this write would create, made within the repeat window by anyone
 (another server with its own state dir, another technician). Identical means normalised: text
-compared with runs of whitespace collapsed, labor as its product, minutes as the length.
+compared with runs of whitespace collapsed, labor as its product, minutes as the length, a comment's
+visibility (a public reply is not a private note).
 """
 
 from __future__ import annotations

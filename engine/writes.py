@@ -74,7 +74,8 @@ class CommentStep(Step):
         b = self.body
         for c in detail.comments:
             same = same_text(c.body, b["body"]) and (c.subject or "").strip().casefold() == b["subject"].casefold()
-            if same and recent(c.created_at, floor):
+            seen_as = c.hidden is None or bool(c.hidden) == b["hidden"]  # a public reply is not a private note
+            if same and seen_as and recent(c.created_at, floor):
                 return f"comment {c.id} “{c.subject}” ({c.tech or 'someone'}, {c.created_at:%Y-%m-%d %H:%M} UTC)"
         return None
 
