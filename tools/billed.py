@@ -49,14 +49,16 @@ class Billed:
     """Whether the ticket's invoices were read (a ticket with no sign of billing is not)."""
 
 
+def billed_status(detail: Ticket) -> bool:
+    """The ticket's status says it was billed (Invoiced, Closed, billing status invoiced)."""
+    return (detail.status or "").strip().lower() in SIGN_STATUSES \
+        or (detail.billing_status or "").strip().lower() == "invoiced"
+
+
 def shows_billing(detail: Ticket) -> bool:
     """A sign that something on the ticket may be on an invoice (else no invoice read is needed)."""
-    return (
-        (detail.status or "").strip().lower() in SIGN_STATUSES
-        or (detail.billing_status or "").strip().lower() == "invoiced"
-        or any(t.recorded for t in detail.ticket_timers)
+    return billed_status(detail) or any(t.recorded for t in detail.ticket_timers) \
         or any(li.converted for li in detail.line_items)
-    )
 
 
 def uncharged(t: TicketTimer, billed: Billed) -> bool:
@@ -64,9 +66,11 @@ def uncharged(t: TicketTimer, billed: Billed) -> bool:
     return t.billable is not False and not t.recorded and t.id not in billed.timers
 
 
-async def billed_on(client: SyncroClient, detail: Ticket, *, force: bool = False) -> Billed:
-    """The ticket's invoiced timers and lines (``force``: read even without a sign of billing)."""
-    if not (force or shows_billing(detail)):
+async def billed_on(
+    client: SyncroClient, detail: Ticket, *, force: bool = False, sign: Callable[[Ticket], bool] = shows_billing
+) -> Billed:
+    """The ticket's invoiced timers and lines, read when ``sign`` holds (``force``: always)."""
+    if not (force or sign(detail)):
         return Billed()
     listed = (await client.list_invoices(ticket_id=detail.id)).items
     mine = sorted((i for i in listed if i.ticket_id in (None, detail.id)), key=_made)[-MAX_INVOICES:]
