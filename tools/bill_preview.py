@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from syncro_mcp.client.models import Invoice, Product, Ticket, TicketLineItem, TicketTimer
 from syncro_mcp.engine.plans import Work
-from syncro_mcp.engine.writes import hours
+from syncro_mcp.engine.writes import Swept, hours
 
 from . import formatting as fmt
 from .billed import billed_on, uncharged
@@ -38,14 +38,21 @@ class BillPreview:
     warnings: list[str] = field(default_factory=list)
     labor_name: str = ""
     """The catalogue's name of this bill's labor product (the line's name in the line_item path)."""
+    product_names: dict[int, str] = field(default_factory=dict)
+    """The catalogue's names of the products on the preview's time lines."""
 
     @property
     def labor(self) -> BillLine:
         return next(li for li in self.lines if li.kind == "labor")
 
-    def same_product(self, product_id: int) -> int:
-        """Lines other than this bill's labor that carry ``product_id``."""
-        return sum(1 for li in self.lines if li.kind != "labor" and li.product_id == product_id)
+    def swept(self) -> tuple[Swept, ...]:
+        """The other uncharged timers' lines (product, hours, price, item), to add when Syncro's
+        "Make Invoice" does not copy them; an unpriced one is not added (a price is never guessed)."""
+        return tuple((li.product_id, li.quantity, li.price, self.product_names.get(li.product_id, li.item))
+                     for li in self.lines if li.kind == "timer" and li.product_id is not None and li.price is not None)
+
+    def parts(self) -> tuple[tuple[int | None, Decimal], ...]:
+        return tuple((li.product_id, li.quantity) for li in self.lines if li.kind == "part")
 
 
 def amount(qty: Decimal, price: Decimal | None) -> Decimal | None:
@@ -92,7 +99,8 @@ async def preview_invoice(rt: Runtime, detail: Ticket, work: Work, number: int, 
     warnings = [f"{li.item}: no catalogue price" for li in lines if li.price is None]
     name = (mine.name if mine else None) or work.labor
     warnings += prepaid_warning(work, name, prepay)
-    return BillPreview(lines, total, prepay, [t.id for t in others], warnings, name)
+    catalogue = {pid: p.name for pid, p in products.items() if p is not None and p.name}
+    return BillPreview(lines, total, prepay, [t.id for t in others], warnings, name, catalogue)
 
 
 AFTER_HOURS = ("emergency", "after hours", "after-hours")

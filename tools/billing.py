@@ -101,14 +101,15 @@ async def plan_bill_ticket(rt: Runtime, a: BillArgs) -> JournaledPlan:
         raise InputError(f"Product {work.product_id} ({a.labor_type}) has no price in Syncro's catalogue; "
                          "set one in Syncro (a price is never guessed).")
     end, category = rt.now(), rt.settings.invoice_category
-    labor = Labor(bill.labor_name, bill.labor.price or Decimal(0), bill.same_product(work.product_id),
-                  tuple(bill.swept_timers), a.free())
+    labor = Labor(bill.labor_name, bill.labor.price or Decimal(0), tuple(bill.swept_timers),
+                  bill.swept(), bill.parts(), a.free())
     job = Job("bill_ticket", a.number, a.journal_key(),
               bill_steps_for(mode, rt.client, ticket, work, end, category, status, labor), resume,
               allow_repeat=a.bill_again, refusal=refuse)
     warn = f"\n  Note: the ticket is already {ticket.status}." if (ticket.status or "") in (status, "Closed") else ""
     n = len(bill.swept_timers)
-    swept = f"; the ticket's other uncharged time ({n} {'entry' if n == 1 else 'entries'}) goes on it too" if n else ""
+    swept = (f"; the ticket's other uncharged time ({n} {'entry' if n == 1 else 'entries'}) goes on it too "
+             "(added at the price shown if Syncro does not copy it)") if n else ""
     steps = [
         *labor_steps(mode, a, work, end, bill),
         f"Invoice from the ticket (category {category}){swept}",

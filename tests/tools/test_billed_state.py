@@ -8,44 +8,46 @@ import pytest
 from support.harness import call, call_confirmed, harness, text
 from syncro_mcp.sandbox import Sandbox
 
-MODES = ["make_invoice", "charge_timer", "line_item"]
 NUMBER = 32164  # no time, no parts in the seed
+OTHERS = 32160  # 45 + 30 min of uncharged remote time in the seed
 
 
-def bill(minutes: int = 45) -> dict:
-    return {"number": NUMBER, "minutes": minutes, "labor_type": "remote", "notes": "Fixed the mail sync."}
+def bill(minutes: int = 45, number: int = NUMBER) -> dict:
+    return {"number": number, "minutes": minutes, "labor_type": "remote", "notes": "Fixed the mail sync."}
 
 
-async def assert_reads_billed(server, sb: Sandbox, entry_id: int, number: str) -> None:
-    """Every view says the entry is billed on invoice #number; the edits are refused, nothing sent."""
-    detail = await call(server, "get_ticket", {"number": NUMBER})
-    (entry,) = [e for e in detail.structured_content["time_entries"] if e["id"] == entry_id]
-    assert entry["charged"] is True and entry["invoice"] == number, entry
+async def assert_reads_billed(server, sb: Sandbox, entry_id: int, invoice: str, number: int = NUMBER) -> None:
+    """Every view says the ticket's time is billed on invoice #invoice; the edits are refused, nothing sent."""
+    detail = await call(server, "get_ticket", {"number": number})
+    entries = detail.structured_content["time_entries"]
+    assert entry_id in [e["id"] for e in entries]
+    assert all(e["charged"] is True and e["invoice"] == invoice for e in entries), entries
     assert detail.structured_content["billing"]["uncharged_minutes"] == 0
-    assert f"billed on invoice #{number}" in text(detail) and "0m uncharged" in text(detail)
-    entries = await call(server, "list_time_entries", {"number": NUMBER})
-    assert entries.structured_content["uncharged_minutes"] == 0 and f"billed on invoice #{number}" in text(entries)
+    assert f"billed on invoice #{invoice}" in text(detail) and " 0m uncharged" in text(detail)
+    listed = await call(server, "list_time_entries", {"number": number})
+    assert listed.structured_content["uncharged_minutes"] == 0 and f"billed on invoice #{invoice}" in text(listed)
     mine = await call(server, "my_time", {"period": "today"})
-    (row,) = [r for r in mine.structured_content["entries"] if r["number"] == NUMBER]
+    (row,) = [r for r in mine.structured_content["entries"] if r["number"] == number]
     assert row["billed"] is True and mine.structured_content["unbilled_minutes"] == 0
     sb.requests.clear()
     for tool, extra in (("update_time_entry", {"minutes": 30}), ("delete_time_entry", {})):
-        r = await call(server, tool, {"number": NUMBER, "entry_id": entry_id, **extra})
-        assert r.is_error and f"already on invoice #{number}" in text(r), text(r)
+        r = await call(server, tool, {"number": number, "entry_id": entry_id, **extra})
+        assert r.is_error and f"already on invoice #{invoice}" in text(r), text(r)
     assert [q for q in sb.requests if q.method != "GET"] == []
 
 
+@pytest.mark.parametrize("number", [NUMBER, OTHERS], ids=["alone", "with_other_timers"])
 @pytest.mark.parametrize("copies", [True, False], ids=["copies_timers", "no_copy"])
 @pytest.mark.parametrize("mode", ["make_invoice", "charge_timer"])
-async def test_time_billed_by_one_server_reads_billed_on_another(tmp_path, mode: str, copies: bool):
+async def test_time_billed_by_one_server_reads_billed_on_another(tmp_path, mode: str, copies: bool, number: int):
     sb = Sandbox(rate_limit_per_min=None, invoice_copies_timers=copies, charge_uses_default_product=True,
                  timer_entry_ignores_billable=True, labor_rounding=True)
     async with harness(tmp_path / "one", sandbox=sb, billing_mode=mode) as one:
-        done = (await call_confirmed(one.app.server, "bill_ticket", bill())).structured_content
+        done = (await call_confirmed(one.app.server, "bill_ticket", bill(number=number))).structured_content
         assert done["status"] == "done", done
     # a second server with its own state dir: its journal knows nothing of the bill
     async with harness(tmp_path / "two", sandbox=sb, billing_mode=mode, destructive_by_token=True) as two:
-        await assert_reads_billed(two.app.server, sb, done["timer_id"], done["invoice"]["number"])
+        await assert_reads_billed(two.app.server, sb, done["timer_id"], done["invoice"]["number"], number)
 
 
 async def test_time_billed_in_syncros_web_ui_reads_billed(tmp_path):
