@@ -137,6 +137,9 @@ class Labor:
     """The ticket lines the invoice carries as they are (product, quantity)."""
     free: bool = False
     """No charge (warranty): the labor line ends at $0, checked on the invoice (``FreeLineStep``)."""
+    ruled: Work | None = None
+    """The line's labor and hours when a prepaid rule bills other than the timer records (the timer
+    keeps the real time; its charged line is set to these with update_line_item)."""
 
 
 def bill_steps_for(
@@ -149,8 +152,13 @@ def bill_steps_for(
     - ``charge_timer``: timer entry → charge_timer_entry → the charged line's product/price fixed →
       invoice (Syncro's time tracking stays right);
     - ``line_item``: add_line_item (product, hours, catalogue price, not taxable) → invoice (no timer).
-    Every path ends with the labor check on the invoice (never a second line) and the status.
+    Every path ends with the labor check on the invoice (never a second line) and the status. A
+    prepaid rule (``labor.ruled``) in a timer path charges the timer and sets its line (as
+    ``charge_timer`` does), so "Make Invoice" copies the ruled line.
     """
+    if mode == "make_invoice" and labor.ruled is not None:
+        mode = "charge_timer"
+    line = labor.ruled or work
     if mode == "make_invoice":
         steps = bill_steps(client, ticket, work, end, category, status, labor)
         return [*steps[:-1], FreeLineStep(client), steps[-1]] if labor.free else steps
@@ -159,17 +167,18 @@ def bill_steps_for(
         middle: list[Step] = [
             TimerStep(client, ticket, work.minutes, work.labor, work.product_id, work.notes, end),
             ChargeStep(client, ticket),
-            LineFixStep(client, ticket, work.product_id, labor.name, labor.price),
+            LineFixStep(client, ticket, line.product_id, labor.name, labor.price,
+                        hours(line.minutes) if labor.ruled is not None else None),
         ]
     elif mode == "line_item":
-        middle = [TicketLineStep(client, ticket, work.product_id, labor.name, work.notes, hours(work.minutes),
+        middle = [TicketLineStep(client, ticket, line.product_id, labor.name, work.notes, hours(line.minutes),
                                  labor.price)]
     else:
         raise InputError(f"Unknown billing_mode '{mode}': use one of {', '.join(BILLING_MODES)}.")
     return [
         comment, *middle,
         InvoiceStep(client, ticket, category),
-        line_check(client, work, labor),
+        line_check(client, line, labor),
         *([FreeLineStep(client)] if labor.free else []),
         StatusStep(client, ticket, status),
     ]

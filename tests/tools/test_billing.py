@@ -247,23 +247,34 @@ async def test_no_charge_time_ends_as_a_zero_line_checked_on_the_invoice(tmp_pat
         assert not done.get("differences") and Decimal(inv["subtotal"]) == Decimal(preview["total"]) == 156.25
 
 
-async def test_a_prepaid_rule_bills_emergency_as_onsite_at_one_and_a_half_times_in_line_item_mode(tmp_path):
+@pytest.mark.parametrize("copies", [True, False], ids=["copies_timers", "no_copy"])
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_prepaid_rule_bills_emergency_as_onsite_at_one_and_a_half_times_in_every_mode(
+    tmp_path, mode: str, copies: bool
+):
+    sb = Sandbox(rate_limit_per_min=None, invoice_copies_timers=copies, charge_uses_default_product=True,
+                 timer_entry_ignores_billable=True)
     rules = {"emergency": "onsite x1.5"}
-    async with harness(tmp_path, billing_mode="line_item", prepaid_labor_rules=rules) as h:
+    async with harness(tmp_path, sandbox=sb, billing_mode=mode, prepaid_labor_rules=rules) as h:
         t = await h.client.create_ticket({"customer_id": PREPAID_CUSTOMER, "subject": "Server down at night"})
-        preview, done = await preview_then_bill(h, bill(t.number or 0, 70, "emergency"))
+        args = bill(t.number or 0, 70, "emergency")
+        preview, done = await preview_then_bill(h, args)
         assert "prepaid rule applied: emergency for a prepaid customer bills as onsite at 1.5×" in preview["preview"]
         assert "Warning: emergency labor for a prepaid" not in preview["preview"]
         (line,) = preview["lines"]
         assert line["product_id"] == 26118 and Decimal(line["quantity"]) == Decimal("1.75")
-        (inv,) = new_invoices(h.sandbox, t.number or 0)
-        assert Decimal(inv["total"]) == Decimal("262.50") == Decimal(preview["total"])  # not 437.50
-        assert not done.get("differences")
-    async with harness(tmp_path / "b", prepaid_labor_rules=rules) as h:  # make_invoice: the timer is real time
-        t = await h.client.create_ticket({"customer_id": PREPAID_CUSTOMER, "subject": "Server down at night"})
-        first = await call(h.app.server, "bill_ticket", bill(t.number or 0, 70, "emergency"))
-        assert "applies only with billing_mode line_item" in first.structured_content["preview"]
-        assert first.structured_content["lines"][0]["product_id"] == 26184
+        (inv,) = new_invoices(sb, t.number or 0)
+        got = [(li["product_id"], Decimal(li["quantity"])) for li in invoice_lines(sb, inv["id"])]
+        assert got == [(26118, Decimal("1.75"))]  # one line, the ruled one; never the emergency product too
+        assert Decimal(inv["total"]) == Decimal("262.50") == Decimal(preview["total"]) == Decimal(done["total"])
+        assert not done.get("differences"), done["differences"]  # not 437.50
+        timers = timers_with(sb, t.number or 0, args["notes"])
+        if mode == "line_item":
+            assert timers == []
+        else:  # Syncro's time tracking keeps the real time: 70 min of emergency labor, charged
+            (timer,) = timers
+            assert (timer["product_id"], timer["active_duration"], timer["recorded"]) == (26184, 4200, True)
+            assert "as the prepaid rule says" in preview["preview"]
 
 
 def test_a_prepaid_rule_must_read_labor_x_factor(tmp_path):
