@@ -180,8 +180,8 @@ class InvoiceStep(Step):
 
 Wanted = tuple[int | None, Decimal, bool]
 """An invoice line a bill expects: product, hours (or quantity), and whether Syncro may have rounded it."""
-Swept = tuple[int, Decimal, Decimal, str]
-"""Another uncharged timer the bill's invoice carries: product, hours, unit price, item name."""
+Swept = tuple[int, Decimal, Decimal, str, int]
+"""Another uncharged timer the bill's invoice carries: product, hours, unit price, item name, timer id."""
 
 
 def assign(invoice: Invoice, wanted: list[Wanted]) -> list[InvoiceLineItem | None]:
@@ -217,23 +217,26 @@ class InvoiceLineStep(Step):
         qty = hours(minutes)
         body: dict[str, Any] = {"product_id": product_id, "quantity": str(qty)}
         if timers or swept or parts:
-            body.update(timers=list(timers or []), swept=[[p, str(q), str(c), n] for p, q, c, n in swept or []],
+            body.update(timers=list(timers or []), swept=[[p, str(q), str(c), n, t] for p, q, c, n, t in swept or []],
                         parts=[[p, str(q)] for p, q in parts or []])
         super().__init__("invoice_line", f"Check invoice has {qty} h {labor} labor (add it if missing)", body)
         self.client, self.labor, self.product_id, self.qty = client, labor, product_id, qty
         self.seen: Invoice | None = None
         """The invoice as this step last read it, when it needed no line added (the final invoice)."""
 
-    def _wanted(self) -> list[Wanted]:
-        b = self.body
-        return [*((p, Decimal(q), False) for p, q in b.get("parts", [])), (self.product_id, self.qty, True),
-                *((s[0], Decimal(s[1]), True) for s in b.get("swept", []))]
+    def _swept(self, results: Results) -> list[list[Any]]:
+        """The other timers' lines, less this run's own timer: a resumed bill's preview may have seen
+        it on the ticket as "other" time (the dead run logged it), and it is the labor line already."""
+        own = results.get("timer", {}).get("timer_id")
+        return [s for s in self.body.get("swept", []) if own is None or s[4] != own]
 
-    def _missing(self, invoice: Invoice) -> tuple[InvoiceLineItem | None, list[list[Any]]]:
+    def _missing(self, invoice: Invoice, results: Results) -> tuple[InvoiceLineItem | None, list[list[Any]]]:
         """This bill's labor line (None: missing) and the swept lines the invoice lacks."""
-        got = assign(invoice, self._wanted())
-        n = len(self.body.get("parts", []))
-        return got[n], [s for s, li in zip(self.body.get("swept", []), got[n + 1:], strict=True) if li is None]
+        parts, swept = self.body.get("parts", []), self._swept(results)
+        got = assign(invoice, [*((p, Decimal(q), False) for p, q in parts), (self.product_id, self.qty, True),
+                               *((s[0], Decimal(s[1]), True) for s in swept)])
+        n = len(parts)
+        return got[n], [s for s, li in zip(swept, got[n + 1:], strict=True) if li is None]
 
     def _result(self, li: InvoiceLineItem | None, line_id: int, added: bool, extra: list[int]) -> dict[str, Any]:
         qty = li.quantity if li is not None and li.quantity is not None else self.qty
@@ -243,8 +246,8 @@ class InvoiceLineStep(Step):
     async def send(self, results: Results) -> dict[str, Any]:
         inv_id = results["invoice"]["invoice_id"]
         invoice = await self.client.get_invoice(inv_id)
-        labor, missing = self._missing(invoice)
-        extra = [(await self._add(inv_id, p, Decimal(q), Decimal(c), n)).id for p, q, c, n in missing]
+        labor, missing = self._missing(invoice, results)
+        extra = [(await self._add(inv_id, s[0], Decimal(s[1]), Decimal(s[2]), s[3])).id for s in missing]
         if labor is not None:
             if not extra:
                 self.seen = invoice
@@ -264,7 +267,7 @@ class InvoiceLineStep(Step):
 
     async def find(self, results: Results, since: datetime) -> dict[str, Any] | None:
         invoice = await self.client.get_invoice(results["invoice"]["invoice_id"])
-        labor, missing = self._missing(invoice)
+        labor, missing = self._missing(invoice, results)
         if labor is None or missing:
             return None
         self.seen = invoice

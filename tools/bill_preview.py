@@ -48,8 +48,10 @@ class BillPreview:
     def swept(self) -> tuple[Swept, ...]:
         """The other uncharged timers' lines (product, hours, price, item), to add when Syncro's
         "Make Invoice" does not copy them; an unpriced one is not added (a price is never guessed)."""
-        return tuple((li.product_id, li.quantity, li.price, self.product_names.get(li.product_id, li.item))
-                     for li in self.lines if li.kind == "timer" and li.product_id is not None and li.price is not None)
+        timers = [li for li in self.lines if li.kind == "timer"]  # in the order of swept_timers
+        return tuple((li.product_id, li.quantity, li.price, self.product_names.get(li.product_id, li.item), tid)
+                     for li, tid in zip(timers, self.swept_timers, strict=True)
+                     if li.product_id is not None and li.price is not None)
 
     def parts(self) -> tuple[tuple[int | None, Decimal], ...]:
         return tuple((li.product_id, li.quantity) for li in self.lines if li.kind == "part")
@@ -73,11 +75,13 @@ def _part_line(li: TicketLineItem) -> BillLine:
                     quantity=qty, price=li.price_retail, amount=amount(qty, li.price_retail), taxable=bool(li.taxable))
 
 
-async def preview_invoice(rt: Runtime, detail: Ticket, work: Work, number: int, free: bool = False) -> BillPreview:
+async def preview_invoice(rt: Runtime, detail: Ticket, work: Work, number: int, free: bool = False,
+                          own: frozenset[int] = frozenset()) -> BillPreview:
     """Every line the invoice from ``detail`` will carry once this bill's labor is on the ticket
-    (``free``: no charge, the labor line at $0)."""
+    (``free``: no charge, the labor line at $0; ``own``: timers this bill already logged, when it resumes)."""
     billed = await billed_on(rt.client, detail)
-    others = [t for t in detail.ticket_timers if uncharged(t, billed) and t.product_id is not None]
+    others = [t for t in detail.ticket_timers
+              if uncharged(t, billed) and t.product_id is not None and t.id not in own]
     parts = [li for li in detail.line_items if not li.converted and li.id not in billed.lines]
     pids = sorted({work.product_id, *(t.product_id for t in others if t.product_id is not None)})
     products = {p: await rt.resolver.product(p) for p in pids}  # one catalogue read serves them all

@@ -69,7 +69,8 @@ def labor_steps(mode: str, a: BillArgs, work: Work, end: datetime, bill: BillPre
     return [timer]
 
 
-async def prepaid_rule(rt: Runtime, a: BillArgs, work: Work, bill: BillPreview) -> tuple[Work, BillPreview]:
+async def prepaid_rule(rt: Runtime, a: BillArgs, work: Work, bill: BillPreview,
+                       own: frozenset[int] = frozenset()) -> tuple[Work, BillPreview]:
     """The account's labor rule for a prepaid customer (``prepaid_labor_rules``, e.g. emergency →
     onsite x1.5): the bill's line takes the rule's labor and hours, in every billing path (a time
     entry, if the path makes one, records the real time; its charged line is set to the rule's)."""
@@ -79,7 +80,7 @@ async def prepaid_rule(rt: Runtime, a: BillArgs, work: Work, bill: BillPreview) 
         return work, bill
     target, factor = parsed
     ruled = Work(max(1, round(work.minutes * factor)), target, rt.resolver.labor(target), work.notes)
-    new = await preview_invoice(rt, await rt.resolver.ticket_detail(a.number), ruled, a.number, free=a.free())
+    new = await preview_invoice(rt, await rt.resolver.ticket_detail(a.number), ruled, a.number, a.free(), own)
     new.warnings = [w for w in new.warnings if not w.startswith("emergency labor")]
     new.warnings.append(f"prepaid rule applied: {work.labor} for a prepaid customer bills as {target} at "
                         f"{factor}× the hours ({fmt.duration(work.minutes)} → {fmt.duration(ruled.minutes)})")
@@ -94,8 +95,10 @@ async def plan_bill_ticket(rt: Runtime, a: BillArgs) -> JournaledPlan:
     status = pick_one(INVOICED, await rt.resolver.statuses(), "status")
     if ticket.customer_id is None:
         raise InputError(f"Ticket #{a.number} has no customer; Syncro cannot invoice it.")
-    bill = await preview_invoice(rt, await rt.resolver.ticket_detail(a.number), work, a.number, free=a.free())
-    line, bill = await prepaid_rule(rt, a, work, bill)
+    own = frozenset(int(s.result["timer_id"]) for s in (resume.steps if resume else [])
+                    if s.name == "timer" and s.result.get("timer_id"))
+    bill = await preview_invoice(rt, await rt.resolver.ticket_detail(a.number), work, a.number, a.free(), own)
+    line, bill = await prepaid_rule(rt, a, work, bill, own)
     ruled = line if line is not work else None
     if bill.labor.price is None and (mode != "make_invoice" or ruled):
         raise InputError(f"Product {line.product_id} ({line.labor}) has no price in Syncro's catalogue; "
