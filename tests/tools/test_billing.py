@@ -65,12 +65,16 @@ async def test_the_preview_lists_every_line_the_invoice_will_carry_and_its_total
         assert len([li for li in invoice_lines(h.sandbox, inv["id"]) if li["product_id"] == 1190473]) == 3
 
 
-PRIOR = ["none", "other_timers", "parts", "rounding", "prepaid"]
+PRIOR = ["none", "other_timers", "parts", "rounding", "prepaid", "billed_elsewhere"]
 
 
 async def prior_state(h, prior: str) -> dict:
     """Set the ticket up as ``prior`` says and return the bill's arguments."""
     if prior == "other_timers":
+        return bill(32160)
+    if prior == "billed_elsewhere":  # an invoice made in Syncro's web UI first (it copies the timers, or not)
+        ticket = await h.client.get_ticket(h.sandbox.ticket_id(32160))
+        await h.client.create_invoice(customer_id=ticket.customer_id, ticket_id=ticket.id)
         return bill(32160)
     if prior == "parts":
         await add_part(h, 32164)
@@ -107,10 +111,13 @@ async def test_the_invoice_in_syncro_is_the_preview(tmp_path, mode: str, prior: 
     async with harness(tmp_path, sandbox=sb, labor_types=LABOR, billing_mode=mode) as h:
         args = await prior_state(h, prior)
         preview, done = await preview_then_bill(h, args)
-        (inv,) = new_invoices(sb, args["number"])
+        inv = new_invoices(sb, args["number"])[-1]
+        assert inv["id"] == done["invoice"]["id"]
         lines = invoice_lines(sb, inv["id"])
         product = LABOR[args["labor_type"]]
-        expected_labor = 3 if prior == "other_timers" else 1  # one line per billed timer, copied or added
+        # one line per billed timer, copied or added; time the earlier invoice carries is not billed again
+        swept = prior == "other_timers" or (prior == "billed_elsewhere" and not copies)
+        expected_labor = 3 if swept else 1
         assert len([li for li in lines if li["product_id"] == product]) == expected_labor  # never a second line
         assert Decimal(done["total"]) == Decimal(inv["total"])
         if expect_differences(mode, prior, copies):
@@ -123,6 +130,8 @@ async def test_the_invoice_in_syncro_is_the_preview(tmp_path, mode: str, prior: 
         if prior == "parts":
             assert [li["kind"] for li in preview["lines"]] == ["part", "labor"]
             assert Decimal(preview["total"]) == Decimal("99.98") + Decimal("103.75")
+        if prior == "billed_elsewhere":
+            assert [li["kind"] for li in preview["lines"]] == (["labor"] if copies else ["timer", "timer", "labor"])
         if prior == "prepaid":
             assert Decimal(preview["prepay_hours"]) == 10 and "prepaid hours: 10" in preview["preview"]
         timers = timers_with(sb, args["number"], args["notes"])
