@@ -2,7 +2,8 @@
 
 Syncro's ``GET /ticket_timers`` filters only on ``created_at`` (docs/syncro-facts.md#timer-entries):
 one walk from the period's first local midnight, then the technician and the start time are
-filtered here, and each ticket the entries sit on is read once for its number and customer.
+filtered here, and each ticket the entries sit on is read once for its number and customer. An
+entry is billed when charged, or when an invoice carries it all the same (``tools/billed.py``).
 """
 
 from __future__ import annotations

@@ -4,8 +4,10 @@ Candidates are the tickets holding billable time not yet charged, created since 
 (``GET /ticket_timers`` walks every page from there), and the Resolved tickets (work done,
 waiting for its invoice). Each candidate's detail is read once (its time, its line items, its
 customer); a ticket already invoiced (status Invoiced) is skipped, since its time and line items
-(parts, charged time) were pulled onto the invoice. Uncharged time is priced at its labor
-product's catalogue price (``GET /products/{id}``, once per product); line items at their own.
+(parts, charged time) were pulled onto the invoice; on a Closed one, time an invoice carries while
+Syncro still shows it uncharged, and lines on an invoice, are not unbilled (``tools/billed.py``).
+Uncharged time is priced at its labor product's catalogue price (``GET /products/{id}``, once per
+product); line items at their own.
 """
 
 from __future__ import annotations
