@@ -72,3 +72,25 @@ async def test_uncharged_time_an_invoice_carries_is_not_unbilled_work(tmp_path):
         sb.ticket(NUMBER)["status"] = "Closed"
         r = await call(h.app.server, "unbilled_work", {"customer": "Jerry Burger"})
         assert r.structured_content["minutes"] == before, text(r)
+
+
+@pytest.mark.parametrize("copies", [True, False], ids=["copies_timers", "no_copy"])
+async def test_each_entry_names_the_invoice_that_carries_it(tmp_path, copies: bool):
+    # Two bills on one ticket, then 20 min more logged: a second server names each entry's own invoice
+    # (matched by product and hours, oldest invoice first) and leaves the new time uncharged.
+    sb = Sandbox(rate_limit_per_min=None, invoice_copies_timers=copies)
+    async with harness(tmp_path / "one", sandbox=sb) as one:
+        first = (await call_confirmed(one.app.server, "bill_ticket", bill(45))).structured_content
+        second = (await call_confirmed(one.app.server, "bill_ticket", bill(30))).structured_content
+        later = await call_confirmed(one.app.server, "log_time", bill(20))
+    async with harness(tmp_path / "two", sandbox=sb) as two:
+        detail = (await call(two.app.server, "get_ticket", {"number": NUMBER})).structured_content
+        by_id = {e["id"]: (e["charged"], e.get("invoice")) for e in detail["time_entries"]}
+        assert by_id == {
+            first["timer_id"]: (True, first["invoice"]["number"]),
+            second["timer_id"]: (True, second["invoice"]["number"]),
+            later.structured_content["timer_id"]: (False, None),
+        }
+        assert detail["billing"]["uncharged_minutes"] == 20
+        preview = (await call(two.app.server, "bill_ticket", bill(10))).structured_content
+        assert [(li["kind"], li["quantity"]) for li in preview["lines"]] == [("timer", "0.33"), ("labor", "0.17")]
