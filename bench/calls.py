@@ -153,8 +153,10 @@ COMMANDS: tuple[Command, ...] = (
         "unbilled", "unbilled_work", {"customer": "LeeAnn Parkinson"}, {"customer": "Jerry Burger"}, 6, 0,
         "name → id (GET /customers?query=); GET /ticket_timers from `since` (every page); the customer's "
         "tickets (GET /tickets?customer_id=); GET /tickets/{id} per ticket holding unbilled work (its "
-        "timers and line items); GET /products/{id} per labor product priced (no batch read)",
-        (6, 0),
+        "timers and line items); GET /invoices?ticket_id= per Closed ticket among them (time an invoice "
+        "carries while Syncro still shows it uncharged: tools/billed.py); GET /products/{id} per labor "
+        "product priced (no batch read)",
+        (7, 0),
     ),
     Command(
         "customer history", "customer_history", {"customer": "Len's Auto Brokerage"},

@@ -16,7 +16,7 @@ from syncro_mcp.engine.writes import visibility
 
 from . import formatting as fmt
 from . import mapping
-from .bill_preview import billed_timers
+from .billed import billed_on
 from .declare import Args, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .errors import InputError
 from .links import link
@@ -169,7 +169,7 @@ async def get_ticket(rt: Runtime, a: GetTicketArgs) -> tuple[TicketDetail, str]:
     """Full ticket: status, customer, dates, tech, last 5 comments, time entries, billing."""
     ticket_id = await rt.resolver.ticket_id(a.number)
     detail = await rt.client.get_ticket(ticket_id)
-    billed = billed_timers(rt.engine.journal, a.number)
+    billed = (await billed_on(rt.client, detail)).timers
     if not a.all_comments:
         result = mapping.ticket_detail(detail, rt.resolver.labor_names(), billed=billed)
     else:
