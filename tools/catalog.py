@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 from . import (
+    assets,
     billing,
     customers,
     day_writes,
     history,
     invoices,
+    schedule,
     session_log,
     tickets,
     time,
@@ -30,6 +32,8 @@ TOOLS: tuple[Tool, ...] = (
     *customers.TOOLS,
     *history.TOOLS,
     *invoices.TOOLS,
+    *schedule.TOOLS,
+    *assets.TOOLS,
     *day_writes.TOOLS,
     *writes.TOOLS,
 )

@@ -13,6 +13,9 @@ from decimal import Decimal
 from typing import Any
 
 from .models import (
+    Alerts,
+    Appointments,
+    Assets,
     CustomerDetail,
     CustomerHistory,
     CustomerList,
@@ -325,4 +328,44 @@ def customer_history(h: CustomerHistory) -> str:
         for i in h.recent_invoices:
             paid = "paid" if i.paid else "unpaid"
             lines.append(f"  #{i.number or i.id}  {day(i.date)}  {money(i.total)}  {paid}")
+    return "\n".join(lines)
+
+
+def link(url: str | None) -> str:
+    """A record's web link at the end of its line (nothing when no account is configured)."""
+    return f"  {url}" if url else ""
+
+
+def appointments(r: Appointments) -> str:
+    """One line per appointment: start, length, summary, ticket, customer, tech, place, id."""
+    lines = [f"Appointments, {r.period}: {len(r.appointments)}"]
+    for x in r.appointments:
+        who = " · ".join(v for v in (f"#{x.number}" if x.number else None, x.customer, x.tech, x.location) if v)
+        lines.append(f"  {when(x.start)} {duration(x.minutes)}  {x.summary}" + (f" · {who}" if who else "")
+                     + f"  [id {x.id}]{link(x.url)}")
+    if not r.complete:
+        lines.append("(Syncro holds more appointments than were read; ask for a shorter period.)")
+    return "\n".join(lines)
+
+
+def assets(r: Assets, query: str) -> str:
+    lines = [f"Assets matching “{query}”: {len(r.assets)}"]
+    for x in r.assets:
+        about = " · ".join(v for v in (x.type, x.model, f"serial {x.serial}" if x.serial else None, x.customer) if v)
+        lines.append(f"  {x.name} · {about}  [id {x.id}]{link(x.url)}")
+    if not r.complete:
+        lines.append("(more assets match: give a more exact query)")
+    return "\n".join(lines)
+
+
+def alerts(r: Alerts, customer: str | None) -> str:
+    scope = f"{r.status}" + (f", {customer}" if customer else "")
+    lines = [f"RMM alerts ({scope}): {len(r.alerts)}"]
+    for x in r.alerts:
+        state = "resolved" if x.resolved else "active"
+        ticket = f" · ticket #{x.number}" if x.number else ""
+        lines.append(f"  {when(x.created_at)}  {x.computer or '?'} ({x.customer or '?'}): {x.description or ''}"
+                     f" · {state}{ticket}  [alert {x.id}]{link(x.url)}")
+    if not r.complete:
+        lines.append("(Syncro holds more alerts than were read)")
     return "\n".join(lines)

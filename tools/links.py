@@ -18,7 +18,12 @@ def web_base(settings: Any) -> str | None:
     return SANDBOX_WEB if getattr(settings, "sandbox", False) else None
 
 
-def link(settings: Any, kind: str, record_id: int | None) -> str | None:
-    """``kind`` is Syncro's path segment: tickets, customers, invoices."""
-    base = web_base(settings)
+def at(base: str | None, kind: str, record_id: int | None) -> str | None:
+    """``kind`` is Syncro's path segment: tickets, customers, invoices, appointments,
+    customer_assets, rmm_alerts (the web app's pages sit at the API's resource paths)."""
     return f"{base}/{kind}/{record_id}" if base and record_id else None
+
+
+def link(settings: Any, kind: str, record_id: int | None) -> str | None:
+    """One record's link (``at`` with the settings' base; lists compute the base once)."""
+    return at(web_base(settings), kind, record_id)

@@ -289,3 +289,53 @@ class CustomerHistory(_Out):
     recent_invoices: list[InvoiceRow] = Field(default_factory=list, description="Last 5, newest first.")
     month_minutes: int = Field(0, description="Time logged on its tickets this calendar month.")
     url: str | None = Field(None, description="Syncro web link.")
+
+
+class AppointmentRow(_Out):
+    id: int = Field(description="Appointment id (move_appointment).")
+    start: datetime | None = None
+    minutes: int
+    summary: str
+    number: int | None = Field(None, description="Ticket number.")
+    customer: str | None = None
+    tech: str | None = None
+    location: str | None = None
+    url: str | None = None
+
+
+class Appointments(_Out):
+    period: str
+    appointments: list[AppointmentRow] = Field(description="By start; those starting in the period.")
+    complete: bool = True
+
+
+class AssetRow(_Out):
+    id: int
+    name: str
+    type: str | None = None
+    serial: str | None = None
+    model: str | None = Field(None, description="Manufacturer and model.")
+    customer: str | None = None
+    url: str | None = None
+
+
+class Assets(_Out):
+    assets: list[AssetRow]
+    complete: bool = True
+
+
+class AlertRow(_Out):
+    id: int = Field(description="Alert id (ticket_from_alert).")
+    created_at: datetime | None = None
+    customer: str | None = None
+    computer: str | None = None
+    description: str | None = None
+    resolved: bool = False
+    number: int | None = Field(None, description="Ticket number, if one was made.")
+    url: str | None = None
+
+
+class Alerts(_Out):
+    status: str
+    alerts: list[AlertRow] = Field(description="Newest first.")
+    complete: bool = True
