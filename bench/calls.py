@@ -150,11 +150,12 @@ COMMANDS: tuple[Command, ...] = (
         (3, 0),
     ),
     Command(
-        "unbilled", "unbilled_work", {"customer": "LeeAnn Parkinson"}, {"customer": "Jerry Burger"}, 6, 0,
+        "unbilled", "unbilled_work", {"customer": "LeeAnn Parkinson"}, {"customer": "Jerry Burger"}, 7, 0,
         "name → id (GET /customers?query=); GET /ticket_timers from `since` (every page); the customer's "
-        "tickets (GET /tickets?customer_id=); GET /tickets/{id} per ticket holding unbilled work (its "
-        "timers and line items); GET /products/{id} per labor product priced (no batch read)",
-        (6, 0),
+        "tickets (GET /tickets?customer_id=); GET /tickets/{id} per ticket holding uncharged time or that may "
+        "hold parts (neither closed nor invoiced: no list carries line items); GET /products/{id} per labor "
+        "product priced (no batch read)",
+        (7, 0),
     ),
     Command(
         "customer history", "customer_history", {"customer": "Len's Auto Brokerage"},

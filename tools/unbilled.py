@@ -1,10 +1,11 @@
 """What has not been billed yet (issue 15): ``unbilled_work``.
 
 Candidates are the tickets holding billable time not yet charged, created since ``since``
-(``GET /ticket_timers`` walks every page from there), and the Resolved tickets (work done,
-waiting for its invoice). Each candidate's detail is read once (its time, its line items, its
-customer); a ticket already invoiced (status Invoiced) is skipped, since its time and line items
-(parts, charged time) were pulled onto the invoice. Uncharged time is priced at its labor
+(``GET /ticket_timers`` walks every page from there), and every ticket neither closed nor invoiced
+(parts sit only in a ticket's detail: an open ticket with a part and no time is unbilled too).
+Each candidate's detail is read once (its time, its line items, its customer); a ticket already
+invoiced (status Invoiced) is skipped, since its time and line items (parts, charged time) were
+pulled onto the invoice. Uncharged time is priced at its labor
 product's catalogue price (``GET /products/{id}``, once per product); line items at their own.
 """
 
@@ -16,7 +17,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from pydantic import Field
-from syncro_mcp.client.models import Product, Ticket, TicketTimer
+from syncro_mcp.client.models import Product, Ticket, TicketSummary, TicketTimer
 
 from . import formatting as fmt
 from .declare import Args, ReadTool, Toolset
@@ -28,6 +29,10 @@ from .timesheet import account_zone
 
 DEFAULT_DAYS = 90
 CENT = Decimal("0.01")
+NOT_CLOSED = "Not Closed"
+LIST_PAGES = 20
+SETTLED = INVOICED_STATUSES | {"closed"}
+"""Statuses whose line items are not looked for (closed or invoiced: done with)."""
 
 
 class UnbilledArgs(Args):
@@ -75,21 +80,32 @@ def _group(rows: list[tuple[str, UnbilledTicket]]) -> list[UnbilledCustomer]:
     ]
 
 
-async def _candidates(rt: Runtime, since: datetime, customer_id: int | None) -> tuple[list[Ticket], bool]:
+async def _candidate_ids(rt: Runtime, since: datetime, customer_id: int | None) -> tuple[set[int], bool]:
+    """Tickets with uncharged time since ``since``, and every ticket that may hold uninvoiced parts
+    (not closed, not invoiced: only a ticket's detail lists its line items)."""
     walk = await rt.client.timers_created_after(since)
-    ids = {t.ticket_id for t in walk.timers if t.ticket_id and t.billable is not False and not t.recorded}
-    if customer_id is None:
-        ids |= {t.id for t in await rt.client.iter_tickets(status="Resolved")}
-    else:  # the customer's tickets (one list) instead of every candidate's detail
-        theirs = await rt.client.iter_tickets(customer_id=customer_id)
-        ids = {t.id for t in theirs if t.id in ids or t.status == "Resolved"}
+    timed = {t.ticket_id for t in walk.timers if t.ticket_id and t.billable is not False and not t.recorded}
+    if customer_id is None:  # "Not Closed" may or may not hold Resolved: ask for both
+        lists = await asyncio.gather(*(rt.client.iter_tickets(status=s, max_pages=LIST_PAGES)
+                                       for s in (NOT_CLOSED, "Resolved")))
+        return timed | {t.id for tickets in lists for t in tickets if _may_hold_parts(t)}, walk.complete
+    theirs = await rt.client.iter_tickets(customer_id=customer_id, max_pages=LIST_PAGES)
+    return {t.id for t in theirs if t.id in timed or _may_hold_parts(t)}, walk.complete
+
+
+def _may_hold_parts(t: TicketSummary) -> bool:
+    return (t.status or "").casefold() not in SETTLED
+
+
+async def _candidates(rt: Runtime, since: datetime, customer_id: int | None) -> tuple[list[Ticket], bool]:
+    ids, complete = await _candidate_ids(rt, since, customer_id)
     details = await asyncio.gather(*(rt.client.get_ticket(i) for i in sorted(ids)))
     keep = [
         d for d in details
         if (customer_id is None or d.customer_id == customer_id)
         and (d.status or "").lower() not in INVOICED_STATUSES and (_unbilled_timers(d) or d.line_items)
     ]
-    return keep, walk.complete
+    return keep, complete
 
 
 async def unbilled_work(rt: Runtime, a: UnbilledArgs) -> tuple[UnbilledWork, str]:
