@@ -146,10 +146,11 @@ async def plan_move(rt: Runtime, a: MoveArgs) -> DayPlan:
     start, end = moved(appt, aware(rt, a.start))
     if start < rt.now():
         raise InputError(f"start {fmt.when(start)} is in the past; ask the user for the new date and time.")
-    ticket = await rt.client.get_ticket(appt.ticket_id) if appt.ticket_id else None
-    if a.set_scheduled and ticket is None:
+    if a.set_scheduled and not appt.ticket_id:
         raise InputError(f"Appointment {a.appointment_id} has no ticket, so no status to set; drop set_scheduled.")
-    number = ticket.number if ticket else NO_TICKET
+    listed = appt.ticket.number if appt.ticket else None  # the appointment embeds its ticket's number
+    ticket = await rt.client.get_ticket(appt.ticket_id) if appt.ticket_id and (a.set_scheduled or not listed) else None
+    number = (ticket.number if ticket else listed) or NO_TICKET
     steps: list[Any] = [MoveAppointmentStep(rt.client, a.appointment_id, start, end)]
     lines = [
         f"Move appointment {a.appointment_id} ({appt.summary or ''})",
