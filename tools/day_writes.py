@@ -17,6 +17,7 @@ from . import formatting as fmt
 from .declare import Progress, Toolset, WriteArgs, WriteTool
 from .errors import InputError
 from .invoices import InvoiceRef, load_invoice
+from .links import from_results
 from .models import WriteResult
 from .params import Number
 from .runtime import Runtime
@@ -47,6 +48,7 @@ async def done(rt: Runtime, plan: DayPlan, progress: Progress | None, message: s
     results = {k: v for r in report.results.values() for k, v in r.items()}
     return WriteResult(
         status="done", message=message.format(**results, **plan.facts), steps=report.lines, journal_entry=entry.id,
+        url=from_results(rt.settings, results),
         **{k: (results.get(v) if isinstance(v, str) else v) for k, v in extra.items()},
     )
 

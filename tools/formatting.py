@@ -93,7 +93,7 @@ def ticket_lines(rows: Iterable[TicketRow]) -> list[str]:
     num_w = max(len(str(r.number)) for r in rows) + 1
     return [
         f"{'#' + str(r.number):<{num_w}} {r.status:<{status_w}}  {clip(r.customer, cust_w):<{cust_w}}  {r.subject}"
-        + (f"  (due {r.due})" if r.due else "")
+        + (f"  (due {r.due})" if r.due else "") + link(r.url)
         for r in rows
     ]
 
@@ -173,7 +173,7 @@ def time_entries(t: TimeEntries) -> str:
     return "\n".join(
         [
             f"#{t.number}: {len(t.entries)} time entries, {duration(t.total_minutes)} total, "
-            f"{duration(t.uncharged_minutes)} uncharged",
+            f"{duration(t.uncharged_minutes)} uncharged{link(t.url)}",
             *(_entry_line(e) for e in t.entries),
         ]
     )
@@ -184,7 +184,7 @@ def customer_list(result: CustomerList, heading: str) -> str:
         return f"No customers: {heading}."
     width = min(_MAX_CUSTOMER + 10, max(len(c.name) for c in result.customers))
     rows = [
-        f"{c.id:>10}  {clip(c.name, width):<{width}}  {c.email or ''}  {c.phone or ''}".rstrip()
+        f"{c.id:>10}  {clip(c.name, width):<{width}}  {c.email or ''}  {c.phone or ''}".rstrip() + link(c.url)
         for c in result.customers
     ]
     return "\n".join([f"{len(rows)} customers — {heading}", *rows])
@@ -192,7 +192,8 @@ def customer_list(result: CustomerList, heading: str) -> str:
 
 def customer_detail(c: CustomerDetail) -> str:
     lines = [f"{c.name} (customer {c.id})"]
-    for label, value in (("Email", c.email), ("Phone", c.phone), ("Address", c.address), ("Notes", c.notes)):
+    for label, value in (("Email", c.email), ("Phone", c.phone), ("Address", c.address), ("Notes", c.notes),
+                         ("Link", c.url)):
         if value:
             lines.append(f"{label}: {value}")
     if c.contacts:
@@ -209,7 +210,7 @@ def search_result(r: SearchResult, query: str) -> str:
     parts.extend(ticket_lines(r.tickets))
     if r.customers:
         parts.append("Customers:")
-        parts.extend(f"  {c.name} (customer {c.id})" for c in r.customers)
+        parts.extend(f"  {c.name} (customer {c.id}){link(c.url)}" for c in r.customers)
     return "\n".join(parts)
 
 
@@ -218,7 +219,7 @@ def invoice_list(result: InvoiceList, heading: str) -> str:
         return f"No invoices: {heading}."
     rows = [
         f"Invoice #{i.number or i.id}  {day(i.date)}  {clip(i.customer or '', _MAX_CUSTOMER):<{_MAX_CUSTOMER}}"
-        f"  {money(i.total):>10}  {'paid' if i.paid else 'unpaid'}"
+        f"  {money(i.total):>10}  {'paid' if i.paid else 'unpaid'}{link(i.url)}"
         for i in result.invoices
     ]
     return "\n".join([f"{len(rows)} invoices — {heading}", *rows])
@@ -234,6 +235,8 @@ def invoice_detail(i: InvoiceDetail) -> str:
     if not i.lines:
         lines.append("  (no lines)")
     lines.append(f"Subtotal {money(i.subtotal)} · Tax {money(i.tax)} · Total {money(i.total)}")
+    if i.url:
+        lines.append(f"Link: {i.url}")
     return "\n".join(lines)
 
 
@@ -255,6 +258,8 @@ def write_result(r: WriteResult) -> str:
         )
     lines = [r.message] if r.message else []
     lines.extend(f"  ✓ {s}" for s in r.steps)
+    if r.url:
+        lines.append(f"Link: {r.url}")
     return "\n".join(lines)
 
 
@@ -281,7 +286,7 @@ def my_time(t: MyTime) -> str:
         state = "billed" if e.billed else ("unbilled" if e.billable else "not billable")
         lines.append(
             f"  {when(e.start)}  #{e.number or '?'}  {clip(e.customer or '', 24):<24} "
-            f"{duration(e.minutes):>7}  {e.labor or '—'}  {state}"
+            f"{duration(e.minutes):>7}  {e.labor or '—'}  {state}{link(e.url)}"
         )
     lines.append(
         f"Total {duration(t.total_minutes)} · billable {duration(t.billable_minutes)} · "
@@ -303,7 +308,7 @@ def unbilled_work(u: UnbilledWork) -> str:
             parts = f" + lines {money(t.lines_amount)}" if t.lines_amount else ""
             lines.append(
                 f"  #{t.number} {clip(t.subject, 40)} ({t.status}, since {day(t.oldest)}): "
-                f"{duration(t.minutes)} {money(t.time_amount)}{parts}"
+                f"{duration(t.minutes)} {money(t.time_amount)}{parts}{link(t.url)}"
             )
     if not u.complete:
         lines.append("(Syncro holds more timers than were read; give a later since.)")
@@ -327,7 +332,7 @@ def customer_history(h: CustomerHistory) -> str:
         lines.append("Recent invoices:")
         for i in h.recent_invoices:
             paid = "paid" if i.paid else "unpaid"
-            lines.append(f"  #{i.number or i.id}  {day(i.date)}  {money(i.total)}  {paid}")
+            lines.append(f"  #{i.number or i.id}  {day(i.date)}  {money(i.total)}  {paid}{link(i.url)}")
     return "\n".join(lines)
 
 

@@ -29,6 +29,7 @@ class TicketRow(_Out):
     customer: str
     subject: str
     due: date | None = None
+    url: str | None = None
 
 
 class TicketList(_Out):
@@ -93,6 +94,7 @@ class TimeEntries(_Out):
     entries: list[TimeEntryRow]
     total_minutes: int
     uncharged_minutes: int
+    url: str | None = None
 
 
 class CustomerRow(_Out):
@@ -100,6 +102,7 @@ class CustomerRow(_Out):
     name: str
     email: str | None = None
     phone: str | None = None
+    url: str | None = None
 
 
 class ContactRow(_Out):
@@ -143,6 +146,7 @@ class InvoiceRow(_Out):
     total: Decimal | None = None
     paid: bool | None = None
     ticket_id: int | None = None
+    url: str | None = None
 
 
 class InvoiceList(_Out):
@@ -205,6 +209,7 @@ class WriteResult(_Out):
     path: str | None = Field(None, description="File written (session log).")
     customer: CustomerRow | None = None
     journal_entry: int | None = None
+    url: str | None = None
 
 
 class BillResult(WriteResult):
@@ -242,6 +247,7 @@ class MyTimeRow(_Out):
     billable: bool = True
     billed: bool = Field(False, description="Charged to the ticket (a line item).")
     notes: str | None = None
+    url: str | None = None
 
 
 class MyTime(_Out):
@@ -263,6 +269,7 @@ class UnbilledTicket(_Out):
     minutes: int = Field(description="Billable time not yet charged.")
     time_amount: Decimal = Field(description="Those minutes at the labor products' catalogue prices.")
     lines_amount: Decimal = Field(description="Ticket line items (parts, charged time) not yet invoiced.")
+    url: str | None = None
 
 
 class UnbilledCustomer(_Out):

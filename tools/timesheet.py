@@ -17,6 +17,7 @@ from syncro_mcp.client.models import Ticket, TicketTimer
 
 from . import formatting as fmt
 from .declare import Args, ReadTool, Toolset
+from .links import at, web_base
 from .mapping import timer_minutes
 from .models import MyTime, MyTimeRow
 from .params import Name
@@ -62,7 +63,7 @@ async def _tickets(rt: Runtime, timers: list[TicketTimer]) -> dict[int, Ticket]:
     return dict(zip(ids, details, strict=True))
 
 
-def _row(t: TicketTimer, tickets: dict[int, Ticket], labor: dict[int, str]) -> MyTimeRow:
+def _row(t: TicketTimer, tickets: dict[int, Ticket], labor: dict[int, str], base: str | None) -> MyTimeRow:
     ticket = tickets.get(t.ticket_id) if t.ticket_id is not None else None
     name = labor.get(t.product_id) if t.product_id is not None else None
     return MyTimeRow(
@@ -71,6 +72,7 @@ def _row(t: TicketTimer, tickets: dict[int, Ticket], labor: dict[int, str]) -> M
         start=t.start_time, minutes=timer_minutes(t),
         labor=name or (f"product {t.product_id}" if t.product_id is not None else None),
         billable=t.billable is not False, billed=bool(t.recorded), notes=t.notes,
+        url=at(base, "tickets", ticket.id if ticket else None),
     )
 
 
@@ -82,7 +84,7 @@ async def my_time(rt: Runtime, a: MyTimeArgs) -> tuple[MyTime, str]:
     mine = [t for t in walk.timers if t.user_id == user_id and period.holds(t.start_time)]
     mine.sort(key=lambda t: (t.start_time, t.id))
     tickets = await _tickets(rt, mine)
-    rows = [_row(t, tickets, rt.resolver.labor_names()) for t in mine]
+    rows = [_row(t, tickets, rt.resolver.labor_names(), web_base(rt.settings)) for t in mine]
     billable = [r for r in rows if r.billable]
     result = MyTime(
         tech=tech, period=period.label, entries=rows,

@@ -21,6 +21,7 @@ from syncro_mcp.client.models import Product, Ticket, TicketSummary, TicketTimer
 
 from . import formatting as fmt
 from .declare import Args, ReadTool, Toolset
+from .links import at, web_base
 from .mapping import INVOICED_STATUSES, timer_minutes
 from .models import UnbilledCustomer, UnbilledTicket, UnbilledWork
 from .periods import check_day, midnight
@@ -49,7 +50,7 @@ async def _products(rt: Runtime, ids: set[int]) -> dict[int, Product]:
     return {p.id: p for p in found}
 
 
-def _ticket(t: Ticket, products: dict[int, Product]) -> UnbilledTicket:
+def _ticket(t: Ticket, products: dict[int, Product], base: str | None) -> UnbilledTicket:
     timers = _unbilled_timers(t)
     amount = Decimal(0)
     for tm in timers:
@@ -60,7 +61,7 @@ def _ticket(t: Ticket, products: dict[int, Product]) -> UnbilledTicket:
     return UnbilledTicket(
         number=t.number or 0, subject=t.subject or "", status=t.status or "",
         oldest=min(starts) if starts else t.created_at, minutes=sum(timer_minutes(tm) for tm in timers),
-        time_amount=amount, lines_amount=parts.quantize(CENT),
+        time_amount=amount, lines_amount=parts.quantize(CENT), url=at(base, "tickets", t.id),
     )
 
 
@@ -115,7 +116,8 @@ async def unbilled_work(rt: Runtime, a: UnbilledArgs) -> tuple[UnbilledWork, str
     customer_id = (await rt.resolver.customer(a.customer)).id if a.customer else None
     tickets, complete = await _candidates(rt, midnight(first, zone), customer_id)
     products = await _products(rt, {tm.product_id for t in tickets for tm in _unbilled_timers(t) if tm.product_id})
-    groups = _group([(t.customer_business_then_name or "no customer", _ticket(t, products)) for t in tickets])
+    base = web_base(rt.settings)
+    groups = _group([(t.customer_business_then_name or "no customer", _ticket(t, products, base)) for t in tickets])
     result = UnbilledWork(
         since=first, customers=groups, minutes=sum(g.minutes for g in groups),
         amount=sum((g.amount for g in groups), Decimal(0)), complete=complete,
