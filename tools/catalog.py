@@ -32,9 +32,9 @@ TOOLS: tuple[Tool, ...] = (
     *customers.TOOLS,
     *history.TOOLS,
     *invoices.TOOLS,
+    *day_writes.TOOLS,
     *schedule.TOOLS,
     *assets.TOOLS,
-    *day_writes.TOOLS,
     *writes.TOOLS,
 )
 BY_NAME = {t.name: t for t in TOOLS}
