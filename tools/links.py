@@ -20,7 +20,8 @@ def web_base(settings: Any) -> str | None:
 
 def at(base: str | None, kind: str, record_id: int | None) -> str | None:
     """``kind`` is Syncro's path segment: tickets, customers, invoices, appointments,
-    customer_assets, rmm_alerts (the web app's pages sit at the API's resource paths)."""
+    customer_assets, rmm_alerts (the web app's pages sit at the API's resource paths; for
+    appointments and RMM alerts that is unverified against a live account)."""
     return f"{base}/{kind}/{record_id}" if base and record_id else None
 
 
