@@ -75,7 +75,8 @@ async def test_timesheet_and_unbilled_rows_link_their_tickets(tmp_path):
 
 
 async def test_write_results_link_the_record_written(tmp_path):
-    async with harness(tmp_path, subdomain="acme", toolsets=["tickets", "customers", "schedule"]) as h:
+    toolsets = ["tickets", "customers", "invoices", "schedule", "assets"]
+    async with harness(tmp_path, subdomain="acme", toolsets=toolsets) as h:
         ticket = f"{WEB}/tickets/{h.sandbox.ticket_id(32164)}"
         r = await call_confirmed(h.server, "add_comment", {"number": 32164, "body": "Rebooted the NAS."})
         assert r.structured_content["url"] == ticket and f"Link: {ticket}" in text(r)
@@ -91,6 +92,14 @@ async def test_write_results_link_the_record_written(tmp_path):
                                  {"number": 32164, "start": "2026-11-27T09:30:00-07:00", "minutes": 30})
         [made] = [a for a in h.sandbox.state.appointments.values() if a["start_at"].startswith("2026-11-27T09:30")]
         assert r.structured_content["url"] == f"{WEB}/appointments/{made['id']}"
+
+        r = await call_confirmed(h.server, "ticket_from_alert", {"alert_id": 61450145})
+        made_id = h.sandbox.ticket_id(r.structured_content["number"])
+        assert r.structured_content["url"] == f"{WEB}/tickets/{made_id}"
+
+        r = await call_confirmed(h.server, "email_invoice", {"invoice": "1044"})
+        [inv] = [i for i in h.sandbox.state.invoices.values() if str(i["number"]) == "1044"]
+        assert r.structured_content["url"] == f"{WEB}/invoices/{inv['id']}", text(r)
 
         h.sandbox.requests.clear()
         r = await call(h.server, "delete_ticket", {"number": 32170}, elicitation_callback=_accept)
