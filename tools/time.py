@@ -19,6 +19,7 @@ from . import mapping
 from .billed import billed_on
 from .declare import NoArgs, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .errors import InputError
+from .links import link
 from .models import LaborType, LaborTypes, TimeEntries, WriteResult
 from .params import Again, Labor, Minutes, Number, Text
 from .runtime import Runtime
@@ -116,6 +117,7 @@ async def list_time_entries(rt: Runtime, a: NumberArgs) -> tuple[TimeEntries, st
         entries=rows,
         total_minutes=sum(r.minutes for r in rows),
         uncharged_minutes=sum(r.minutes for r in rows if r.billable and not r.charged),
+        url=link(rt.settings, "tickets", detail.id),
     )
     return result, fmt.time_entries(result)
 

@@ -19,6 +19,7 @@ from syncro_mcp.client.models import Ticket, TicketTimer
 from . import formatting as fmt
 from .billed import billed_on
 from .declare import Args, ReadTool, Toolset
+from .links import at, web_base
 from .mapping import timer_minutes
 from .models import MyTime, MyTimeRow
 from .params import Name
@@ -72,7 +73,9 @@ async def _invoiced(rt: Runtime, mine: list[TicketTimer], tickets: dict[int, Tic
     return {tid for b in found for tid in b.timers}
 
 
-def _row(t: TicketTimer, tickets: dict[int, Ticket], labor: dict[int, str], invoiced: set[int]) -> MyTimeRow:
+def _row(
+    t: TicketTimer, tickets: dict[int, Ticket], labor: dict[int, str], invoiced: set[int], base: str | None
+) -> MyTimeRow:
     ticket = tickets.get(t.ticket_id) if t.ticket_id is not None else None
     name = labor.get(t.product_id) if t.product_id is not None else None
     return MyTimeRow(
@@ -81,6 +84,7 @@ def _row(t: TicketTimer, tickets: dict[int, Ticket], labor: dict[int, str], invo
         start=t.start_time, minutes=timer_minutes(t),
         labor=name or (f"product {t.product_id}" if t.product_id is not None else None),
         billable=t.billable is not False, billed=bool(t.recorded) or t.id in invoiced, notes=t.notes,
+        url=at(base, "tickets", ticket.id if ticket else None),
     )
 
 
@@ -93,7 +97,8 @@ async def my_time(rt: Runtime, a: MyTimeArgs) -> tuple[MyTime, str]:
     mine.sort(key=lambda t: (t.start_time, t.id))
     tickets = await _tickets(rt, mine)
     invoiced = await _invoiced(rt, mine, tickets)
-    rows = [_row(t, tickets, rt.resolver.labor_names(), invoiced) for t in mine]
+    base = web_base(rt.settings)
+    rows = [_row(t, tickets, rt.resolver.labor_names(), invoiced, base) for t in mine]
     billable = [r for r in rows if r.billable]
     result = MyTime(
         tech=tech, period=period.label, entries=rows,
