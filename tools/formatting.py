@@ -364,7 +364,7 @@ def appointments(r: Appointments) -> str:
     lines = [f"Appointments, {r.period}: {len(r.appointments)}"]
     for x in r.appointments:
         who = " · ".join(v for v in (f"#{x.number}" if x.number else None, x.customer, x.tech, x.location) if v)
-        lines.append(f"  {when(x.start)} {duration(x.minutes)}  {x.summary}" + (f" · {who}" if who else "")
+        lines.append(f"  {when(x.start)} {duration(x.minutes)}  {one_line(x.summary)}" + (f" · {who}" if who else "")
                      + f"  [id {x.id}]{link(x.url)}")
     if not r.complete:
         lines.append("(Syncro holds more appointments than were read; ask for a shorter period.)")
@@ -375,7 +375,7 @@ def assets(r: Assets, query: str) -> str:
     lines = [f"Assets matching “{query}”: {len(r.assets)}"]
     for x in r.assets:
         about = " · ".join(v for v in (x.type, x.model, f"serial {x.serial}" if x.serial else None, x.customer) if v)
-        lines.append(f"  {x.name} · {about}  [id {x.id}]{link(x.url)}")
+        lines.append(f"  {one_line(x.name)} · {about}  [id {x.id}]{link(x.url)}")
     if not r.complete:
         lines.append("(more assets match: give a more exact query)")
     return "\n".join(lines)
@@ -387,7 +387,8 @@ def alerts(r: Alerts, customer: str | None) -> str:
     for x in r.alerts:
         state = "resolved" if x.resolved else "active"
         ticket = f" · ticket #{x.number}" if x.number else ""
-        lines.append(f"  {when(x.created_at)}  {x.computer or '?'} ({x.customer or '?'}): {x.description or ''}"
+        what = one_line(x.description or "")
+        lines.append(f"  {when(x.created_at)}  {x.computer or '?'} ({x.customer or '?'}): {what}"
                      f" · {state}{ticket}  [alert {x.id}]{link(x.url)}")
     if not r.complete:
         lines.append("(Syncro holds more alerts than were read)")

@@ -313,7 +313,7 @@ class AppointmentRow(_Out):
     url: str | None = None
 
 
-class Appointments(_Out):
+class Appointments(_Fenced):
     period: str
     appointments: list[AppointmentRow] = Field(description="By start; those starting in the period.")
     complete: bool = True
@@ -329,7 +329,7 @@ class AssetRow(_Out):
     url: str | None = None
 
 
-class Assets(_Out):
+class Assets(_Fenced):
     assets: list[AssetRow]
     complete: bool = True
 
@@ -345,7 +345,7 @@ class AlertRow(_Out):
     url: str | None = None
 
 
-class Alerts(_Out):
+class Alerts(_Fenced):
     status: str
     alerts: list[AlertRow] = Field(description="Newest first.")
     complete: bool = True
