@@ -60,6 +60,14 @@ def billed_timers(journal: Journal, number: int) -> dict[int, str]:
     return billed
 
 
+def own_timers(journal: Journal, number: int) -> set[int]:
+    """Timers an unfinished bill on ticket ``number`` already posted. Only the same bill can be
+    previewed while one is unfinished (a different write is refused), so they are this bill's own
+    labor, not other time to sweep onto the invoice (else a resumed bill's preview counts it twice)."""
+    return {int(s.result["timer_id"]) for e in journal.unfinished(number, "bill_ticket") for s in e.steps
+            if s.name == "timer" and s.result.get("timer_id") is not None}
+
+
 def amount(qty: Decimal, price: Decimal | None) -> Decimal | None:
     return None if price is None else (qty * price).quantize(CENT)
 
@@ -81,9 +89,9 @@ def _part_line(li: TicketLineItem) -> BillLine:
 async def preview_invoice(rt: Runtime, detail: Ticket, work: Work, number: int, free: bool = False) -> BillPreview:
     """Every line the invoice from ``detail`` will carry once this bill's labor is on the ticket
     (``free``: no charge, the labor line at $0)."""
-    billed = billed_timers(rt.engine.journal, number)
+    skip = billed_timers(rt.engine.journal, number).keys() | own_timers(rt.engine.journal, number)
     others = [t for t in detail.ticket_timers
-              if t.billable is not False and not t.recorded and t.id not in billed and t.product_id is not None]
+              if t.billable is not False and not t.recorded and t.id not in skip and t.product_id is not None]
     parts = [li for li in detail.line_items if not li.converted]
     pids = sorted({work.product_id, *(t.product_id for t in others if t.product_id is not None)})
     products = {p: await rt.resolver.product(p) for p in pids}  # one catalogue read serves them all

@@ -218,6 +218,7 @@ async def test_an_instance_killed_mid_bill_is_finished_by_the_other_with_resume_
         done = await cb.call_tool("resume_write", {**resume, "confirm_token": await _preview(
             cb, "resume_write", resume)})
         assert done.structured_content["status"] == "done", text(done)
+        assert "resumed" in text(done) and "Differs from the preview" not in text(done), text(done)
         assert (await cb.call_tool("pending_writes", {})).structured_content["entries"] == []
     assert len([q for q in sb.requests.matching("POST", "/invoices") if q.seq > since]) == 1, "never re-sent"
     assert_billed_once(sb, number)
