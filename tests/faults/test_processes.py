@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.processes import Instance, accept, http_servers, server_env, stdio_session, text
+from support.processes import Instance, accept, http_servers, last_seq, server_env, stdio_session, text
 from syncro_mcp.sandbox import Sandbox
 from syncro_mcp.sandbox.requestlog import LoggedRequest
 from syncro_mcp.sandbox.standalone import BackgroundServer
@@ -106,17 +106,13 @@ TRIALS: dict[str, tuple[str, str, dict[str, Any], tuple[str, str]]] = {
 @pytest.mark.parametrize("trial", list(TRIALS))
 async def test_two_processes_on_one_state_dir_write_once(world: World, trial: str) -> None:
     mode, tool, args, route = TRIALS[trial]
-    sb, since = world.sandbox, sb_last(world.sandbox)
+    sb, since = world.sandbox, last_seq(world.sandbox)
     results = await at_once(*world.pairs[mode], tool, args)
     assert_one_done_one_refused(results)
     assert_nothing_applied_twice(sb, since)
     assert_applied_once(sb, since, route)
     if tool == "bill_ticket":
         assert len(sb.state.children("invoices", "ticket_id", sb.ticket_id(args["number"]))) == 1
-
-
-def sb_last(sb: Sandbox) -> int:
-    return max((q.seq for q in sb.requests), default=0)
 
 
 async def _logged_entry(inst: Instance, number: int) -> int:
@@ -140,7 +136,7 @@ async def test_two_processes_edit_a_time_entry_once(world: World, tool: str, ext
     a, b = world.pairs["make_invoice"]
     number = 32163 if tool == "update_time_entry" else 32166
     entry_id = await _logged_entry(a, number)
-    sb, since = world.sandbox, sb_last(world.sandbox)
+    sb, since = world.sandbox, last_seq(world.sandbox)
     results = await at_once(a, b, tool, {"number": number, "entry_id": entry_id, **extra})
     assert_one_done_one_refused(results)
     assert_nothing_applied_twice(sb, since)
@@ -154,7 +150,7 @@ async def test_two_stdio_processes_on_one_state_dir_bill_once(world: World) -> N
     args = {"number": 32161, "minutes": 30, "labor_type": "remote", "notes": "Two terminals, one bill."}
     async with stdio_session(env, elicitation_callback=accept) as one, \
             stdio_session(env, elicitation_callback=accept) as two:
-        since = sb_last(sb)
+        since = last_seq(sb)
         results = list(await asyncio.gather(one.call_tool("bill_ticket", args), two.call_tool("bill_ticket", args)))
     assert_one_done_one_refused(results)
     assert_nothing_applied_twice(sb, since)

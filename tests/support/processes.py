@@ -158,6 +158,11 @@ def stdio_session(env: dict[str, str], **client_kw: Any) -> Client:
     return Client(params, mode="legacy", **client_kw)
 
 
+def last_seq(sandbox: Any) -> int:
+    """The sandbox's newest request so far: what a trial sent is everything after it."""
+    return max((q.seq for q in sandbox.requests), default=0)
+
+
 def wait_until(predicate: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
     """Poll a condition the test cannot be told about (the sandbox received a request)."""
     deadline = time.monotonic() + timeout

@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 import redis
-from support.processes import Instance, http_servers, server_env, text, wait_until
+from support.processes import Instance, http_servers, last_seq, server_env, text, wait_until
 from syncro_mcp.sandbox import Sandbox
 from syncro_mcp.sandbox.standalone import BackgroundServer
 
@@ -110,10 +110,6 @@ def team(tmp_path_factory: pytest.TempPathFactory, journal_url: str | None, redi
                 yield Team(sb, inst["a"], inst["b"], inst["c"], stall, redis_url, bucket)
         finally:
             stall.release.set()
-
-
-def last_seq(sb: Sandbox) -> int:
-    return max((q.seq for q in sb.requests), default=0)
 
 
 async def _reads(inst: Instance, tools: list[str]) -> list[Any]:
