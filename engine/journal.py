@@ -39,8 +39,7 @@ CREATE TABLE IF NOT EXISTS entries (
     fingerprint TEXT NOT NULL,
     args TEXT NOT NULL,
     plan TEXT NOT NULL DEFAULT '[]',
-    state TEXT NOT NULL,            -- running | failed | done | abandoned | rejected; one-shot writes
-                                    -- (Journal.claim_write): sending | done | unknown | rejected
+    state TEXT NOT NULL,            -- running | failed | done | abandoned | rejected
     summary TEXT NOT NULL DEFAULT '',
     error TEXT NOT NULL DEFAULT '',
     created REAL NOT NULL,
@@ -78,8 +77,9 @@ CREATE TABLE IF NOT EXISTS locks (
 
 UNFINISHED = ("running", "failed")
 ONE_SHOT_REPEATS = "('done', 'unknown', 'sending')"
-"""States of a one-shot write (``claim_write``) that an identical write inside the window repeats:
-done, sent with its answer lost, or being sent (or cut off by a killed process)."""
+"""A one-shot write's entry (``claim_write``) is sending → done | unknown (answer lost) | rejected; an
+identical write inside the window repeats one that is done, unknown, or being sent (or was cut off
+by a killed process). The states are new values of ``entries.state``; the schema is unchanged."""
 
 
 def _normal(key: str, value: Any) -> Any:
