@@ -31,6 +31,9 @@ class Command:
     budget: tuple[int, int]  # (reads, writes) the warm run may use (today's figures): the regression bound
     target: str = ""  # the issue's target, when it sets one
     cold_extra: int = 1  # account-list reads a cold run may add (bill: + the catalogue page for prices)
+    witness: int = 0
+    """Reads the write path adds after approval, on top of ``budget`` (which bounds the preview and the
+    rest): GET /tickets/{id} right before the first write, Syncro as the shared witness (issue 13)."""
     settings: dict[str, Any] = field(default_factory=dict)  # e.g. the opt-in toolsets the tool needs
 
 
@@ -71,20 +74,20 @@ COMMANDS: tuple[Command, ...] = (
         "comment", "add_comment", {"number": 32164, "body": "Rebooted the NAS."},
         {"number": 32165, "body": "Called the customer back."}, 1, 1,
         "number → id, then POST /tickets/{id}/comment",
-        (1, 1),
+        (1, 1), witness=1,
     ),
     Command(
         "comment with time", "add_comment",
         {"number": 32164, "body": "Fixed sync.", "minutes": 30, "labor_type": "remote"},
         {"number": 32165, "body": "Reinstalled the driver.", "minutes": 15, "labor_type": "onsite"}, 1, 2,
         "number → id; POST …/comment never carries time, so POST …/timer_entry is a second write",
-        (1, 2), "2 writes + ≤ 1 read",
+        (1, 2), "2 writes + ≤ 1 read (+ 1 witness read)", witness=1,
     ),
     Command(
         "log time", "log_time", {"number": 32164, "minutes": 15, "labor_type": "onsite", "notes": "Swapped cable"},
         {"number": 32165, "minutes": 45, "labor_type": "remote", "notes": "Mailbox migration"}, 1, 1,
         "number → id, then POST …/timer_entry",
-        (1, 1),
+        (1, 1), witness=1,
     ),
     Command(
         "log past time for a tech", "log_time",
@@ -93,7 +96,7 @@ COMMANDS: tuple[Command, ...] = (
         {"number": 32165, "minutes": 15, "labor_type": "onsite", "notes": "y", "started_at": "2026-11-24T10:00:00",
          "tech": "Sam"}, 1, 1,
         "number → id, then POST …/timer_entry with user_id (the technicians come with the cached ticket settings)",
-        (1, 1),
+        (1, 1), witness=1,
     ),
     Command(
         "fix time", "update_time_entry", {"number": 32160, "entry_id": 18800627, "minutes": 50},
@@ -124,7 +127,7 @@ COMMANDS: tuple[Command, ...] = (
         "uncharged timers, parts, the customer's prepaid hours; the confirmed call reuses it; catalogue "
         "prices cached); POST comment, POST timer_entry, POST /invoices, PUT status Invoiced; one GET "
         "/invoices/{id} to check the labor line and read the invoice back (a POST line item only when missing)",
-        (3, 4), "≤ 4 writes + ≤ 3 reads (settings cached)", cold_extra=2,
+        (3, 4), "≤ 4 writes + ≤ 3 reads (settings cached; + 1 witness read)", cold_extra=2, witness=1,
     ),
     Command(
         "search", "search", {"query": "Burger"}, {"query": "email"}, 2, 0,
@@ -278,6 +281,7 @@ async def measure(cmd: Command) -> tuple[Count, Count]:
 
 def within_budget(cmd: Command, cold: Count, warm: Count) -> bool:
     reads, writes = cmd.budget
+    reads += cmd.witness
     return (
         warm.reads <= reads and warm.writes <= writes
         and cold.reads <= reads + max(COLD_EXTRA_READS, cmd.cold_extra) and cold.writes <= writes
@@ -297,7 +301,7 @@ async def run() -> dict[str, Any]:
             "minimum": {"reads": cmd.min_reads, "writes": cmd.min_writes},
             "why": cmd.why,
             "target": cmd.target,
-            "budget": {"reads": cmd.budget[0], "writes": cmd.budget[1]},
+            "budget": {"reads": cmd.budget[0], "writes": cmd.budget[1], "witness_reads": cmd.witness},
             "within_budget": within_budget(cmd, cold, warm),
         })
     return {"commands": rows}

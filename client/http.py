@@ -22,6 +22,7 @@ import email.utils
 import hashlib
 import json
 import logging
+import os
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -137,7 +138,9 @@ def _describe_validation(exc: ValidationError) -> str:
 
 @dataclass(frozen=True)
 class WriteEvent:
-    """How one write to Syncro ended: for the audit log (never carries the key)."""
+    """One write to Syncro about to be sent (``phase`` "intent") or how it ended ("outcome"): for the
+    audit log (never carries the key). ``ref`` pairs the two. An observer that raises on the intent
+    stops the write before anything is sent."""
 
     method: str
     path: str
@@ -146,6 +149,8 @@ class WriteEvent:
     response: Any
     error: str | None
     actor: str | None = None  # the technician whose key sent it (team mode), else None
+    phase: Literal["intent", "outcome"] = "outcome"
+    ref: str = ""
 
 
 class HttpCore:
@@ -269,18 +274,17 @@ class HttpCore:
         allow_empty: bool = False,
     ) -> Any:
         """Send one logical request; tell ``write_observer`` how every write ended (the audit log)."""
-        if self.write_observer is None or method.upper() not in WRITE_METHODS:
-            return await self._send(method, path, params, body, allow_empty)
+        m = method.upper()
+        if self.write_observer is None or m not in WRITE_METHODS or self.read_only:
+            return await self._send(method, path, params, body, allow_empty)  # read-only: refused, nothing sent
+        ref = os.urandom(6).hex()
+        self.write_observer(WriteEvent(m, path, body, None, None, None, self.actor, "intent", ref))
         try:
             result = await self._send(method, path, params, body, allow_empty)
-        except ReadOnlyError:
-            raise  # refused before anything was sent: nothing to audit
         except SyncroError as exc:
-            self.write_observer(
-                WriteEvent(method.upper(), path, body, exc.status, None, type(exc).__name__, self.actor)
-            )
+            self.write_observer(WriteEvent(m, path, body, exc.status, None, type(exc).__name__, self.actor, ref=ref))
             raise
-        self.write_observer(WriteEvent(method.upper(), path, body, 200, result, None, self.actor))
+        self.write_observer(WriteEvent(m, path, body, 200, result, None, self.actor, ref=ref))
         return result
 
     async def _send(

@@ -17,9 +17,10 @@ from decimal import Decimal
 from typing import Any
 
 from syncro_mcp.client import SyncroClient
-from syncro_mcp.client.models import TicketLineItem, TicketSummary
+from syncro_mcp.client.models import Ticket, TicketLineItem, TicketSummary
 
 from .steps import CLOCK_SLACK, Results, Step
+from .witness import recent, same_text
 
 
 class ChargeStep(Step):
@@ -90,6 +91,7 @@ class TicketLineStep(Step):
     """POST add_line_item: a bill's labor or a part as a ticket line (name and description are required)."""
 
     key = "ticket_line_item_id"
+    witnessed = True
 
     def __init__(self, client: SyncroClient, ticket: TicketSummary, product_id: int, name: str, description: str,
                  quantity: Decimal, price: Decimal, taxable: bool = False, unit: str = " h") -> None:
@@ -112,11 +114,20 @@ class TicketLineStep(Step):
         for li in (await self.client.get_ticket(self.ticket.id)).line_items:
             if li.id in self.claimed:
                 continue  # an identical line another journal entry added
-            recent = li.created_at is None or li.created_at >= since - CLOCK_SLACK
+            fresh = li.created_at is None or li.created_at >= since - CLOCK_SLACK
             same = li.product_id == b["product_id"] and li.quantity == Decimal(b["quantity"]) \
                 and (li.description or "").strip() == b["description"].strip()
-            if recent and same:
+            if fresh and same:
                 return {"ticket_line_item_id": li.id}
+        return None
+
+    def seen_in(self, detail: Ticket, floor: datetime) -> str | None:
+        b = self.body
+        for li in detail.line_items:
+            same = li.product_id == b["product_id"] and li.quantity == Decimal(b["quantity"]) \
+                and same_text(li.description, b["description"])
+            if same and recent(li.created_at, floor):
+                return f"ticket line {li.id} ({li.quantity} × {li.name}, added {li.created_at:%Y-%m-%d %H:%M} UTC)"
         return None
 
 

@@ -76,6 +76,10 @@ CREATE TABLE IF NOT EXISTS locks (
 """
 
 UNFINISHED = ("running", "failed")
+ONE_SHOT_REPEATS = "('done', 'unknown', 'sending')"
+"""A one-shot write's entry (``claim_write``) is sending → done | unknown (answer lost) | rejected; an
+identical write inside the window repeats one that is done, unknown, or being sent (or was cut off
+by a killed process). The states are new values of ``entries.state``; the schema is unchanged."""
 
 
 def _normal(key: str, value: Any) -> Any:
@@ -96,6 +100,11 @@ _HELD: set[tuple[str, int]] = set()
 """(journal file, ticket) pairs a call in this process is writing now: the lock row names the
 process, and this set tells one task's claim from another's (a second call in the same process,
 another HTTP session or a parallel call, is refused like a call from another process)."""
+
+
+def write_key(op: str, args: dict[str, Any]) -> int:
+    """The lock key of one exact one-shot write (negative: never a ticket number, never 0)."""
+    return -(int(fingerprint(op, args), 16) % 2**62) - 1
 
 
 def _owner() -> str:
@@ -374,6 +383,40 @@ class Journal:
             ).fetchone()
             if row is not None:
                 raise Repeated(row["id"])
+
+    # -- one-shot writes (no steps, no resume: create_invoice, update_ticket, …; Engine.once) ---------
+    def recent_write(self, op: str, args: dict[str, Any], window_s: float) -> Entry | None:
+        """The newest identical one-shot write inside the window (done, outcome unknown or being sent)."""
+        with self._db() as db:
+            row = self._recent_write(db, op, args, window_s)
+        return self.get(row["id"]) if row else None
+
+    def _recent_write(self, db: sqlite3.Connection, op: str, args: dict[str, Any], window_s: float) -> Any:
+        return db.execute(
+            f"SELECT id FROM entries WHERE op = ? AND fingerprint = ? AND state IN {ONE_SHOT_REPEATS}"
+            " AND updated >= ? ORDER BY id DESC LIMIT 1",
+            (op, fingerprint(op, args), self._clock() - window_s),
+        ).fetchone()
+
+    def claim_write(self, op: str, ticket: int, args: dict[str, Any], window_s: float) -> Entry:
+        """Start one exact one-shot write ('sending'), atomically: refuse a repeat inside the window
+        (``Repeated``), take the lock of this exact write (``write_key``: not the ticket's) or raise
+        ``TicketBusy``. The caller sets the outcome and calls ``unlock(write_key(op, args))``."""
+        key = write_key(op, args)
+        with self._transaction() as db:
+            row = self._recent_write(db, op, args, window_s) if window_s > 0 else None
+            if row is not None:
+                raise Repeated(row["id"])
+            now = self._clock()
+            cur = db.execute(
+                "INSERT INTO entries (op, ticket, fingerprint, args, plan, state, created, updated)"
+                " VALUES (?, ?, ?, ?, ?, 'sending', ?, ?)",
+                (op, ticket, fingerprint(op, args), json.dumps(args, default=str), json.dumps([op]), now, now),
+            )
+            entry_id = int(cur.lastrowid or 0)
+            self._take_lock(db, key, entry_id)
+        _HELD.add((self._file, key))
+        return self.get(entry_id)
 
     def unlock(self, ticket: int) -> None:
         _HELD.discard((self._file, ticket))

@@ -53,6 +53,10 @@ class Job:
     refusal: Callable[[Entry], InputError] | None = None
     """The refusal of a repeat (default: ``Engine.repeated``), checked before approval and again
     right before the first write."""
+    witness: int | None = None
+    """The ticket's internal id when Syncro is the shared witness (``engine.witness``): right before
+    the first write, a ticket already holding an identical record from within the repeat window,
+    whoever made it, refuses the write (comments, time entries, bills)."""
 
 
 def comment_steps(

@@ -1,27 +1,39 @@
 """The engine: checks before approval, then one journaled run per write.
 
 ``check`` is the one point where a write is compared with the journal, before the user is
-asked: a repeat of a completed identical write inside the repeat window is refused (bills);
-an unfinished identical write is resumed; an unfinished *different* write on the ticket is
-refused. ``run`` takes the ticket's lock once, atomically with starting (or reopening) the
-entry, runs the steps and releases the lock. The lock is not checked at preview time: a
+asked: a repeat of a completed identical write inside the repeat window is refused; while an
+entry on the ticket is unfinished, every write to it is refused, an identical one too (naming
+the entry, ``resume_write`` and ``abandon_write``: only ``resume_write`` continues an entry).
+``run`` takes the ticket's lock once, atomically with starting (or reopening) the entry and
+re-checking the window, asks Syncro (the shared witness) when the job says so, runs the steps
+and releases the lock. The lock is not checked at preview time: a
 preview must stay available while another call writes, and a check then would be stale by
 the time the user says yes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, timezone
+from typing import Any, TypeVar
 
 from syncro_mcp.client import SyncroClient
 from syncro_mcp.client.errors import OutcomeUnknownError, RateLimitedError, SyncroError
 
+from .audit import AuditUnavailable
 from .clock import Clock
 from .errors import InputError
-from .journal import Entry, Journal, Repeated, TicketBusy, fingerprint
+from .journal import Entry, Journal, Repeated, TicketBusy, fingerprint, write_key
 from .plans import Job
-from .steps import OutcomeStillUnknown, Progress, RunReport, Settle, run_steps
+from .steps import CLOCK_SLACK, OutcomeStillUnknown, Progress, RunReport, Settle, run_steps
+from .witness import already_there
+
+T = TypeVar("T")
+
+_RESUMING: ContextVar[Entry | None] = ContextVar("syncro_mcp_resuming", default=None)
+"""The entry ``resume_write`` is planning (``Engine.resuming``): the only way a call continues one."""
 
 
 class Engine:
@@ -40,29 +52,57 @@ class Engine:
         self, op: str, ticket: int, args: dict[str, Any], *, refuse_repeat: Callable[[Entry], InputError] | None = None,
         allow_repeat: bool = False,
     ) -> Entry | None:
-        """Before the user is asked: the unfinished entry this call resumes (or a refusal); see the module doc."""
+        """Before the user is asked: the entry ``resume_write`` continues (only while it plans, see
+        ``resuming``), None for a new write, or a refusal (see the module doc)."""
+        fp = fingerprint(op, args)
+        resuming = _RESUMING.get()
+        if resuming is not None and resuming.op == op and resuming.fingerprint == fp:
+            return resuming
         if not allow_repeat and self.repeat_window_s:
             previous = self.journal.recent_done(op, ticket, args, self.repeat_window_s)
             if previous is not None:
                 raise (refuse_repeat or self.repeated)(previous)
         entries = self.journal.unfinished(ticket=ticket)
-        fp = fingerprint(op, args)
-        same = [e for e in entries if e.op == op and e.fingerprint == fp]
-        if same:
-            return same[-1]
         if entries:
-            e = entries[-1]
-            raise InputError(
-                f"Ticket #{ticket} has an unfinished write:\n{self.describe(e)}\n"
-                f"Finish it with resume_write({e.id}) or drop it with abandon_write({e.id}) first."
-            )
+            same = [e for e in entries if e.op == op and e.fingerprint == fp]
+            raise self.blocked(ticket, (same or entries)[-1], bool(same))
         return None
+
+    def blocked(self, ticket: int, e: Entry, same: bool) -> InputError:
+        """The refusal while ``e`` is unfinished: repeating a call never resumes it (only resume_write does)."""
+        ways = (
+            f"continue it with resume_write({e.id}) (reads Syncro first, sends only what is missing) or drop it "
+            f"with abandon_write({e.id})"
+        )
+        if not same:
+            return InputError(f"Ticket #{ticket} has an unfinished write:\n{self.describe(e)}\nNothing was sent. "
+                              f"First {ways}.")
+        if e.state == "running":
+            return InputError(
+                f"#{ticket}: this exact {e.op} is in progress, or was cut off (journal entry {e.id}):\n"
+                f"{self.describe(e)}\nNothing of this call was sent. Wait for it, then check pending_writes; if it "
+                f"stays unfinished, {ways}."
+            )
+        return InputError(
+            f"#{ticket}: this exact {e.op} is unfinished (journal entry {e.id}: partly done or outcome unknown):\n"
+            f"{self.describe(e)}\nNothing was sent: repeating the call does not resume it. Either {ways}."
+        )
+
+    @contextmanager
+    def resuming(self, entry: Entry) -> Iterator[None]:
+        """While ``resume_write`` plans ``entry`` through its tool: ``check`` answers with the entry."""
+        token = _RESUMING.set(entry)
+        try:
+            yield
+        finally:
+            _RESUMING.reset(token)
 
     # -- after approval --------------------------------------------------------------------------
     async def run(self, job: Job, progress: Progress | None = None) -> tuple[RunReport, Entry]:
         """Run ``job`` as one journal entry (new, or ``job.resume``), holding the ticket's lock."""
         j = self.journal
-        window = 0 if job.allow_repeat else self.repeat_window_s
+        # A resumed entry was approved (as a repeat, if it was one) when it started: no window for it.
+        window = 0 if job.allow_repeat or job.resume is not None else self.repeat_window_s
         try:
             entry = j.claim(job.op, job.ticket, job.args, [s.name for s in job.steps], job.resume, window)
         except TicketBusy as exc:
@@ -70,6 +110,7 @@ class Engine:
         except Repeated as exc:  # re-checked after approval, immediately before the first write
             raise (job.refusal or self.repeated)(j.get(exc.entry_id)) from None
         try:
+            await self.witness(job, entry, window)
             report = await run_steps(job.steps, j.step_log(entry.id), j.resume_point(entry.id), progress, self.settle)
             j.set_state(entry.id, "done", summary="; ".join(report.lines), error="")
         except OutcomeStillUnknown as exc:
@@ -87,9 +128,83 @@ class Engine:
                 "(it blocks nothing). Fix what Syncro names, then call again."
             )
             raise
+        except AuditUnavailable as exc:  # its intent could not be recorded, so nothing was sent
+            if not j.get(entry.id).done:
+                j.set_state(entry.id, "rejected", error=str(exc))
+            raise
         finally:
             j.unlock(job.ticket)
         return report, j.get(entry.id)
+
+    async def witness(self, job: Job, entry: Entry, window: float) -> None:
+        """Syncro as the shared witness (``engine.witness``): one read of the ticket right before the
+        first write; an identical record made within the window by anyone refuses the write. The
+        entry is closed (nothing was sent, it blocks nothing) when the write is refused or the read fails."""
+        if job.witness is None or window <= 0:
+            return
+        floor = datetime.fromtimestamp(self.clock.time() - window, timezone.utc) - CLOCK_SLACK
+        try:
+            found = await already_there(self.client, job.witness, job.steps, floor)
+        except SyncroError as exc:
+            self.journal.set_state(entry.id, "rejected", error=f"the check before sending could not read: {exc}")
+            exc.journal_note = (f"Nothing was sent (the check before the first write could not read the ticket); "
+                                f"journal entry {entry.id} is closed.")
+            raise
+        if found is None:
+            return
+        self.journal.set_state(entry.id, "rejected", error=f"refused before sending: Syncro already holds {found}")
+        again = "bill_again" if job.op == "bill_ticket" else "again"
+        raise InputError(
+            f"#{job.ticket} already holds {found}, identical to this {job.op} and made within the last "
+            f"{int(window // 60)} min (by another technician, another server, or earlier). Nothing was sent. Look at "
+            f"it (get_ticket); if the user really wants a second one, call again with {again}=true."
+        )
+
+    # -- one-shot writes: no steps, no resume (create_invoice, update_ticket, …) ---------------------
+    def check_once(self, op: str, args: dict[str, Any], allow_repeat: bool = False) -> None:
+        """Before the user is asked: an identical one-shot write inside the repeat window is refused."""
+        if not allow_repeat and self.repeat_window_s:
+            previous = self.journal.recent_write(op, args, self.repeat_window_s)
+            if previous is not None:
+                raise self.repeated(previous)
+
+    async def once(
+        self, op: str, ticket: int, args: dict[str, Any], send: Callable[[], Awaitable[T]], allow_repeat: bool = False
+    ) -> T:
+        """Send a Syncro write that has no steps to resume, at most once: the lock of this exact write
+        (a parallel identical call is refused "in progress"), the repeat window checked again right
+        before sending, and the outcome kept (done; unknown when the answer was lost, which a repeat
+        inside the window is refused for; rejected, which blocks nothing)."""
+        window = 0 if allow_repeat else self.repeat_window_s
+        try:
+            entry = self.journal.claim_write(op, ticket, args, window)
+        except TicketBusy:
+            raise InputError(
+                f"This exact {op} is being sent by another call right now (in progress). Nothing of this call was "
+                "sent. Wait for it, then check Syncro."
+            ) from None
+        except Repeated as exc:
+            raise self.repeated(self.journal.get(exc.entry_id)) from None
+        state, summary, error = "unknown", "", ""
+        try:
+            result = await send()
+            state, summary = "done", str(getattr(result, "message", ""))
+            return result
+        except SyncroError as exc:
+            state, error = ("rejected" if _refused(exc) or isinstance(exc, RateLimitedError) else "unknown"), str(exc)
+            if state == "unknown":
+                exc.journal_note = (f"The same {op} inside the repeat window is refused (journal entry {entry.id}); "
+                                    "once Syncro is checked, again=true sends it anyway.")
+            raise
+        except AuditUnavailable as exc:  # its intent could not be recorded, so nothing was sent
+            state, error = "rejected", str(exc)
+            raise
+        except Exception as exc:
+            error = str(exc)
+            raise
+        finally:
+            self.journal.set_state(entry.id, state, summary=summary, error=error)
+            self.journal.unlock(write_key(op, args))
 
     # -- the journal's own tools -----------------------------------------------------------------
     def unfinished(self, entry_id: int) -> Entry:
@@ -106,13 +221,22 @@ class Engine:
 
     def repeated(self, previous: Entry) -> InputError:
         """The refusal of an identical write completed inside the repeat window (or while this one was approved)."""
+        if previous.state in ("unknown", "sending"):
+            what = ("was sent, but Syncro's answer was lost" if previous.state == "unknown"
+                    else "is being sent right now (in progress), or was cut off")
+            return InputError(
+                f"This exact {previous.op} {what} {self.minutes_ago(previous)} min ago (journal entry {previous.id}): "
+                "it may be in Syncro. Nothing was sent. Check Syncro first; if it is not there and the user wants "
+                "it, call again with again=true."
+            )
         if previous.state != "done":
             return InputError(
                 f"Journal entry {previous.id} ({previous.op} #{previous.ticket}) with these arguments is "
                 f"{previous.state} now. Nothing was sent. See pending_writes."
             )
+        on = f"#{previous.ticket}: " if previous.ticket > 0 else ""
         return InputError(
-            f"#{previous.ticket}: this exact {previous.op} was already done {self.minutes_ago(previous)} min ago "
+            f"{on}this exact {previous.op} was already done {self.minutes_ago(previous)} min ago "
             f"(journal entry {previous.id}: {previous.summary or 'done'}). Nothing was sent. If the user really "
             "wants it a second time, call again with again=true."
         )

@@ -20,9 +20,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from syncro_mcp.client.errors import OutcomeUnknownError
+
+if TYPE_CHECKING:
+    from syncro_mcp.client.models import Ticket
 
 log = logging.getLogger("syncro_mcp.engine.steps")
 
@@ -46,6 +49,8 @@ class Step:
 
     key: str | None = None
     verifiable = True
+    witnessed = False
+    """Whether ``seen_in`` can tell that Syncro already holds this write's record (the shared witness)."""
 
     def __init__(self, name: str, describe: str, body: dict[str, Any]) -> None:
         self.name = name
@@ -64,6 +69,11 @@ class Step:
 
     async def find(self, results: Results, since: datetime) -> dict[str, Any] | None:
         """This step's write in Syncro (not an older look-alike: skip ``claimed``), or None."""
+        return None
+
+    def seen_in(self, detail: Ticket, floor: datetime) -> str | None:
+        """A record identical to this write made since ``floor`` on the ticket, described (the shared
+        witness, ``engine.witness``); None when there is none or the step does not say."""
         return None
 
 

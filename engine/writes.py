@@ -13,9 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 from syncro_mcp.client import SyncroClient
-from syncro_mcp.client.models import Invoice, InvoiceLineItem, TicketSummary
+from syncro_mcp.client.models import Invoice, InvoiceLineItem, Ticket, TicketSummary, TicketTimer
 
 from .steps import CLOCK_SLACK, Results, Step
+from .witness import recent, same_text
 
 
 def visibility(hidden: bool, do_not_email: bool) -> str:
@@ -40,6 +41,7 @@ class CommentStep(Step):
     """POST the comment: never any time fields (Syncro ignores them; time is a timer entry)."""
 
     key = "comment_id"
+    witnessed = True
 
     def __init__(self, client: SyncroClient, ticket: TicketSummary, subject: str, body: str, hidden: bool,
                  do_not_email: bool) -> None:
@@ -60,12 +62,21 @@ class CommentStep(Step):
             for c in comments:
                 if c.id in self.claimed:
                     continue  # an earlier identical comment another journal entry posted
-                recent = c.created_at is None or c.created_at >= floor
+                fresh = c.created_at is None or c.created_at >= floor
                 same = (c.body or "").strip() == self.body["body"].strip() and c.subject == self.body["subject"]
-                if recent and same:
+                if fresh and same:
                     return {"comment_id": c.id}
             if len(comments) < 25 or any(c.created_at is not None and c.created_at < floor for c in comments):
                 return None
+        return None
+
+    def seen_in(self, detail: Ticket, floor: datetime) -> str | None:
+        b = self.body
+        for c in detail.comments:
+            same = same_text(c.body, b["body"]) and (c.subject or "").strip().casefold() == b["subject"].casefold()
+            seen_as = c.hidden is None or bool(c.hidden) == b["hidden"]  # a public reply is not a private note
+            if same and seen_as and recent(c.created_at, floor):
+                return f"comment {c.id} “{c.subject}” ({c.tech or 'someone'}, {c.created_at:%Y-%m-%d %H:%M} UTC)"
         return None
 
 
@@ -77,6 +88,7 @@ class TimerStep(Step):
     """
 
     key = "timer_id"
+    witnessed = True
 
     def __init__(self, client: SyncroClient, ticket: TicketSummary, minutes: int, labor: str, product_id: int,
                  notes: str, end: datetime, user_id: int | None = None) -> None:
@@ -115,6 +127,26 @@ class TimerStep(Step):
             if same_start and same_user and same_what:
                 return {"timer_id": t.id, **self._found()}
         return None
+
+    def seen_in(self, detail: Ticket, floor: datetime) -> str | None:
+        """The same product, length (to the minute) and notes, whoever logged it and whenever it started."""
+        b = self.body
+        span = datetime.fromisoformat(b["end_at"]) - datetime.fromisoformat(b["start_at"])
+        minutes = round(span.total_seconds() / 60)
+        for t in detail.ticket_timers:
+            length = t.active_duration / 60 if t.active_duration else _span(t)
+            same = t.product_id == b["product_id"] and abs(length - minutes) < 1 and same_text(t.notes, b["notes"])
+            if same and recent(t.created_at, floor):
+                return f"time entry {t.id} ({minutes} min, product {t.product_id}, user {t.user_id}, logged " \
+                    f"{t.created_at:%Y-%m-%d %H:%M} UTC)"
+        return None
+
+
+def _span(t: TicketTimer) -> float:
+    """A time entry's length in minutes from its start and end (-1 when either is missing)."""
+    if t.start_time is None or t.end_time is None:
+        return -1.0
+    return (t.end_time - t.start_time).total_seconds() / 60
 
 
 class StatusStep(Step):

@@ -75,7 +75,12 @@ async def list_rmm_alerts(rt: Runtime, a: AlertsArgs) -> tuple[Alerts, str]:
     return result, fmt.alerts(result, customer.display_name if customer else None)
 
 
-FIND_ASSET = ReadTool("find_asset", Toolset.ASSETS, "Find asset", FindAssetArgs, Assets, find_asset)
-LIST_RMM_ALERTS = ReadTool("list_rmm_alerts", Toolset.ASSETS, "RMM alerts", AlertsArgs, Alerts, list_rmm_alerts)
+FIND_ASSET = ReadTool(
+    "find_asset", Toolset.ASSETS, "Find asset", FindAssetArgs, Assets, find_asset, untrusted="assets[].name"
+)
+LIST_RMM_ALERTS = ReadTool(
+    "list_rmm_alerts", Toolset.ASSETS, "RMM alerts", AlertsArgs, Alerts, list_rmm_alerts,
+    untrusted="alerts[].description",
+)
 
 TOOLS = (FIND_ASSET, LIST_RMM_ALERTS)

@@ -108,7 +108,7 @@ async def plan_bill_ticket(rt: Runtime, a: BillArgs) -> JournaledPlan:
                   bill.swept(), bill.parts(), a.free(), ruled)
     job = Job("bill_ticket", a.number, a.journal_key(),
               bill_steps_for(mode, rt.client, ticket, work, end, category, status, labor), resume,
-              allow_repeat=a.bill_again, refusal=refuse)
+              allow_repeat=a.bill_again, refusal=refuse, witness=ticket.id)
     warn = f"\n  Note: the ticket is already {ticket.status}." if (ticket.status or "") in (status, "Closed") else ""
     n = len(bill.swept_timers)
     swept = (f"; the ticket's other uncharged time ({n} {'entry' if n == 1 else 'entries'}) goes on it too "

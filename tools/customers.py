@@ -13,7 +13,7 @@ from .declare import Args, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .errors import InputError
 from .links import web_base
 from .models import CustomerDetail, CustomerList, WriteResult
-from .params import Name
+from .params import Again, Name
 from .runtime import Runtime
 from .tickets import NOT_CLOSED, sort_tickets
 
@@ -60,6 +60,7 @@ class CreateCustomerArgs(WriteArgs):
     state: Name | None = None
     zip: Name | None = None
     notes: Annotated[str | None, Field(max_length=5000)] = None
+    again: Again = False
 
 
 async def plan_create_customer(rt: Runtime, a: CreateCustomerArgs) -> CustomerPlan:
@@ -83,7 +84,10 @@ async def create_customer(
 LIST_CUSTOMERS = ReadTool(
     "list_customers", Toolset.CUSTOMERS, "Customers", ListCustomersArgs, CustomerList, list_customers
 )
-GET_CUSTOMER = ReadTool("get_customer", Toolset.CUSTOMERS, "Customer", GetCustomerArgs, CustomerDetail, get_customer)
+GET_CUSTOMER = ReadTool(
+    "get_customer", Toolset.CUSTOMERS, "Customer", GetCustomerArgs, CustomerDetail, get_customer,
+    untrusted="notes, open_tickets[].subject",
+)
 CREATE_CUSTOMER = WriteTool(
     "create_customer", Toolset.CUSTOMERS, "Create customer", CreateCustomerArgs, plan_create_customer,
     create_customer, confirm="creates",

@@ -19,7 +19,7 @@ from .errors import InputError
 from .invoices import InvoiceRef, load_invoice
 from .links import from_results
 from .models import WriteResult
-from .params import Number
+from .params import Again, Number
 from .runtime import Runtime
 from .tickets import ticket_label
 
@@ -56,6 +56,7 @@ async def done(rt: Runtime, plan: DayPlan, progress: Progress | None, message: s
 # -- email_invoice ---------------------------------------------------------------------------------
 class EmailInvoiceArgs(WriteArgs):
     invoice: InvoiceRef
+    again: Again = False
 
 
 async def plan_email_invoice(rt: Runtime, a: EmailInvoiceArgs) -> DayPlan:
@@ -71,8 +72,9 @@ async def plan_email_invoice(rt: Runtime, a: EmailInvoiceArgs) -> DayPlan:
         )
     number = (await rt.client.get_ticket(inv.ticket_id)).number if inv.ticket_id else NO_TICKET
     label = f"#{inv.number or inv.id}"
-    resume = rt.engine.check("email_invoice", number, a.journal_key())
-    job = Job("email_invoice", number, a.journal_key(), [EmailInvoiceStep(rt.client, inv.id, label)], resume)
+    resume = rt.engine.check("email_invoice", number, a.journal_key(), allow_repeat=a.again)
+    step = EmailInvoiceStep(rt.client, inv.id, label)
+    job = Job("email_invoice", number, a.journal_key(), [step], resume, allow_repeat=a.again)
     preview = (
         f"EMAIL invoice {label} ({inv.customer_business_then_name or cust.business_then_name or ''}, total "
         f"{fmt.money(inv.total)}{', paid' if inv.is_paid else ''}).\n"
@@ -100,6 +102,7 @@ class ScheduleArgs(WriteArgs):
     minutes: Length
     tech: Annotated[str | None, Field(max_length=200, description="Technician name; default: you.")] = None
     location: Annotated[str | None, Field(max_length=200)] = None
+    again: Again = False
 
 
 async def plan_schedule(rt: Runtime, a: ScheduleArgs) -> DayPlan:
@@ -115,9 +118,9 @@ async def plan_schedule(rt: Runtime, a: ScheduleArgs) -> DayPlan:
     }
     optional = (("customer_id", ticket.customer_id), ("user_id", user and user.id), ("location", a.location))
     body.update({k: v for k, v in optional if v})
-    resume = rt.engine.check("schedule_appointment", a.number, a.journal_key())
+    resume = rt.engine.check("schedule_appointment", a.number, a.journal_key(), allow_repeat=a.again)
     step = AppointmentStep(rt.client, body, f"POST appointment for #{a.number} at {body['start_at']}")
-    job = Job("schedule_appointment", a.number, a.journal_key(), [step], resume)
+    job = Job("schedule_appointment", a.number, a.journal_key(), [step], resume, allow_repeat=a.again)
     preview = (
         f"Schedule an appointment for {ticket_label(ticket)}\n"
         f"  {fmt.when(start)} → {fmt.when(end)} ({fmt.duration(a.minutes)})\n"
@@ -139,6 +142,7 @@ class MoveArgs(WriteArgs):
     appointment_id: RecordId
     start: Start
     set_scheduled: Annotated[bool, Field(description="Also set the ticket's status to Scheduled.")] = False
+    again: Again = False
 
 
 async def plan_move(rt: Runtime, a: MoveArgs) -> DayPlan:
@@ -163,8 +167,8 @@ async def plan_move(rt: Runtime, a: MoveArgs) -> DayPlan:
         status = await rt.resolver.status("Scheduled")
         steps.append(StatusStep(rt.client, ticket, status))
         lines.append(f"  then set {ticket_label(ticket)} to {status}")
-    resume = rt.engine.check("move_appointment", number, a.journal_key())
-    job = Job("move_appointment", number, a.journal_key(), steps, resume)
+    resume = rt.engine.check("move_appointment", number, a.journal_key(), allow_repeat=a.again)
+    job = Job("move_appointment", number, a.journal_key(), steps, resume, allow_repeat=a.again)
     return DayPlan("\n".join(lines) + resume_note(job), job, {"start": fmt.when(start)})
 
 
@@ -177,6 +181,7 @@ async def move_appointment(rt: Runtime, a: MoveArgs, plan: DayPlan, progress: Pr
 class AlertArgs(WriteArgs):
     alert_id: RecordId
     subject: Annotated[str | None, Field(max_length=200, description="Default: the alert's description.")] = None
+    again: Again = False
 
 
 async def plan_alert_ticket(rt: Runtime, a: AlertArgs) -> DayPlan:
@@ -200,9 +205,9 @@ async def plan_alert_ticket(rt: Runtime, a: AlertArgs) -> DayPlan:
     }
     if alert.asset_id:
         fields["asset_ids"] = [alert.asset_id]
-    resume = rt.engine.check("ticket_from_alert", NO_TICKET, a.journal_key())
+    resume = rt.engine.check("ticket_from_alert", NO_TICKET, a.journal_key(), allow_repeat=a.again)
     step = AlertTicketStep(rt.client, fields, f"POST ticket for RMM alert {a.alert_id}")
-    job = Job("ticket_from_alert", NO_TICKET, a.journal_key(), [step], resume)
+    job = Job("ticket_from_alert", NO_TICKET, a.journal_key(), [step], resume, allow_repeat=a.again)
     preview = (
         f"Create a ticket for RMM alert {a.alert_id} ({cust.business_then_name or alert.customer_id})\n"
         f"  Subject: {subject}\n"

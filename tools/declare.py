@@ -44,8 +44,12 @@ class Args(ArgModelBase):
 
     model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
 
-    not_journaled: ClassVar[frozenset[str]] = frozenset()
-    """Fields that change how a call is checked, not what it writes (e.g. ``bill_again``)."""
+    not_journaled: ClassVar[frozenset[str]] = frozenset({"again"})
+    """Fields that change how a call is checked, not what it writes (``again``, ``bill_again``)."""
+
+    def wants_repeat(self) -> bool:
+        """The call asks for an identical write inside the repeat window (its ``again`` field, if any)."""
+        return bool(getattr(self, "again", False))
 
     def bound(self) -> dict[str, Any]:
         """What a confirmation token approves: every argument but the token itself."""
@@ -90,6 +94,9 @@ class ReadTool(Generic[A]):
     output: type[BaseModel]
     handler: Callable[[Any, A], Awaitable[tuple[BaseModel, str]]]
     open_world: bool = True
+    untrusted: str | None = None
+    """The result's fields holding Syncro free text (customers' and others'): labelled as data, never
+    instructions, in the structured result (``untrusted``) and the text (``formatting.untrusted``)."""
 
     @property
     def description(self) -> str:

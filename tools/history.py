@@ -71,7 +71,8 @@ async def customer_history(rt: Runtime, a: CustomerHistoryArgs) -> tuple[Custome
 
 
 CUSTOMER_HISTORY = ReadTool(
-    "customer_history", Toolset.CUSTOMERS, "Customer history", CustomerHistoryArgs, CustomerHistory, customer_history
+    "customer_history", Toolset.CUSTOMERS, "Customer history", CustomerHistoryArgs, CustomerHistory, customer_history,
+    untrusted="open_tickets[].subject, recent_closed[].subject",
 )
 
 TOOLS = (CUSTOMER_HISTORY,)

@@ -15,7 +15,7 @@ from .declare import Args, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .errors import InputError
 from .links import web_base
 from .models import InvoiceDetail, InvoiceList, WriteResult
-from .params import NotBool, Number
+from .params import Again, NotBool, Number
 from .runtime import Runtime
 from .tickets import TicketArgs, ticket_label
 
@@ -65,7 +65,11 @@ async def get_invoice(rt: Runtime, a: GetInvoiceArgs) -> tuple[InvoiceDetail, st
     return result, fmt.invoice_detail(result)
 
 
-async def plan_create_invoice(rt: Runtime, a: TicketArgs) -> InvoicePlan:
+class CreateInvoiceArgs(TicketArgs):
+    again: Again = False
+
+
+async def plan_create_invoice(rt: Runtime, a: CreateInvoiceArgs) -> InvoicePlan:
     ticket = await rt.resolver.ticket(a.number)
     if ticket.customer_id is None:
         raise InputError(f"Ticket #{a.number} has no customer; Syncro cannot invoice it.")
@@ -76,7 +80,9 @@ async def plan_create_invoice(rt: Runtime, a: TicketArgs) -> InvoicePlan:
     )
 
 
-async def create_invoice(rt: Runtime, a: TicketArgs, plan: InvoicePlan, progress: Progress | None) -> WriteResult:
+async def create_invoice(
+    rt: Runtime, a: CreateInvoiceArgs, plan: InvoicePlan, progress: Progress | None
+) -> WriteResult:
     """Make an invoice from a ticket (its uncharged time and parts)."""
     assert plan.ticket is not None
     inv = await rt.client.create_invoice(
@@ -115,6 +121,7 @@ class AddLineArgs(WriteArgs):
     ]
     quantity: Annotated[float, Field(ge=0.01, le=10000), NotBool]  # hours to the cent: 1e-9 is a typo, not work
     price: Annotated[float | None, Field(ge=0, le=1000000, description="Unit price; default: catalogue.")] = None
+    again: Again = False
 
 
 async def plan_add_line(rt: Runtime, a: AddLineArgs) -> InvoicePlan:
@@ -173,9 +180,11 @@ async def delete_invoice(rt: Runtime, a: InvoiceArgs, plan: InvoicePlan, progres
 
 
 LIST_INVOICES = ReadTool("list_invoices", Toolset.INVOICES, "Invoices", ListInvoicesArgs, InvoiceList, list_invoices)
-GET_INVOICE = ReadTool("get_invoice", Toolset.INVOICES, "Invoice", GetInvoiceArgs, InvoiceDetail, get_invoice)
+GET_INVOICE = ReadTool(
+    "get_invoice", Toolset.INVOICES, "Invoice", GetInvoiceArgs, InvoiceDetail, get_invoice, untrusted="lines[].name"
+)
 CREATE_INVOICE = WriteTool(
-    "create_invoice", Toolset.INVOICES, "Create invoice", TicketArgs, plan_create_invoice, create_invoice
+    "create_invoice", Toolset.INVOICES, "Create invoice", CreateInvoiceArgs, plan_create_invoice, create_invoice
 )
 ADD_INVOICE_LINE_ITEM = WriteTool(
     "add_invoice_line_item", Toolset.INVOICES, "Add invoice line", AddLineArgs, plan_add_line, add_invoice_line_item

@@ -20,7 +20,7 @@ from syncro_mcp.client.models import (
     TicketTimer,
 )
 
-from .formatting import UNTRUSTED, clip
+from .formatting import clip
 from .links import at
 from .models import (
     Billing,
@@ -111,7 +111,6 @@ def ticket_detail(
     entries = [time_entry_row(x, product_names, billed) for x in t.ticket_timers]
     contact = t.contact.name if t.contact else t.contact_fullname
     return TicketDetail(
-        untrusted="subject, comments[].body: " + UNTRUSTED,
         number=t.number or 0,
         subject=t.subject or "",
         status=t.status or "",

@@ -32,6 +32,4 @@ Labor = Annotated[
 Text = Annotated[str, Field(min_length=1, max_length=20000), NotBlank]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Limit = Annotated[int, Field(ge=1, le=100)]
-Again = Annotated[
-    bool, Field(description="Only if the user asks for the same write twice within the repeat window.")
-]
+Again = Annotated[bool, Field(description="Only if the user wants the same write twice.")]

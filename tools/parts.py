@@ -23,7 +23,7 @@ from . import formatting as fmt
 from .declare import Progress, Toolset, WriteArgs, WriteTool
 from .errors import InputError
 from .models import WriteResult
-from .params import Name, Number
+from .params import Again, Name, Number
 from .runtime import Runtime
 from .tickets import JournaledPlan, ticket_label
 
@@ -33,6 +33,7 @@ class AddPartArgs(WriteArgs):
     product: Annotated[Name, Field(description="Product id, or words of its name (must match one product).")]
     quantity: Annotated[float, Field(gt=0, le=10000)]
     price: Annotated[float | None, Field(ge=0, le=1000000, description="Unit price; default: catalogue.")] = None
+    again: Again = False
 
 
 async def find_product(rt: Runtime, text: str) -> Product:
@@ -54,7 +55,7 @@ async def find_product(rt: Runtime, text: str) -> Product:
 
 
 async def plan_add_ticket_part(rt: Runtime, a: AddPartArgs) -> JournaledPlan:
-    resume = rt.engine.check("add_ticket_part", a.number, a.journal_key())
+    resume = rt.engine.check("add_ticket_part", a.number, a.journal_key(), allow_repeat=a.again)
     ticket = await rt.resolver.ticket(a.number)
     p = await find_product(rt, a.product)
     qty = Decimal(str(a.quantity))
@@ -64,7 +65,7 @@ async def plan_add_ticket_part(rt: Runtime, a: AddPartArgs) -> JournaledPlan:
     name = p.name or f"product {p.id}"
     step = TicketLineStep(rt.client, ticket, p.id, name, p.description or name, qty, price,
                           taxable=bool(p.taxable), unit=" ×")
-    job = Job("add_ticket_part", a.number, a.journal_key(), [step], resume)
+    job = Job("add_ticket_part", a.number, a.journal_key(), [step], resume, allow_repeat=a.again)
     amount = (qty * price).quantize(Decimal("0.01"))
     preview = (
         f"Add a part to {ticket_label(ticket)}\n"

@@ -32,7 +32,7 @@ from syncro_mcp.engine.confirm import Approve, Confirmer, TokenApproved, TokenNe
 from .declare import Args, ReadTool, Toolset, WriteTool
 from .declare import Tool as Declared
 from .errors import InputError, as_tool_error
-from .formatting import write_result
+from .formatting import fenced, untrusted, write_result
 from .links import with_link
 from .models import WriteResult
 from .runtime import Runtime
@@ -154,6 +154,9 @@ class ReadCall:
             model, text = await self.decl.handler(self.rt, args)
         except Exception as exc:  # one translation point for every tool
             raise _logged(self.decl.name, exc) from None
+        if self.decl.untrusted:  # Syncro free text: labelled as data in both results (issue 13)
+            model.untrusted = untrusted(self.decl.untrusted)  # type: ignore[attr-defined]
+            text = fenced(text, model.untrusted)  # type: ignore[attr-defined]
         return _result(model, text)
 
 
@@ -204,6 +207,11 @@ class WriteCall:
                 _PLAN.set((ctx, None))
                 return TokenReplay(state=used.state, outcome=used.outcome)
         plan = await self._plan(args)
+        if self._one_shot(plan):  # before the user is asked; again right before sending (Engine.once)
+            try:
+                self.rt.engine.check_once(self.decl.name, args.journal_key(), args.wants_repeat())
+            except Exception as exc:
+                raise _logged(self.decl.name, exc) from None
         _PLAN.set((ctx, plan))
         if token:
             used = self.rt.journal.use_token(token, self.decl.name)  # single use, consumed atomically
@@ -232,7 +240,7 @@ class WriteCall:
         call = {"tool": self.decl.name, "confirmed_by": how}
         token = CURRENT_CALL.set(call)
         try:
-            result = await self.decl.apply(self.rt, args, plan, ctx.report_progress)
+            result = await self._apply(args, plan, ctx)
         except Exception as exc:
             err = _logged(self.decl.name, exc)
             self._token_outcome(how, args, "failed", str(err))
@@ -245,6 +253,19 @@ class WriteCall:
         if call.get("audit_warning"):  # the write is done: report it, and the audit problem as a warning
             result = result.model_copy(update={"message": f"{result.message}\n{call['audit_warning']}"})
         return _result(result, write_result(result))
+
+    def _one_shot(self, plan: Any) -> bool:
+        """A Syncro write outside the step journal (its plan has no engine ``Job``): sent through
+        ``Engine.once`` (the lock of this exact write, the repeat window, the outcome kept). The journal's
+        own tools and local writes (session log) are not Syncro writes."""
+        return self.decl.open_world and self.decl.toolset is not Toolset.ANY and getattr(plan, "job", None) is None
+
+    async def _apply(self, args: Args, plan: Any, ctx: Context) -> Any:
+        apply = functools.partial(self.decl.apply, self.rt, args, plan, ctx.report_progress)
+        if not self._one_shot(plan):
+            return await apply()
+        ticket = getattr(args, "number", None) or 0
+        return await self.rt.engine.once(self.decl.name, ticket, args.journal_key(), apply, args.wants_repeat())
 
     def _token_outcome(self, how: str, args: Args, state: str, outcome: str) -> None:
         """What the token's one write did: a replay of the token is answered with it."""

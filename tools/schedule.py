@@ -62,7 +62,8 @@ async def list_appointments(rt: Runtime, a: AppointmentsArgs) -> tuple[Appointme
 
 
 LIST_APPOINTMENTS = ReadTool(
-    "list_appointments", Toolset.SCHEDULE, "Appointments", AppointmentsArgs, Appointments, list_appointments
+    "list_appointments", Toolset.SCHEDULE, "Appointments", AppointmentsArgs, Appointments, list_appointments,
+    untrusted="appointments[].summary, appointments[].location",
 )
 
 TOOLS = (LIST_APPOINTMENTS,)

@@ -196,9 +196,18 @@ async def search(rt: Runtime, a: SearchArgs) -> tuple[SearchResult, str]:
     return result, fmt.search_result(result, a.query)
 
 
-LIST_TICKETS = ReadTool("list_tickets", Toolset.TICKETS, "List tickets", ListTicketsArgs, TicketList, list_tickets)
-GET_TICKET = ReadTool("get_ticket", Toolset.TICKETS, "Show ticket", GetTicketArgs, TicketDetail, get_ticket)
-SEARCH = ReadTool("search", Toolset.TICKETS, "Search", SearchArgs, SearchResult, search)
+LIST_TICKETS = ReadTool(
+    "list_tickets", Toolset.TICKETS, "List tickets", ListTicketsArgs, TicketList, list_tickets,
+    untrusted="tickets[].subject",
+)
+GET_TICKET = ReadTool(
+    "get_ticket", Toolset.TICKETS, "Show ticket", GetTicketArgs, TicketDetail, get_ticket,
+    untrusted="subject, comments[].body",
+)
+SEARCH = ReadTool(
+    "search", Toolset.TICKETS, "Search", SearchArgs, SearchResult, search,
+    untrusted="tickets[].subject, customers[].name",
+)
 
 
 # -- create / update ---------------------------------------------------------------------------------
@@ -220,6 +229,7 @@ class CreateTicketArgs(WriteArgs):
     contact: Name | None = None
     assignee: Name | None = None
     ticket_type: Name | None = None
+    again: Again = False
 
 
 async def _account_fields(rt: Runtime, a: CreateTicketArgs | UpdateTicketArgs) -> dict[str, Any]:
@@ -283,6 +293,7 @@ class UpdateTicketArgs(WriteArgs):
     due_date: date | None = None
     assignee: Name | None = None
     contact: Name | None = None
+    again: Again = False
 
 
 async def plan_update_ticket(rt: Runtime, a: UpdateTicketArgs) -> TicketPlan:
@@ -440,7 +451,7 @@ async def plan_add_comment(rt: Runtime, a: AddCommentArgs) -> JournaledPlan:
     end = rt.now()
     steps = comment_steps(rt.client, ticket, a.subject, a.body, a.hidden, a.do_not_email, work, end)
     resume = rt.engine.check("add_comment", a.number, a.journal_key(), allow_repeat=a.again)
-    job = Job("add_comment", a.number, a.journal_key(), steps, resume, allow_repeat=a.again)
+    job = Job("add_comment", a.number, a.journal_key(), steps, resume, allow_repeat=a.again, witness=ticket.id)
     lines = [
         f"Comment on {ticket_label(ticket)}",
         f"  Subject: {a.subject} · {visibility(a.hidden, a.do_not_email)}",

@@ -81,7 +81,7 @@ async def plan_log_time(rt: Runtime, a: PastTimeArgs) -> JournaledPlan:
     ticket = await rt.resolver.ticket(a.number)
     resume = rt.engine.check("log_time", a.number, a.journal_key(), allow_repeat=a.again)
     steps = time_steps(rt.client, ticket, work, end, user.id if user else None)
-    job = Job("log_time", a.number, a.journal_key(), steps, resume, allow_repeat=a.again)
+    job = Job("log_time", a.number, a.journal_key(), steps, resume, allow_repeat=a.again, witness=ticket.id)
     preview = (
         f"Log time on {ticket_label(ticket)}\n"
         f"  {fmt.duration(a.minutes)} of {a.labor_type} labor (product {work.product_id}), billable\n"
@@ -139,7 +139,8 @@ async def list_labor_types(rt: Runtime, a: NoArgs) -> tuple[LaborTypes, str]:
 
 LOG_TIME = WriteTool("log_time", Toolset.TIME, "Log time", PastTimeArgs, plan_log_time, log_time)
 LIST_TIME_ENTRIES = ReadTool(
-    "list_time_entries", Toolset.TIME, "Time entries", NumberArgs, TimeEntries, list_time_entries
+    "list_time_entries", Toolset.TIME, "Time entries", NumberArgs, TimeEntries, list_time_entries,
+    untrusted="entries[].notes",
 )
 LIST_LABOR_TYPES = ReadTool("list_labor_types", Toolset.TIME, "Labor types", NoArgs, LaborTypes, list_labor_types)
 

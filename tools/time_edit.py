@@ -17,7 +17,7 @@ from .billed import billed_on
 from .declare import Progress, Toolset, WriteArgs, WriteTool
 from .errors import InputError
 from .models import WriteResult
-from .params import Number, Text
+from .params import Again, Number, Text
 from .runtime import Runtime
 from .tickets import JournaledPlan, ticket_label
 
@@ -35,6 +35,7 @@ class UpdateTimeEntryArgs(TimeEntryArgs):
     minutes: NewMinutes | None = None
     labor_type: LaborName | None = None
     notes: Text | None = None
+    again: Again = False
 
 
 async def billed_reason(rt: Runtime, detail: Ticket, t: TicketTimer) -> str | None:
@@ -94,9 +95,9 @@ async def plan_update(rt: Runtime, a: UpdateTimeEntryArgs) -> JournaledPlan:
     if a.notes is not None:
         body["notes"] = a.notes
         lines.append(f"  notes → {a.notes}")
-    resume = rt.engine.check("update_time_entry", a.number, a.journal_key())
+    resume = rt.engine.check("update_time_entry", a.number, a.journal_key(), allow_repeat=a.again)
     step = UpdateTimerStep(rt.client, ticket, a.entry_id, body, f"PUT time entry {a.entry_id} on #{a.number}")
-    job = Job("update_time_entry", a.number, a.journal_key(), [step], resume)
+    job = Job("update_time_entry", a.number, a.journal_key(), [step], resume, allow_repeat=a.again)
     return JournaledPlan("\n".join(lines) + resume_note(job), ticket, job)
 
 

@@ -111,6 +111,6 @@ async def my_time(rt: Runtime, a: MyTimeArgs) -> tuple[MyTime, str]:
     return result, fmt.my_time(result)
 
 
-MY_TIME = ReadTool("my_time", Toolset.TIME, "My time", MyTimeArgs, MyTime, my_time)
+MY_TIME = ReadTool("my_time", Toolset.TIME, "My time", MyTimeArgs, MyTime, my_time, untrusted="entries[].notes")
 
 TOOLS = (MY_TIME,)

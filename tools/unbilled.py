@@ -140,6 +140,9 @@ async def unbilled_work(rt: Runtime, a: UnbilledArgs) -> tuple[UnbilledWork, str
     return result, fmt.unbilled_work(result)
 
 
-UNBILLED_WORK = ReadTool("unbilled_work", Toolset.BILLING, "Unbilled work", UnbilledArgs, UnbilledWork, unbilled_work)
+UNBILLED_WORK = ReadTool(
+    "unbilled_work", Toolset.BILLING, "Unbilled work", UnbilledArgs, UnbilledWork, unbilled_work,
+    untrusted="customers[].tickets[].subject",
+)
 
 TOOLS = (UNBILLED_WORK,)

@@ -53,7 +53,8 @@ async def plan_resume(rt: Runtime, a: EntryArgs) -> EntryPlan:
     if not isinstance(tool, WriteTool):
         raise InputError(f"Entry {a.entry_id} is a {e.op}, which this server cannot resume.")
     args = tool.args.model_validate(e.args)
-    inner = await tool.plan(rt, args)
+    with rt.engine.resuming(e):  # the only way a call continues an unfinished entry
+        inner = await tool.plan(rt, args)
     inner.job.resume = e
     preview = f"Resume:\n{rt.engine.describe(e)}\n\nThe operation was:\n{inner.preview}"
     return EntryPlan(preview, e, tool, args, inner)

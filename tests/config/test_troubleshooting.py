@@ -18,6 +18,7 @@ from syncro_mcp.server import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 BILL = {"number": 32164, "minutes": 45, "labor_type": "remote", "notes": "Fixed ownCloud sync."}
+LOG = {"number": 32165, "minutes": 30, "labor_type": "remote", "notes": "Reset the VPN."}
 
 
 def quoted_symptoms() -> list[str]:
@@ -65,6 +66,9 @@ async def _tool_outputs(tmp: Path) -> list[str]:
         out.append(text(await call(h.app.server, "bill_ticket", BILL)))
     async with harness(tmp / "e") as h:
         sb = h.sandbox
+        await call_confirmed(h.app.server, "log_time", LOG)
+    async with harness(tmp / "e2", sandbox=sb) as h:  # another technician's server (own journal), the same time
+        out.append(text(await call_confirmed(h.app.server, "log_time", LOG)))
     async with harness(tmp / "f", sandbox=sb, client_kw={"transport": _Answer422(sb.transport())}) as h:
         out.append(text(await call(h.app.server, "update_ticket", {"number": 32164, "subject": "New subject"})))
     return out

@@ -54,6 +54,11 @@ class Rig:
         return self.app.runtime.journal
 
     def audit(self) -> list[dict[str, Any]]:
+        """The outcome lines (one per write request that ended)."""
+        return [r for r in self.audit_lines() if r.get("phase") != "intent"]
+
+    def audit_lines(self) -> list[dict[str, Any]]:
+        """Every line: each write's intent (before it was sent) and its outcome."""
         if not self.audit_path.exists():
             return []
         return [json.loads(x) for x in self.audit_path.read_text(encoding="utf-8").splitlines()]
@@ -119,6 +124,7 @@ class SharedApp:
 
     def fresh(self, tmp_path: Path, sandbox: Sandbox) -> Rig:
         assert sandbox.api_key == DEFAULT_API_KEY and sandbox.base_url == IN_PROCESS_BASE_URL
+        sandbox.clock = self.clock  # late writes land on the engine's fake clock (no real waits)
         self.switch.inner = sandbox.transport()
         rt = self.app.runtime
         rt.journal = Journal(tmp_path / "journal.sqlite3")
@@ -192,8 +198,14 @@ def logical_writes(sb: Sandbox) -> list[LoggedRequest]:
 
 
 def assert_audit_matches(rg: Rig) -> None:
-    """The audit has every write once, in order; see ``test_fault_matrix`` for the rule."""
+    """The audit has every write once, in order, each outcome after its intent line; see
+    ``test_fault_matrix`` for the rule."""
+    lines = rg.audit_lines()
+    intents = [r for r in lines if r.get("phase") == "intent"]
     audit = rg.audit()
+    assert [r["ref"] for r in intents] == [r["ref"] for r in audit], (intents, audit)
+    for r in audit:
+        assert lines.index(r) > next(i for i, x in enumerate(lines) if x.get("ref") == r["ref"]), r
     sent = logical_writes(rg.sandbox)
     assert [(a["method"], a["path"]) for a in audit] == [(r.method, r.path) for r in sent], (audit, sent)
     for a, r in zip(audit, sent, strict=True):

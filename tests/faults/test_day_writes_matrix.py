@@ -1,6 +1,7 @@
 """The technician's-day writes under every fault: each write request × every fault kind, once and
-for 3 calls. As in test_fault_matrix: the call is repeated while it ends in an error (the
-documented way to resume); afterwards Syncro holds exactly one copy of the write, every re-send was
+for 3 calls. As in test_fault_matrix: while the call ends in an error, the unfinished entry is
+continued with ``resume_write`` (a late write lands 8 s late on the sandbox clock, inside the
+settle window, and is adopted); afterwards Syncro holds exactly one copy of the write, every re-send was
 preceded by a read looking for the first one, the journal is clean and the audit has every write once.
 
 email_invoice is not here: Syncro keeps no readable record of an invoice email, so a lost answer
@@ -20,11 +21,11 @@ from syncro_mcp.sandbox import Sandbox
 from syncro_mcp.sandbox.faults import KINDS
 
 from faults.rig import Rig, applied, assert_audit_matches, assert_every_resend_was_checked_first, rig
+from faults.test_fault_matrix import add_fault, assert_late_write_adopted, run_until_done
 
 NUMBER = 32164
 EVERY = ["tickets", "time", "billing", "customers", "invoices", "schedule", "assets"]
 START = FIXED_NOW - timedelta(hours=3)
-MAX_CALLS = 6
 
 
 async def timer(rg: Rig) -> int:
@@ -112,14 +113,14 @@ async def test_day_write_survives(tmp_path, case: Case, kind: str, times: int):
     sb = Sandbox(rate_limit_per_min=None)
     # The matrix confirms by token; delete_time_entry is destructive, which needs this setting for that path.
     async with rig(tmp_path, sandbox=sb, toolsets=EVERY, destructive_by_token=True) as rg, rg.session() as s:
+        sb.clock = rg.clock  # late writes land on the engine's fake clock
         ctx = await case.setup(rg)
         args = case.args(ctx)
-        sb.faults.add(case.method, case.path, kind, call=1, times=times)
-        for _ in range(MAX_CALLS):
-            r = await s.confirmed(case.tool, args)
-            if not r.is_error:
-                break
+        add_fault(sb, case.method, case.path, kind, times)
+        results = await run_until_done(s, case.tool, args)
+        r = results[-1]
         assert not r.is_error and r.structured_content["status"] == "done", text(r)
+        assert_late_write_adopted(kind, case.method, results)
         assert sb.faults.rules[0].fired >= 1, "the fault never fired: the case's path is wrong"
         case.check(sb, ctx)
         assert len(applied(sb, case.method, case.path)) == 1

@@ -1,8 +1,12 @@
 """Billing never double-posts and never loses work: every write step × every fault (issue 6).
 
 Each case scripts one fault on one request of ``bill_ticket`` (or ``add_comment`` with time),
-runs the call (token-confirmed), repeats the same call while it ends in an error (that is the
-documented way to resume), and then checks Syncro's state and request log:
+runs the call (token-confirmed), and while it ends in an error continues it the documented way:
+``resume_write`` on the entry ``pending_writes`` shows (repeating the call never resumes it,
+issue 13), or the same call again when nothing is unfinished (a clean refusal). ``late_write``
+is a write that lands ``LATE_S`` seconds after the client gave up, on the sandbox clock (the
+engine's fake clock), inside the settle window: it is found and adopted. Then it checks Syncro's
+state and request log:
 
 - exactly one comment with the notes, one timer entry, one new invoice for the ticket with
   exactly one labor line of minutes/60 h for the labor product, ticket status Invoiced;
@@ -64,6 +68,19 @@ BILL = {"number": NUMBER, "minutes": MINUTES, "labor_type": LABOR, "notes": NOTE
 COMMENT = {"number": NUMBER, "body": NOTES, "minutes": MINUTES, "labor_type": LABOR}
 FAULT_KINDS = sorted(KINDS)
 MAX_CALLS = 6  # the first call plus resumes; a fault scripted for 3 calls needs at most 4
+LATE_S = 8.0  # a late write lands this long after the client's timeout (inside the 30 s settle window)
+
+
+def assert_late_write_adopted(kind: str, method: str, results: list[Any]) -> None:
+    """A write that lands inside the settle window is found by reading, in the first call, never re-sent."""
+    if kind == "late_write" and method != "GET":
+        assert len(results) == 1 and "confirmed by reading Syncro" in text(results[0]), text(results[-1])
+
+
+def add_fault(sb: Sandbox, method: str, path: str, kind: str, times: int) -> None:
+    """Script ``kind`` on the first ``times`` matching requests (a late write lands ``LATE_S`` s late)."""
+    delay = LATE_S if kind == "late_write" else None
+    sb.faults.add(method, path, kind, call=1, times=times, delay=delay)
 
 
 @dataclass(frozen=True)
@@ -99,14 +116,20 @@ def shared(tmp_path_factory) -> SharedApp:
 
 
 async def run_until_done(s: Session, tool: str, args: dict[str, Any]) -> list[Any]:
-    """Call once; while the call ends in an error, call the same thing again (resume)."""
-    results = []
+    """Call once; while the call ends in an error, resume_write the unfinished entry (or, when nothing
+    is unfinished, call again: the write was refused cleanly)."""
+    results = [await s.confirmed(tool, args)]
     for _ in range(MAX_CALLS):
-        r = await s.confirmed(tool, args)
-        results.append(r)
+        r = results[-1]
         if not r.is_error:
             assert r.structured_content["status"] == "done", text(r)
             return results
+        entries = (await s.call("pending_writes", {})).structured_content["entries"]
+        if entries:
+            (entry,) = entries
+            results.append(await s.confirmed("resume_write", {"entry_id": entry["entry_id"]}))
+        else:
+            results.append(await s.confirmed(tool, args))
     raise AssertionError(f"{tool} still failing after {MAX_CALLS} calls: {text(results[-1])}")
 
 
@@ -134,9 +157,10 @@ async def test_bill_ticket_survives(shared, tmp_path, row: Row, kind: str, times
     before = {i["id"] for i in invoices_for(sb, NUMBER)}
     rg = shared.fresh(tmp_path, sb)
     async with rg.session() as s:
-        sb.faults.add(row.method, row.path, kind, call=1, times=times)
+        add_fault(sb, row.method, row.path, kind, times)
         results = await run_until_done(s, "bill_ticket", BILL)
         assert sb.faults.rules[0].fired >= 1, "the fault never fired: the row's path is wrong"
+        assert_late_write_adopted(kind, row.method, results)
 
         assert len(comments_with(sb, NUMBER, NOTES)) == 1
         assert len(applied(sb, "POST", "/tickets/*/comment")) == 1
@@ -166,9 +190,10 @@ async def test_add_comment_with_time_survives(shared, tmp_path, row: Row, kind: 
     sb = Sandbox(rate_limit_per_min=None)
     rg = shared.fresh(tmp_path, sb)
     async with rg.session() as s:
-        sb.faults.add(row.method, row.path, kind, call=1, times=times)
+        add_fault(sb, row.method, row.path, kind, times)
         results = await run_until_done(s, "add_comment", COMMENT)
         assert sb.faults.rules[0].fired >= 1
+        assert_late_write_adopted(kind, row.method, results)
 
         (comment,) = comments_with(sb, NUMBER, NOTES)
         assert len(applied(sb, "POST", "/tickets/*/comment")) == 1

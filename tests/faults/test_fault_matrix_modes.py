@@ -1,7 +1,8 @@
 """The fault matrix for the other two billing paths (issue 14): charge_timer and line_item.
 
 Same rules as ``test_fault_matrix`` (make_invoice, the default): one fault on one request of
-``bill_ticket``, the call repeated while it errs, then 0 doubled and 0 lost: one comment, one
+``bill_ticket`` (a ``late_write`` lands 8 s late, inside the settle window), the entry resumed
+with ``resume_write`` while the call errs, then 0 doubled and 0 lost: one comment, one
 timer (charge_timer) or none (line_item), one charge / one ticket line, one invoice with exactly
 one labor line for the bill, status Invoiced, every re-send read first, journal clean, audit
 matching. Syncro's real quirks are on: charge_timer_entry makes the line with the account's
@@ -29,7 +30,9 @@ from faults.test_fault_matrix import (
     BILL_ROWS,
     FAULT_KINDS,
     Row,
+    add_fault,
     assert_journal_clean,
+    assert_late_write_adopted,
     assert_no_step_sent_twice_unchecked,
     run_until_done,
 )
@@ -74,9 +77,10 @@ async def test_every_billing_path_survives(apps, tmp_path, mode: str, row: Row, 
     before = {i["id"] for i in invoices_for(sb, NUMBER)}
     rg = apps[mode].fresh(tmp_path, sb)
     async with rg.session() as s:
-        sb.faults.add(row.method, row.path, kind, call=1, times=times)
+        add_fault(sb, row.method, row.path, kind, times)
         results = await run_until_done(s, "bill_ticket", BILL)
         assert sb.faults.rules[0].fired >= 1, "the fault never fired: the row's path is wrong"
+        assert_late_write_adopted(kind, row.method, results)
 
         assert len(comments_with(sb, NUMBER, NOTES)) == len(applied(sb, "POST", "/tickets/*/comment")) == 1
         timers = timers_with(sb, NUMBER, NOTES)
@@ -92,7 +96,7 @@ async def test_every_billing_path_survives(apps, tmp_path, mode: str, row: Row, 
         assert Decimal(new[0]["total"]) == Decimal("112.50")
         assert sb.ticket(NUMBER)["status"] == "Invoiced"
         done = results[-1].structured_content
-        assert done["invoice"]["id"] == new[0]["id"] and Decimal(done["total"]) == Decimal("112.50")
+        assert done["invoice"]["id"] == new[0]["id"] and Decimal(done["invoice"]["total"]) == Decimal("112.50")
 
         assert_no_step_sent_twice_unchecked(sb, ROWS[mode])
         await assert_journal_clean(rg, s, "bill_ticket")
@@ -116,15 +120,16 @@ async def test_no_charge_time_ends_at_zero_once_whatever_fails(free_app, tmp_pat
     sb = Sandbox(rate_limit_per_min=None)
     rg = free_app.fresh(tmp_path, sb)
     async with rg.session() as s:
-        sb.faults.add(row.method, row.path, kind, call=1, times=times)
+        add_fault(sb, row.method, row.path, kind, times)
         results = await run_until_done(s, "bill_ticket", FREE)
         assert sb.faults.rules[0].fired >= 1, "the fault never fired: the row's path is wrong"
+        assert_late_write_adopted(kind, row.method, results)
         (inv,) = invoices_for(sb, NUMBER)
         (line,) = labor_lines(sb, inv["id"], ONSITE, HOURS)
         assert Decimal(line["price"]) == 0 and Decimal(inv["total"]) == 0
         assert len(applied(sb, "PUT", "/invoices/*/line_items/*")) == 1
         assert len(timers_with(sb, NUMBER, NOTES)) == 1 == len(applied(sb, "POST", "/invoices"))
-        assert Decimal(results[-1].structured_content["total"]) == 0
+        assert Decimal(results[-1].structured_content["invoice"]["total"]) == 0
         assert_no_step_sent_twice_unchecked(sb, FREE_ROWS)
         await assert_journal_clean(rg, s, "bill_ticket")
         assert_audit_matches(rg)

@@ -29,6 +29,7 @@ import pytest
 from pydantic import SecretStr
 from support.harness import make_settings, text
 from syncro_mcp.client import SyncroClient
+from syncro_mcp.engine.audit import AuditLog
 from syncro_mcp.sandbox import Sandbox
 from syncro_mcp.sandbox.standalone import BackgroundServer
 from syncro_mcp.server.app import build_app
@@ -153,7 +154,9 @@ async def test_a_killed_bill_resumes_in_a_new_process(tmp_path, case):
             async with rg.session() as s:
                 pending = await s.call("pending_writes", {})
                 assert [e["entry_id"] for e in pending.structured_content["entries"]] == [entry.id]
-                r = await s.confirmed("bill_ticket", BILL)
+                same = await s.call("bill_ticket", BILL)  # repeating the call never resumes (issue 13)
+                assert same.is_error and f"resume_write({entry.id})" in text(same), text(same)
+                r = await s.confirmed("resume_write", {"entry_id": entry.id})
                 assert not r.is_error and r.structured_content["status"] == "done", text(r)
                 assert "resumed" in text(r) and "Differs from the preview" not in text(r), text(r)
                 assert (await s.call("pending_writes", {})).structured_content["entries"] == []
@@ -190,3 +193,6 @@ async def test_a_killed_bill_resumes_in_a_new_process(tmp_path, case):
             ended = [q for q in sb.requests if q.method != "GET" and q.status is not None and q.fault is None]
             assert [(a["method"], a["path"]) for a in audit] == [(q.method, q.path) for q in ended]
             assert all(a["ok"] for a in audit)
+            # ...but its intent line is: `syncro-mcp audit` shows it as cut off (sent or not, nobody knew).
+            (cut,) = [r for r in AuditLog(settings.audit_path).read() if r["error"] and "cut off" in r["error"]]
+            assert cut["method"] == method and cut["tool"] == "bill_ticket"

@@ -12,8 +12,13 @@ BILL = {"number": 32164, "minutes": 45, "labor_type": "remote", "notes": "Fixed 
 
 
 def audit_lines(h) -> list[dict]:
+    """The outcome lines; each follows its intent line (written before the request was sent)."""
     path = h.app.runtime.journal.path.parent / "audit.jsonl"
-    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    every = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    intents, outcomes = every[0::2], every[1::2]
+    pairs = zip(intents, outcomes, strict=True)
+    assert all(i["phase"] == "intent" and i["ref"] == o["ref"] and "phase" not in o for i, o in pairs)
+    return outcomes
 
 
 async def test_audit_records_each_write_with_how_it_was_confirmed(h):
@@ -63,7 +68,10 @@ async def test_failed_bill_resumes_from_the_first_unconfirmed_step(h):
     assert entry["done"] == ["comment", "timer"] and entry["left"] == ["invoice", "invoice_line", "status"]
 
     h.sandbox.faults.clear()
-    resumed = await call_confirmed(h.app.server, "bill_ticket", BILL)
+    same = await call(h.app.server, "bill_ticket", BILL)  # repeating the call never resumes it
+    n = entry["entry_id"]
+    assert same.is_error and f"resume_write({n})" in text(same) and f"abandon_write({n})" in text(same), text(same)
+    resumed = await call_confirmed(h.app.server, "resume_write", {"entry_id": n})
     assert resumed.structured_content["status"] == "done", text(resumed)
     assert "resumed" in text(resumed)
     assert len(h.sandbox.requests.matching("POST", "/tickets/*/comment")) == 1
