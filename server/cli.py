@@ -298,7 +298,8 @@ def _serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sandbox", action="store_true", help="use the embedded sandbox Syncro with demo data")
     p.add_argument("--state", type=Path, metavar="PATH", help="sandbox: load/save its data here (JSON)")
     p.add_argument("--read-only", action="store_true", default=None, help="register read tools only")
-    p.add_argument("--toolsets", metavar="LIST", help="comma list: tickets,time,billing,customers,invoices")
+    p.add_argument("--toolsets", metavar="LIST",
+                   help="comma list: tickets,time,billing,customers,invoices; opt-in schedule,assets; or all")
     p.add_argument("--transport", choices=("stdio", "http"), default="stdio", help="default: stdio")
     p.add_argument("--host", help="http: bind address (default 127.0.0.1)")
     p.add_argument("--port", type=int, help=f"http: port (default http_port, {HTTP_PORT})")
