@@ -23,7 +23,7 @@ from syncro_mcp.client import SyncroClient
 
 from .app import App, adopt_account_zone, build_app
 from .settings import ConfigError, Settings
-from .unconfigured import answer_with_setup_help, placeholder_client
+from .unconfigured import answer_with_setup_help
 
 log = logging.getLogger("syncro_mcp.server")
 
@@ -55,13 +55,21 @@ def make_client(
     api_key: SecretStr | None = None,
     limiter: Any = None,
     actor: str | None = None,
+    unconfigured: bool = False,
 ) -> SyncroClient:
     """The one way the server builds a ``SyncroClient``: real Syncro per settings, or ``sandbox``
-    in process (its URL, key and transport; the settings' limits, never the real key).
+    in process (its URL, key and transport; the settings' limits, never the real key), or
+    (``unconfigured``) a placeholder to build the app with while no account is set, which never
+    sends anything.
 
     Team mode (``server/users.py``) passes a technician's own ``api_key``, the instance's shared
     ``limiter`` and the technician's name as ``actor`` (recorded in the audit log)."""
     team = {"limiter": limiter, "actor": actor}  # a limiter passed in replaces the client's own
+    if unconfigured:
+        from .unconfigured import PLACEHOLDER_BASE_URL, NoNetwork
+
+        return SyncroClient(base_url=PLACEHOLDER_BASE_URL, api_key=SecretStr("not-configured"), transport=NoNetwork(),
+                            max_retries=0, read_only=settings.read_only)
     if sandbox is None:
         return SyncroClient(**settings.client_options(api_key=api_key), **team)
     return SyncroClient(
@@ -140,7 +148,7 @@ async def open_app(
         async with open_client(settings, sandbox=sandbox, state=state) as client:
             yield build_app(settings, client)
         return
-    async with placeholder_client(settings) as client:
+    async with make_client(settings, unconfigured=True) as client:
         app = build_app(settings, client)
         answer_with_setup_help(app.server, setup_help)
         yield app
