@@ -18,7 +18,7 @@ from .params import NotBool, Number
 from .runtime import Runtime
 from .tickets import TicketArgs, ticket_label
 
-InvoiceRef = Annotated[str, Field(min_length=1, max_length=40, description="Invoice number or id.")]
+InvoiceRef = Annotated[str, Field(min_length=1, max_length=40, description="Number or id.")]
 
 
 @dataclass
@@ -44,7 +44,7 @@ class ListInvoicesArgs(Args):
 
 
 async def list_invoices(rt: Runtime, a: ListInvoicesArgs) -> tuple[InvoiceList, str]:
-    """Invoices, newest first; filter by ticket number or unpaid."""
+    """Invoices, newest first."""
     ticket_id = await rt.resolver.ticket_id(a.ticket) if a.ticket else None
     page = await rt.client.list_invoices(ticket_id=ticket_id, unpaid=a.unpaid or None)
     rows = sorted((mapping.invoice_row(i) for i in page.items), key=lambda r: r.id, reverse=True)
@@ -75,7 +75,7 @@ async def plan_create_invoice(rt: Runtime, a: TicketArgs) -> InvoicePlan:
 
 
 async def create_invoice(rt: Runtime, a: TicketArgs, plan: InvoicePlan, progress: Progress | None) -> WriteResult:
-    """Make an invoice from a ticket (its uncharged time and parts)."""
+    """Invoice a ticket's uncharged time and parts."""
     assert plan.ticket is not None
     inv = await rt.client.create_invoice(
         customer_id=plan.ticket.customer_id or 0, ticket_id=plan.ticket.id, category=rt.settings.invoice_category
@@ -112,7 +112,7 @@ class AddLineArgs(WriteArgs):
         str, Field(min_length=1, max_length=200, description="Labor type, product id or product name.")
     ]
     quantity: Annotated[float, Field(ge=0.01, le=10000), NotBool]  # hours to the cent: 1e-9 is a typo, not work
-    price: Annotated[float | None, Field(ge=0, le=1000000, description="Unit price; default: catalogue.")] = None
+    price: Annotated[float | None, Field(ge=0, le=1000000, description="Default: catalogue price.")] = None
 
 
 async def plan_add_line(rt: Runtime, a: AddLineArgs) -> InvoicePlan:
