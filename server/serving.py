@@ -23,7 +23,6 @@ from syncro_mcp.client import SyncroClient
 
 from .app import App, adopt_account_zone, build_app
 from .settings import ConfigError, Settings
-from .unconfigured import answer_with_setup_help
 
 log = logging.getLogger("syncro_mcp.server")
 
@@ -148,6 +147,8 @@ async def open_app(
         async with open_client(settings, sandbox=sandbox, state=state) as client:
             yield build_app(settings, client)
         return
+    from .unconfigured import answer_with_setup_help  # with httpx: only when not configured
+
     async with make_client(settings, unconfigured=True) as client:
         app = build_app(settings, client)
         answer_with_setup_help(app.server, setup_help)
