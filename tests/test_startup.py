@@ -30,3 +30,30 @@ def test_the_first_tools_list_loads_no_http_client_yaml_or_sandbox(tmp_path):
                 "SYNCRO_STATE_DIR": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")})  # no config file
     out = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=True)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_collection_is_paused_for_the_start_up_and_back_on_after(monkeypatch):
+    """``serve`` pauses the cyclic collector while it starts; ``serving.started`` freezes what the
+    start-up made (later collections skip it) and turns collection back on; a failed start turns it on too."""
+    import gc
+
+    from syncro_mcp.server import cli, serving
+
+    seen: list[bool] = []
+
+    async def fake_serve(settings, **kw):
+        seen.append(gc.isenabled())
+        serving.started()
+        seen.append(gc.isenabled())
+
+    monkeypatch.setattr(serving, "serve", fake_serve)
+    monkeypatch.setenv("SYNCRO_SANDBOX", "1")
+    try:
+        assert cli.main(["serve"]) == 0
+        assert seen == [False, True] and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    monkeypatch.setenv("SYNCRO_SANDBOX", "0")
+    monkeypatch.setenv("SYNCRO_TOOLSETS", "nonsense")  # a ConfigError before anything starts
+    assert cli.main(["serve"]) != 0
+    assert gc.isenabled()
