@@ -30,9 +30,9 @@ HELLO = [
 ]
 
 
-def run_once(args: list[str], env: dict[str, str], valgrind: bool) -> int | None:
+def run_once(python: str, args: list[str], env: dict[str, str], valgrind: bool) -> int | None:
     """Spawn, say hello, read the tools/list answer, close stdin; the instruction count (valgrind) or None."""
-    cmd = [sys.executable, *args]
+    cmd = [python, *args]
     if valgrind:
         cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd]
     p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
@@ -57,6 +57,8 @@ def run_once(args: list[str], env: dict[str, str], valgrind: bool) -> int | None
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.instructions", description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1, help="runs per server (default 1: counts barely vary)")
+    parser.add_argument("--python", default=sys.executable,
+                        help="the interpreter whose syncro-mcp (and SDK) to measure, e.g. another build's venv")
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (apt-get install valgrind)", file=sys.stderr)
@@ -70,8 +72,9 @@ def main(argv: list[str] | None = None) -> int:
         servers = {"sdk": [str(minimal)], "ours": ["-m", "syncro_mcp", "serve"]}
         counts: dict[str, list[int]] = {}
         for key, server in servers.items():
-            run_once(server, env, valgrind=False)  # warm-up: bytecode and the state files exist
-            counts[key] = [n for n in (run_once(server, env, valgrind=True) for _ in range(args.runs)) if n]
+            run_once(args.python, server, env, valgrind=False)  # warm-up: bytecode and the state files exist
+            counts[key] = [n for n in (run_once(args.python, server, env, valgrind=True) for _ in range(args.runs))
+                           if n]
     result: dict[str, Any] = {k: min(v) for k, v in counts.items()}
     result["ratio"] = result["ours"] / result["sdk"]
     print(f"cold start to first tools/list, instructions (callgrind): ours {result['ours']:,}, SDK minimal server "
