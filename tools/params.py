@@ -27,7 +27,7 @@ Minutes = Annotated[
     int, Field(ge=1, le=24 * 60, description="Ask; never assume."), NotBool
 ]
 Labor = Annotated[
-    str, Field(min_length=1, max_length=40, description="remote, onsite…; ask."), NotBlank
+    str, Field(min_length=1, max_length=40, description="e.g. remote, onsite; ask."), NotBlank
 ]
 Text = Annotated[str, Field(min_length=1, max_length=20000), NotBlank]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
