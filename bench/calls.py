@@ -31,6 +31,7 @@ class Command:
     budget: tuple[int, int]  # (reads, writes) the warm run may use (today's figures): the regression bound
     target: str = ""  # the issue's target, when it sets one
     cold_extra: int = 1  # account-list reads a cold run may add (bill: + the catalogue page for prices)
+    settings: dict[str, Any] = field(default_factory=dict)  # e.g. the opt-in toolsets the tool needs
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -150,11 +151,14 @@ COMMANDS: tuple[Command, ...] = (
         (3, 0),
     ),
     Command(
-        "unbilled", "unbilled_work", {"customer": "LeeAnn Parkinson"}, {"customer": "Jerry Burger"}, 6, 0,
+        "unbilled", "unbilled_work", {"customer": "LeeAnn Parkinson"}, {"customer": "Jerry Burger"}, 8, 0,
         "name → id (GET /customers?query=); GET /ticket_timers from `since` (every page); the customer's "
-        "tickets (GET /tickets?customer_id=); GET /tickets/{id} per ticket holding unbilled work (its "
-        "timers and line items); GET /products/{id} per labor product priced (no batch read)",
-        (6, 0),
+        "tickets (GET /tickets?customer_id=); GET /tickets/{id} per ticket holding uncharged time or that may "
+        "hold parts (neither closed nor invoiced: no list carries line items); GET /invoices?ticket_id= per "
+        "Closed ticket among them (time an invoice carries while Syncro still shows it uncharged: "
+        "tools/billed.py); GET /products/{id} per labor "
+        "product priced (no batch read)",
+        (8, 0),
     ),
     Command(
         "customer history", "customer_history", {"customer": "Len's Auto Brokerage"},
@@ -163,6 +167,60 @@ COMMANDS: tuple[Command, ...] = (
         "/tickets?customer_id=); GET /invoices (no customer filter in Syncro: first page(s) filtered); GET "
         "/ticket_timers from the month's first midnight; a customer listed without contacts costs GET /contacts",
         (5, 0),
+    ),
+    Command(
+        "overdue", "list_tickets", {"overdue": True}, {"stale_days": 30}, 1, 0,
+        "Syncro cannot filter on due date or last update: every GET /tickets?status=Not Closed page "
+        "is read (one page here), then filtered",
+        (1, 0),
+    ),
+    Command(
+        "whole thread", "get_ticket", {"number": 32164, "all_comments": True},
+        {"number": 32165, "all_comments": True}, 3, 0,
+        "number → id (GET /tickets?number=), GET /tickets/{id}, then GET /tickets/{id}/comments page by page "
+        "(100 per page) until a short page (the detail embeds only some comments)",
+        (3, 0),
+    ),
+    Command(
+        "appointments", "list_appointments", {}, {"mine": True}, 1, 0,
+        "GET /appointments?date_from&date_to (every page); the tech names come from the account's user "
+        "list, cached (not needed with mine)",
+        (1, 0), settings={"toolsets": ["tickets", "schedule"]},
+    ),
+    Command(
+        "find asset", "find_asset", {"query": "7XK4P93"}, {"query": "Len's Auto"}, 1, 0,
+        "GET /customer_assets?query= (Syncro matches name, serial, type and customer; every page); the "
+        "customer is embedded",
+        (1, 0), settings={"toolsets": ["tickets", "assets"]},
+    ),
+    Command(
+        "alerts", "list_rmm_alerts", {}, {"customer": "Len's Auto Brokerage", "status": "all"}, 2, 0,
+        "GET /rmm_alerts?status= (every page; no customer filter in Syncro), and name → id (GET "
+        "/customers?query=) for a customer; unfiltered, an alert names only its customer's id: GET "
+        "/customers/{id} per customer shown (cold: 3 customers)",
+        (2, 0), cold_extra=2, settings={"toolsets": ["tickets", "assets"]},
+    ),
+    Command(
+        "schedule", "schedule_appointment",
+        {"number": 32164, "start": "2026-11-27T09:30:00-07:00", "minutes": 60, "tech": "Jordan"},
+        {"number": 32165, "start": "2026-11-30T13:00:00-07:00", "minutes": 90}, 1, 1,
+        "number → id (GET /tickets?number=, the customer is in the summary); POST /appointments; the tech "
+        "(the key's user, or a name from the account's user list) is cached",
+        (1, 1), settings={"toolsets": ["tickets", "schedule"]},
+    ),
+    Command(
+        "move appointment", "move_appointment",
+        {"appointment_id": 5560200291, "start": "2026-11-26T14:00:00-07:00"},
+        {"appointment_id": 5560200194, "start": "2026-11-30T10:00:00-07:00"}, 1, 1,
+        "GET /appointments/{id} (its start and end: the move keeps its length), then PUT /appointments/{id}; "
+        "the token call plans again and reads the appointment afresh (+1)",
+        (2, 1), settings={"toolsets": ["tickets", "schedule"]},
+    ),
+    Command(
+        "ticket from alert", "ticket_from_alert", {"alert_id": 61450145}, {"alert_id": 61450116}, 2, 1,
+        "GET /rmm_alerts/{id} (its customer, asset and text) and GET /customers/{id} (the preview's name), "
+        "then POST /tickets with the asset linked; the token call plans again and reads both afresh (+2)",
+        (4, 1), settings={"toolsets": ["tickets", "assets"]},
     ),
 )
 
@@ -212,7 +270,7 @@ async def measure(cmd: Command) -> tuple[Count, Count]:
     """(cold, warm) counts for one command, on a fresh sandbox and server."""
     # Confirmed by token here, so destructive tools (delete_time_entry) need destructive_by_token;
     # the elicitation path sends the same requests.
-    async with in_memory(destructive_by_token=True) as env:
+    async with in_memory(destructive_by_token=True, **cmd.settings) as env:
         cold = await _flow(env, cmd.tool, cmd.cold_args)
         warm = await _flow(env, cmd.tool, cmd.warm_args)
     return cold, warm

@@ -113,7 +113,7 @@ async def run() -> dict[str, Any]:
     for ts in TOOLSETS:
         modes[f"toolset {ts}"] = await tools_list(toolsets=[ts])
     full = modes["full"]
-    missing = sorted({c.tool for c in COMMANDS} - set(full["names"]))
+    missing = sorted({c.tool for c in COMMANDS} - set(modes["all toolsets"]["names"]))  # opt-in ones too
     return {
         "token_estimate": "tokens ≈ characters / 4 (no tokenizer)",
         "tools_list": modes,

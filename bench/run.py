@@ -33,7 +33,7 @@ QUICK: dict[str, dict[str, Any]] = {
     "overhead": {"n": 20, "cold_runs": 1},
     "ratelimit": {"n": 40},
     "startup": {"cold_runs": 1, "registration_runs": 2, "first_runs": 1},
-    "team": {"n": 24},
+    "team": {"n": 24, "bills": 1},
 }
 #: title, run, table; a title's ``{fields}`` are filled from the section's result (the figures it really ran).
 SECTIONS = {

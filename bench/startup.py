@@ -51,7 +51,8 @@ def _bytes(data: Any) -> int:
 
 
 async def sizes() -> dict[str, Any]:
-    async with in_memory() as env:
+    # A configured account (subdomain): every row then carries its web link, in text and structured alike.
+    async with in_memory(subdomain="acme") as env:
         customers = (await env.client.list_customers()).items
         for i in range(6):  # the seed has 19 open tickets: 6 more make the 25
             cust = customers[i % len(customers)]

@@ -16,6 +16,12 @@ other tool errors, wall time from the first call to the last answer, admitted re
 minute over that span, and that as a share of 180/min. Real time: the full run (N = 400) takes
 about 2¼ minutes per shared-budget row; ``--quick`` uses N = 24.
 
+Then the same bill, approved on every instance, is sent to all of them at once, for ``bills``
+tickets (10; ``--quick`` 1): on one instance as two sessions; on two instances with their own
+state dirs (own journals: the issue's 5 of 5 doubled); on two instances sharing one journal (the
+state dir). Figures: tickets billed twice (doubled) and not at all (lost), counted from the
+sandbox's log of applied ``POST /invoices``.
+
 Redis: ``$BENCH_REDIS_URL`` or ``$TEST_REDIS_URL`` if set, else a private ``redis-server`` on a
 free loopback port; without either the section reports itself skipped.
 """
@@ -30,8 +36,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack, asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +55,14 @@ TARGET_SHARE = 0.90
 TOKEN = "bench-team-token-5d0c2a"
 START_TIMEOUT_S = 30.0
 MIX = ("list_tickets", "list_customers", "list_invoices")
+BILLS = 10
+#: tickets with no time and no invoice in the sandbox's seed: one bill each
+BILL_TICKETS = (32163, 32164, 32166, 32167, 32169, 32172, 32173, 32175, 32156, 32157)
+#: row, instances, shared (one Redis bucket and one journal, the team setup) or each its own
 SCENARIOS = (
     ("1 instance", 1, False),
-    ("2 instances, own budgets", 2, False),
-    ("2 instances, one Redis", 2, True),
+    ("2 instances, own budgets and journals", 2, False),
+    ("2 instances, one Redis, one journal", 2, True),
 )
 
 
@@ -137,31 +147,74 @@ def server(base_url: str, state: Path, rate_limit_url: str | None, bucket: str) 
         stop(proc)
 
 
-async def _session_calls(port: int, tools: list[str]) -> list[Any]:
-    """One MCP session on one instance, every call at once (no connection cap: they wait minutes)."""
+@asynccontextmanager
+async def _session(port: int) -> AsyncIterator[Client]:
+    """One MCP session on one instance (no connection cap: calls may wait minutes for the budget)."""
     http = httpx2.AsyncClient(
         headers={"Authorization": f"Bearer {TOKEN}"},
         timeout=httpx2.Timeout(30.0, read=900.0, pool=900.0),
         limits=httpx2.Limits(max_connections=None, max_keepalive_connections=50),
     )
     async with http, Client(streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http)) as c:
+        yield c
+
+
+async def _session_calls(port: int, tools: list[str]) -> list[Any]:
+    """Every call at once through one session."""
+    async with _session(port) as c:
         return await asyncio.gather(*(c.call_tool(t, {}) for t in tools), return_exceptions=True)
 
 
-async def scenario(n: int, instances: int, shared: str | None, key: str) -> dict[str, Any]:
+def _sandbox_log(base: str) -> list[dict[str, Any]]:
+    return httpx.get(base.rsplit("/api/", 1)[0] + "/_sandbox/requests", timeout=30).json()["requests"]
+
+
+async def _approved_bills(port: int, tickets: list[int]) -> list[dict[str, Any]]:
+    """One session on one instance: each bill previewed (the tech's approval), its confirmations
+    returned for sending; previews run one after another, like a technician's."""
+    async with _session(port) as c:
+        out = []
+        for number in tickets:
+            args = {"number": number, "minutes": 45, "labor_type": "remote", "notes": f"Team bench bill on #{number}."}
+            first = await c.call_tool("bill_ticket", args)
+            out.append({**args, "confirm_token": (first.structured_content or {}).get("confirm_token")})
+        return out
+
+
+async def _send_bills(port: int, calls: list[dict[str, Any]]) -> None:
+    async with _session(port) as c:
+        await asyncio.gather(*(c.call_tool("bill_ticket", a) for a in calls), return_exceptions=True)
+
+
+async def bill_rounds(ports: list[int], base: str, bills: int) -> dict[str, int]:
+    """The same bill approved on every instance (twice on a lone one) and sent to all at once."""
+    tickets = list(BILL_TICKETS[:bills])
+    senders = ports if len(ports) > 1 else ports * 2
+    approved = [await _approved_bills(p, tickets) for p in senders]
+    await asyncio.gather(*(_send_bills(p, a) for p, a in zip(senders, approved, strict=True)))
+    made = [q for q in _sandbox_log(base) if (q["method"], q["path"]) == ("POST", "/invoices") and q.get("applied")]
+    ids = {}
+    for q in made:
+        ids[q["body"]["ticket_id"]] = ids.get(q["body"]["ticket_id"], 0) + 1
+    counts = sorted(ids.values()) + [0] * (len(tickets) - len(ids))
+    return {"bills": len(tickets), "doubled": sum(1 for n in counts if n > 1), "lost": counts.count(0)}
+
+
+async def scenario(n: int, instances: int, shared: str | None, key: str, bills: int = BILLS) -> dict[str, Any]:
     with ExitStack() as stack:
         base = stack.enter_context(sandbox())
         state = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-team-")))
         bucket = f"syncro-mcp-bench:{time.time_ns()}"
-        ports = [stack.enter_context(server(base, state / str(i), shared, bucket)) for i in range(instances)]
+        ports = [stack.enter_context(server(base, state / ("shared" if shared else str(i)), shared, bucket))
+                 for i in range(instances)]
         tools = [MIX[i % len(MIX)] for i in range(n)]
         started = time.perf_counter()
         results = await asyncio.gather(
             *(_session_calls(p, tools[i::instances]) for i, p in enumerate(ports))
         )
         wall = time.perf_counter() - started
-        origin = base.rsplit("/api/", 1)[0]
-        log = httpx.get(origin + "/_sandbox/requests", timeout=30).json()["requests"]
+        log = _sandbox_log(base)
+        billed = await bill_rounds(ports, base, bills) if bills else {"bills": 0, "doubled": 0, "lost": 0}
     flat = [r for rs in results for r in rs]
     texts = [
         repr(r) if isinstance(r, BaseException) else "\n".join(getattr(b, "text", "") for b in r.content)
@@ -174,11 +227,11 @@ async def scenario(n: int, instances: int, shared: str | None, key: str) -> dict
         "scenario": key, "instances": instances, "shared_budget": bool(shared), "reads": n,
         "syncro_requests": len(log), "sandbox_429s": sum(1 for q in log if q.get("status") == 429),
         "429s_reaching_tools": len(rate), "other_tool_errors": len(texts) - len(rate), "error_samples": texts[:3],
-        "wall_seconds": wall, "requests_per_min": per_min, "share_of_limit": per_min / LIMIT_PER_MIN,
+        "wall_seconds": wall, "requests_per_min": per_min, "share_of_limit": per_min / LIMIT_PER_MIN, **billed,
     }
 
 
-async def run(n: int = READS, scenarios: tuple[str, ...] | None = None) -> dict[str, Any]:
+async def run(n: int = READS, scenarios: tuple[str, ...] | None = None, bills: int = BILLS) -> dict[str, Any]:
     rows = []
     with redis_url() as url:
         for key, instances, shared in SCENARIOS:
@@ -187,11 +240,11 @@ async def run(n: int = READS, scenarios: tuple[str, ...] | None = None) -> dict[
             if shared and url is None:
                 rows.append({"scenario": key, "skipped": "no Redis (set BENCH_REDIS_URL or install redis-server)"})
                 continue
-            rows.append(await scenario(n, instances, url if shared else None, key))
+            rows.append(await scenario(n, instances, url if shared else None, key, bills))
     team = next((r for r in rows if r.get("shared_budget")), None)
     ok = bool(team) and team["429s_reaching_tools"] == 0 and team["other_tool_errors"] == 0 and (
         team["share_of_limit"] >= TARGET_SHARE
-    )
+    ) and team["doubled"] == 0 and team["lost"] == 0
     return {"limit_per_min": LIMIT_PER_MIN, "reads": n, "rows": rows, "target_share": TARGET_SHARE, "ok": ok}
 
 
@@ -201,19 +254,21 @@ def table(result: dict[str, Any]) -> str:
     rows = []
     for r in result["rows"]:
         if "skipped" in r:
-            rows.append([r["scenario"], "skipped: " + r["skipped"], "", "", "", "", "", "", ""])
+            rows.append([r["scenario"], "skipped: " + r["skipped"], *[""] * 10])
             continue
         rows.append([
             r["scenario"], r["reads"], r["syncro_requests"], r["sandbox_429s"], r["429s_reaching_tools"],
             r["other_tool_errors"], f"{r['wall_seconds']:.1f}", f"{r['requests_per_min']:.1f}",
-            f"{r['share_of_limit']:.1%}",
+            f"{r['share_of_limit']:.1%}", r["bills"], r["doubled"], r["lost"],
         ])
     return "\n".join([
         render(["setup", "reads", "Syncro req", "429 sent", "429 at tool", "other errors", "wall s", "req/min",
-                "of limit"], rows),
+                "of limit", "bills", "doubled", "lost"], rows),
         f"One standalone sandbox at the real {result['limit_per_min']}/min per IP (rolling window, real time); "
         "each instance a `syncro-mcp serve --transport http` process; the reads issued at once, split evenly. "
-        f"Target for 2 instances on one Redis: no 429 at a tool, ≥ {result['target_share']:.0%} of the limit → "
+        "Then each bill approved on every instance (twice on one) and sent to all at once; doubled = tickets "
+        "with two invoices. Target for 2 instances on one Redis and one journal: no 429 at a tool, "
+        f"≥ {result['target_share']:.0%} of the limit, no bill doubled or lost → "
         f"{'met' if result['ok'] else 'NOT met'}.",
     ])
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from .http import HttpCore
-from .models import DateTime, SyncroModel
+from .models import Customer, DateTime, SyncroModel
 
 
 class CustomerAsset(SyncroModel):
@@ -17,6 +19,8 @@ class CustomerAsset(SyncroModel):
     asset_type: str | None = None
     asset_serial: str | None = None
     created_at: DateTime = None
+    properties: dict[str, Any] = Field(default_factory=dict)
+    customer: Customer | None = None
 
 
 class RmmAlert(SyncroModel):

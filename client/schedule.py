@@ -10,7 +10,15 @@ from typing import Any
 from pydantic import Field
 
 from .http import HttpCore
-from .models import DateTime, SyncroModel
+from .models import Customer, DateTime, SyncroModel
+
+
+class AppointmentTicket(SyncroModel):
+    """The ticket an appointment is on, as the list embeds it (spec example)."""
+
+    id: int
+    number: int | None = None
+    subject: str | None = None
 
 
 class Appointment(SyncroModel):
@@ -25,6 +33,8 @@ class Appointment(SyncroModel):
     end_at: DateTime = None
     location: str | None = None
     all_day: bool | None = None
+    ticket: AppointmentTicket | None = None
+    customer: Customer | None = None
 
 
 def _day(value: date | datetime | str | None) -> str | None:

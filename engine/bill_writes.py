@@ -51,14 +51,19 @@ class LineFixStep(Step):
     """
 
     def __init__(self, client: SyncroClient, ticket: TicketSummary, product_id: int, name: str,
-                 price: Decimal) -> None:
-        body = {"product_id": product_id, "name": name, "price_retail": str(price)}
-        super().__init__("line_fix", f"Check the charged line is {name} at ${price} (PUT update_line_item if not)",
+                 price: Decimal, quantity: Decimal | None = None) -> None:
+        body: dict[str, Any] = {"product_id": product_id, "name": name, "price_retail": str(price)}
+        if quantity is not None:  # a prepaid rule bills other hours than the timer's
+            body["quantity"] = str(quantity)
+        qty = f"{quantity} h " if quantity is not None else ""
+        super().__init__("line_fix", f"Check the charged line is {qty}{name} at ${price} (PUT update_line_item if not)",
                          body)
         self.client, self.ticket = client, ticket
 
     def _right(self, li: TicketLineItem) -> bool:
-        return li.product_id == self.body["product_id"] and li.price_retail == Decimal(self.body["price_retail"])
+        qty = self.body.get("quantity")
+        return li.product_id == self.body["product_id"] and li.price_retail == Decimal(self.body["price_retail"]) \
+            and (qty is None or li.quantity == Decimal(qty))
 
     async def _line(self, results: Results) -> TicketLineItem | None:
         line_id = results["charge"].get("ticket_line_item_id")

@@ -22,7 +22,7 @@ from .bill_writes import ChargeStep, FreeLineStep, LineFixStep, TicketLineStep
 from .errors import InputError
 from .journal import Entry
 from .steps import Step
-from .writes import CommentStep, InvoiceLineStep, InvoiceStep, StatusStep, TimerStep, hours
+from .writes import CommentStep, InvoiceLineStep, InvoiceStep, StatusStep, Swept, TimerStep, hours
 
 BILL_SUBJECT = "Resolution"
 INVOICED = "Invoiced"
@@ -84,22 +84,29 @@ def close_steps(client: SyncroClient, ticket: TicketSummary, status: str, resolu
 
 def bill_steps(
     client: SyncroClient, ticket: TicketSummary, work: Work, end: datetime, category: str, status: str,
-    others: int = 0, timers: list[int] | None = None,
+    labor: Labor | None = None,
 ) -> list[Step]:
     """comment → timer entry → invoice from the ticket → labor line check → status.
 
     Syncro's "Make Invoice" normally copies uncharged time; if it did not, the line is added at
     the catalogue price. The timer is never charged separately, so the time is never billed twice.
-    ``others`` / ``timers``: what the preview saw of the product's other lines and the swept timers
-    (``InvoiceLineStep``).
+    ``labor``: what the preview put on the invoice besides this bill's time (``InvoiceLineStep``).
     """
     return [
         CommentStep(client, ticket, BILL_SUBJECT, work.notes, hidden=False, do_not_email=True),
         TimerStep(client, ticket, work.minutes, work.labor, work.product_id, work.notes, end),
         InvoiceStep(client, ticket, category),
-        InvoiceLineStep(client, work.minutes, work.labor, work.product_id, others, timers),
+        line_check(client, work, labor),
         StatusStep(client, ticket, status),
     ]
+
+
+def line_check(client: SyncroClient, work: Work, labor: Labor | None) -> InvoiceLineStep:
+    """The invoice check for ``work``'s line and the rest the preview showed (``labor``)."""
+    if labor is None:
+        return InvoiceLineStep(client, work.minutes, work.labor, work.product_id)
+    return InvoiceLineStep(client, work.minutes, work.labor, work.product_id, list(labor.timers),
+                           list(labor.swept), list(labor.parts))
 
 
 BILLING_MODES = ("make_invoice", "charge_timer", "line_item")
@@ -122,12 +129,17 @@ class Labor:
 
     name: str
     price: Decimal
-    others: int = 0
-    """Lines of the same product the invoice carries for other time or parts (the preview's)."""
     timers: tuple[int, ...] = ()
     """The other uncharged timers "Make Invoice" sweeps in."""
+    swept: tuple[Swept, ...] = ()
+    """Their lines as the preview priced them (added if Syncro's "Make Invoice" did not copy them)."""
+    parts: tuple[tuple[int | None, Decimal], ...] = ()
+    """The ticket lines the invoice carries as they are (product, quantity)."""
     free: bool = False
     """No charge (warranty): the labor line ends at $0, checked on the invoice (``FreeLineStep``)."""
+    ruled: Work | None = None
+    """The line's labor and hours when a prepaid rule bills other than the timer records (the timer
+    keeps the real time; its charged line is set to these with update_line_item)."""
 
 
 def bill_steps_for(
@@ -140,27 +152,33 @@ def bill_steps_for(
     - ``charge_timer``: timer entry → charge_timer_entry → the charged line's product/price fixed →
       invoice (Syncro's time tracking stays right);
     - ``line_item``: add_line_item (product, hours, catalogue price, not taxable) → invoice (no timer).
-    Every path ends with the labor check on the invoice (never a second line) and the status.
+    Every path ends with the labor check on the invoice (never a second line) and the status. A
+    prepaid rule (``labor.ruled``) in a timer path charges the timer and sets its line (as
+    ``charge_timer`` does), so "Make Invoice" copies the ruled line.
     """
+    if mode == "make_invoice" and labor.ruled is not None:
+        mode = "charge_timer"
+    line = labor.ruled or work
     if mode == "make_invoice":
-        steps = bill_steps(client, ticket, work, end, category, status, labor.others, list(labor.timers))
+        steps = bill_steps(client, ticket, work, end, category, status, labor)
         return [*steps[:-1], FreeLineStep(client), steps[-1]] if labor.free else steps
     comment = CommentStep(client, ticket, BILL_SUBJECT, work.notes, hidden=False, do_not_email=True)
     if mode == "charge_timer":
         middle: list[Step] = [
             TimerStep(client, ticket, work.minutes, work.labor, work.product_id, work.notes, end),
             ChargeStep(client, ticket),
-            LineFixStep(client, ticket, work.product_id, labor.name, labor.price),
+            LineFixStep(client, ticket, line.product_id, labor.name, labor.price,
+                        hours(line.minutes) if labor.ruled is not None else None),
         ]
     elif mode == "line_item":
-        middle = [TicketLineStep(client, ticket, work.product_id, labor.name, work.notes, hours(work.minutes),
+        middle = [TicketLineStep(client, ticket, line.product_id, labor.name, work.notes, hours(line.minutes),
                                  labor.price)]
     else:
         raise InputError(f"Unknown billing_mode '{mode}': use one of {', '.join(BILLING_MODES)}.")
     return [
         comment, *middle,
         InvoiceStep(client, ticket, category),
-        InvoiceLineStep(client, work.minutes, work.labor, work.product_id, labor.others, list(labor.timers)),
+        line_check(client, line, labor),
         *([FreeLineStep(client)] if labor.free else []),
         StatusStep(client, ticket, status),
     ]

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from syncro_mcp.client import SyncroClient
-from syncro_mcp.client.models import Invoice, TicketSummary
+from syncro_mcp.client.models import Invoice, InvoiceLineItem, TicketSummary
 
 from .steps import CLOCK_SLACK, Results, Step
 
@@ -178,68 +178,97 @@ class InvoiceStep(Step):
         return None
 
 
-def labor_line(invoice: Invoice, product_id: int, qty: Decimal, others: int = 0) -> tuple[int, Decimal] | None:
-    """The invoice line carrying this bill's labor: (id, Syncro's quantity), if any.
+Wanted = tuple[int | None, Decimal, bool]
+"""An invoice line a bill expects: product, hours (or quantity), and whether Syncro may have rounded it."""
+Swept = tuple[int, Decimal, Decimal, str, int]
+"""Another uncharged timer the bill's invoice carries: product, hours, unit price, item name, timer id."""
 
-    The same product and hours (±0.01 h), or else, when the invoice holds more lines of the
-    product than the ``others`` that other time and parts account for, the one Syncro rounded
-    (docs/syncro-facts.md#field-reports: Syncro may round labor per product), so a rounded copy
-    is never taken for a missing line and billed a second time.
-    """
-    same = [li for li in invoice.line_items if li.product_id == product_id and li.quantity is not None]
-    for li in same:
-        if abs((li.quantity or Decimal(0)) - qty) <= Decimal("0.01"):
-            return li.id, li.quantity or qty
-    if len(same) > others:
-        li = min(same, key=lambda x: abs((x.quantity or Decimal(0)) - qty))
-        return li.id, li.quantity or qty
-    return None
+
+def assign(invoice: Invoice, wanted: list[Wanted]) -> list[InvoiceLineItem | None]:
+    """The invoice line carrying each wanted line, each line claimed once: the same product and
+    quantity (±0.01) first; then, for a line Syncro may round (docs/syncro-facts.md#invoices: labor
+    is rounded per product), the nearest line of its product left, so a rounded copy is never taken
+    for a missing line and billed a second time. None: not on the invoice."""
+    left = [li for li in invoice.line_items if li.quantity is not None]
+    got: list[InvoiceLineItem | None] = [None] * len(wanted)
+    for exact in (True, False):
+        for i, (pid, qty, loose) in enumerate(wanted):
+            if got[i] is not None or not (exact or loose):
+                continue
+            same = [li for li in left if li.product_id == pid
+                    and (not exact or abs((li.quantity or Decimal(0)) - qty) <= Decimal("0.01"))]
+            if same:
+                got[i] = min(same, key=lambda li, q=qty: abs((li.quantity or Decimal(0)) - q))
+                left.remove(got[i])
+    return got
 
 
 class InvoiceLineStep(Step):
-    """Make sure the invoice carries the labor line; add it at the catalogue price if Syncro did not copy it.
-
-    ``others``: lines of the same product the invoice carries for other time or parts (from the
-    preview); ``timers``: the other uncharged timers "Make Invoice" sweeps in, journaled so that
-    they read as billed afterwards.
+    """Make sure the invoice carries this bill's labor line and the other uncharged time the preview
+    showed on it (``swept``); add what Syncro's "Make Invoice" did not copy, at the preview's price
+    (the catalogue's for this bill's labor), never a second line. ``parts``: the ticket lines the
+    invoice carries as they are (claimed first, never added). Each add is preceded by a read of the
+    invoice, so a re-send after a lost answer adds only what is still missing.
     """
 
-    def __init__(self, client: SyncroClient, minutes: int, labor: str, product_id: int, others: int = 0,
-                 timers: list[int] | None = None) -> None:
+    def __init__(self, client: SyncroClient, minutes: int, labor: str, product_id: int,
+                 timers: list[int] | None = None, swept: list[Swept] | None = None,
+                 parts: list[tuple[int | None, Decimal]] | None = None) -> None:
         qty = hours(minutes)
         body: dict[str, Any] = {"product_id": product_id, "quantity": str(qty)}
-        if others or timers:
-            body.update(others=others, timers=list(timers or []))
+        if timers or swept or parts:
+            body.update(timers=list(timers or []), swept=[[p, str(q), str(c), n, t] for p, q, c, n, t in swept or []],
+                        parts=[[p, str(q)] for p, q in parts or []])
         super().__init__("invoice_line", f"Check invoice has {qty} h {labor} labor (add it if missing)", body)
         self.client, self.labor, self.product_id, self.qty = client, labor, product_id, qty
         self.seen: Invoice | None = None
         """The invoice as this step last read it, when it needed no line added (the final invoice)."""
 
-    def _found(self, invoice: Invoice, added: bool) -> dict[str, Any] | None:
-        found = labor_line(invoice, self.product_id, self.qty, int(self.body.get("others", 0)))
-        if found is None:
-            return None
-        self.seen = invoice
-        return {"line_item_id": found[0], "added": added, "quantity": str(found[1]),
-                "timers": self.body.get("timers", [])}
+    def _swept(self, results: Results) -> list[list[Any]]:
+        """The other timers' lines, less this run's own timer: a resumed bill's preview may have seen
+        it on the ticket as "other" time (the dead run logged it), and it is the labor line already."""
+        own = results.get("timer", {}).get("timer_id")
+        return [s for s in self.body.get("swept", []) if own is None or s[4] != own]
+
+    def _missing(self, invoice: Invoice, results: Results) -> tuple[InvoiceLineItem | None, list[list[Any]]]:
+        """This bill's labor line (None: missing) and the swept lines the invoice lacks."""
+        parts, swept = self.body.get("parts", []), self._swept(results)
+        got = assign(invoice, [*((p, Decimal(q), False) for p, q in parts), (self.product_id, self.qty, True),
+                               *((s[0], Decimal(s[1]), True) for s in swept)])
+        n = len(parts)
+        return got[n], [s for s, li in zip(swept, got[n + 1:], strict=True) if li is None]
+
+    def _result(self, li: InvoiceLineItem | None, line_id: int, added: bool, extra: list[int]) -> dict[str, Any]:
+        qty = li.quantity if li is not None and li.quantity is not None else self.qty
+        return {"line_item_id": line_id, "added": added, "quantity": str(qty),
+                "timers": self.body.get("timers", []), "swept_added": extra}
 
     async def send(self, results: Results) -> dict[str, Any]:
         inv_id = results["invoice"]["invoice_id"]
         invoice = await self.client.get_invoice(inv_id)
-        found = self._found(invoice, False)
-        if found is not None:
-            return {**found, "total": str(invoice.total) if invoice.total else None}
+        labor, missing = self._missing(invoice, results)
+        extra = [(await self._add(inv_id, s[0], Decimal(s[1]), Decimal(s[2]), s[3])).id for s in missing]
+        if labor is not None:
+            if not extra:
+                self.seen = invoice
+            found = self._result(labor, labor.id, False, extra)
+            return {**found, "total": str(invoice.total) if invoice.total and not extra else None}
         product = await self.client.get_product(self.product_id)
-        li = await self.client.add_invoice_line_item(
-            inv_id,
-            item=product.name or self.labor,
-            name=product.description or product.name or self.labor,
-            quantity=self.qty,
-            price=product.price_retail if product.price_retail is not None else Decimal(0),
-            product_id=self.product_id,
+        price = product.price_retail if product.price_retail is not None else Decimal(0)
+        li = await self._add(inv_id, self.product_id, self.qty, price, product.name, product.description)
+        return self._result(None, li.id, True, extra)
+
+    async def _add(self, inv_id: int, product_id: int, qty: Decimal, price: Decimal, item: str | None = None,
+                   name: str | None = None) -> InvoiceLineItem:
+        return await self.client.add_invoice_line_item(
+            inv_id, item=item or self.labor, name=name or item or self.labor, quantity=qty, price=price,
+            product_id=product_id,
         )
-        return {"line_item_id": li.id, "added": True, "quantity": str(self.qty), "timers": self.body.get("timers", [])}
 
     async def find(self, results: Results, since: datetime) -> dict[str, Any] | None:
         invoice = await self.client.get_invoice(results["invoice"]["invoice_id"])
-        return self._found(invoice, True)
+        labor, missing = self._missing(invoice, results)
+        if labor is None or missing:
+            return None
+        self.seen = invoice
+        return self._result(labor, labor.id, True, [])

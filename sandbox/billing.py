@@ -140,8 +140,10 @@ def create_invoice(
     """Create an invoice; with a ticket, copy its not-yet-invoiced charges onto it.
 
     Copied: ticket line items not yet on an invoice, and (when ``copy_timers``) billable timers
-    that are neither charged (they already have a line item) nor invoiced. Everything copied is
-    marked with the invoice id so a second invoice does not copy it again.
+    that are neither charged (they already have a line item) nor invoiced: Make Invoice charges
+    them first (``recorded: true``, ``ticket_line_item_id``), so any reader sees them charged.
+    Everything copied is marked with the invoice id (and ``converted``) so a second invoice does
+    not copy it again.
     """
     day = (date or now).astimezone(account_tz()).replace(hour=0, minute=0, second=0, microsecond=0)
     inv = new_invoice(
@@ -156,39 +158,41 @@ def create_invoice(
     )
     st.insert("invoices", inv, id=id)
     if ticket is not None:
-        lines = sorted(st.children("ticket_line_items", "ticket_id", ticket["id"]), key=lambda r: r["position"])
-        for line in lines:
-            if line.get("_invoice_id"):
-                continue
-            add_invoice_line(
-                st,
-                inv,
-                item=line["name"],
-                name=line["description"],
-                price=Decimal(line["retail_cents"] or 0) / 100,
-                cost=Decimal(line["cost_cents"] or 0) / 100,
-                quantity=Decimal(line["quantity"]),
-                product_id=line.get("product_id"),
-                taxable=bool(line.get("taxable")),
-                now=now,
-            )
-            line["_invoice_id"] = inv["id"]
-        if copy_timers:
+        if copy_timers:  # Make Invoice charges the uncharged timers first: each becomes a ticket line
             timers = sorted(st.children("timers", "ticket_id", ticket["id"]), key=lambda r: (r["start_time"], r["id"]))
             for t in timers:
-                if not t.get("billable") or t.get("recorded") or t.get("_invoice_id"):
-                    continue
-                product = st.products.get(t.get("product_id")) if t.get("product_id") else None
-                if product is None:
-                    continue
-                add_product_line(
-                    st, inv, product, timer_hours(t, product, rounding=rounding), now=now, name=product["name"]
-                )
-                t["_invoice_id"] = inv["id"]
+                if t.get("billable") and not t.get("recorded") and not t.get("_invoice_id") and t.get("product_id") \
+                        and st.products.get(t["product_id"]) is not None:
+                    charge_timer(st, t, now=now, rounding=rounding)
+                    t["_invoice_id"] = inv["id"]
+        lines = sorted(st.children("ticket_line_items", "ticket_id", ticket["id"]), key=lambda r: r["position"])
+        for line in lines:
+            if not line.get("_invoice_id"):
+                copy_ticket_line(st, inv, line, now=now)
         debit_prepaid(st, inv)
     views.recalculate_invoice(st, inv)
     inv["updated_at"] = fmt(now)
     return inv
+
+
+def copy_ticket_line(st: SandboxState, inv: Record, line: Record, *, now: datetime) -> Record:
+    """A ticket line onto the invoice; the ticket line reads ``converted: true`` from then on
+    (docs/syncro-facts.md#ticket-line-items: the meaning of ``converted`` is our reading, **L**)."""
+    li = add_invoice_line(
+        st,
+        inv,
+        item=line["name"],
+        name=line["description"],
+        price=Decimal(line["retail_cents"] or 0) / 100,
+        cost=Decimal(line["cost_cents"] or 0) / 100,
+        quantity=Decimal(line["quantity"]),
+        product_id=line.get("product_id"),
+        taxable=bool(line.get("taxable")),
+        now=now,
+    )
+    line["_invoice_id"] = inv["id"]
+    line["converted"] = True
+    return li
 
 
 def labor_quantity(st: SandboxState, inv: Record) -> Decimal:
@@ -226,6 +230,8 @@ def release_invoice(st: SandboxState, inv: Record) -> None:
         for rec in st.tables[table].values():
             if rec.get("_invoice_id") == inv["id"]:
                 rec["_invoice_id"] = None
+                if "converted" in rec:
+                    rec["converted"] = False
     for li in st.children("invoice_line_items", "invoice_id", inv["id"]):
         del st.invoice_line_items[li["id"]]
     del st.invoices[inv["id"]]

@@ -4,8 +4,8 @@ Syncro's "Make Invoice" (POST /invoices with the ticket id) copies the ticket's 
 charged time) and its uncharged billable timers (docs/syncro-facts.md#invoices), so the preview
 lists all of them with the catalogue's unit price, not only this bill's labor. After the write
 the invoice is read back and compared with the preview: differences are reported first.
-Timers a completed bill put on an invoice are known from the journal (Syncro's timer record
-says nothing about the invoice), so they are never shown as uncharged nor swept in again.
+Time and lines already on an invoice are read from Syncro (``tools/billed.py``: whoever billed
+them), so they are never shown as uncharged nor swept in again.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from syncro_mcp.client.models import Invoice, Product, Ticket, TicketLineItem, TicketTimer
-from syncro_mcp.engine.journal import Journal
 from syncro_mcp.engine.plans import Work
-from syncro_mcp.engine.writes import hours
+from syncro_mcp.engine.writes import Swept, hours
 
 from . import formatting as fmt
+from .billed import billed_on, uncharged
 from .mapping import timer_minutes
 from .models import BillLine
 from .runtime import Runtime
@@ -38,26 +38,23 @@ class BillPreview:
     warnings: list[str] = field(default_factory=list)
     labor_name: str = ""
     """The catalogue's name of this bill's labor product (the line's name in the line_item path)."""
+    product_names: dict[int, str] = field(default_factory=dict)
+    """The catalogue's names of the products on the preview's time lines."""
 
     @property
     def labor(self) -> BillLine:
         return next(li for li in self.lines if li.kind == "labor")
 
-    def same_product(self, product_id: int) -> int:
-        """Lines other than this bill's labor that carry ``product_id``."""
-        return sum(1 for li in self.lines if li.kind != "labor" and li.product_id == product_id)
+    def swept(self) -> tuple[Swept, ...]:
+        """The other uncharged timers' lines (product, hours, price, item), to add when Syncro's
+        "Make Invoice" does not copy them; an unpriced one is not added (a price is never guessed)."""
+        timers = [li for li in self.lines if li.kind == "timer"]  # in the order of swept_timers
+        return tuple((li.product_id, li.quantity, li.price, self.product_names.get(li.product_id, li.item), tid)
+                     for li, tid in zip(timers, self.swept_timers, strict=True)
+                     if li.product_id is not None and li.price is not None)
 
-
-def billed_timers(journal: Journal, number: int) -> dict[int, str]:
-    """Timer id → invoice number (or id) for every timer a completed bill on ticket ``number`` invoiced."""
-    billed: dict[int, str] = {}
-    for e in journal.done_entries("bill_ticket", number):
-        results = {s.name: s.result for s in e.steps}
-        inv = results.get("invoice", {})
-        label = str(inv.get("invoice_number") or inv.get("invoice_id") or "")
-        ids = [results.get("timer", {}).get("timer_id"), *results.get("invoice_line", {}).get("timers", [])]
-        billed.update({int(i): label for i in ids if i is not None})
-    return billed
+    def parts(self) -> tuple[tuple[int | None, Decimal], ...]:
+        return tuple((li.product_id, li.quantity) for li in self.lines if li.kind == "part")
 
 
 def amount(qty: Decimal, price: Decimal | None) -> Decimal | None:
@@ -78,13 +75,14 @@ def _part_line(li: TicketLineItem) -> BillLine:
                     quantity=qty, price=li.price_retail, amount=amount(qty, li.price_retail), taxable=bool(li.taxable))
 
 
-async def preview_invoice(rt: Runtime, detail: Ticket, work: Work, number: int, free: bool = False) -> BillPreview:
+async def preview_invoice(rt: Runtime, detail: Ticket, work: Work, number: int, free: bool = False,
+                          own: frozenset[int] = frozenset()) -> BillPreview:
     """Every line the invoice from ``detail`` will carry once this bill's labor is on the ticket
-    (``free``: no charge, the labor line at $0)."""
-    billed = billed_timers(rt.engine.journal, number)
+    (``free``: no charge, the labor line at $0; ``own``: timers this bill already logged, when it resumes)."""
+    billed = await billed_on(rt.client, detail)
     others = [t for t in detail.ticket_timers
-              if t.billable is not False and not t.recorded and t.id not in billed and t.product_id is not None]
-    parts = [li for li in detail.line_items if not li.converted]
+              if uncharged(t, billed) and t.product_id is not None and t.id not in own]
+    parts = [li for li in detail.line_items if not li.converted and li.id not in billed.lines]
     pids = sorted({work.product_id, *(t.product_id for t in others if t.product_id is not None)})
     products = {p: await rt.resolver.product(p) for p in pids}  # one catalogue read serves them all
     names = rt.resolver.labor_names()
@@ -105,7 +103,8 @@ async def preview_invoice(rt: Runtime, detail: Ticket, work: Work, number: int, 
     warnings = [f"{li.item}: no catalogue price" for li in lines if li.price is None]
     name = (mine.name if mine else None) or work.labor
     warnings += prepaid_warning(work, name, prepay)
-    return BillPreview(lines, total, prepay, [t.id for t in others], warnings, name)
+    catalogue = {pid: p.name for pid, p in products.items() if p is not None and p.name}
+    return BillPreview(lines, total, prepay, [t.id for t in others], warnings, name, catalogue)
 
 
 AFTER_HOURS = ("emergency", "after hours", "after-hours")

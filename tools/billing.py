@@ -52,35 +52,35 @@ class BillArgs(TimeArgs):
     not_journaled: ClassVar[frozenset[str]] = frozenset({"bill_again"})
 
 
-def labor_steps(mode: str, a: BillArgs, work: Work, end: datetime, bill: BillPreview) -> list[str]:
-    """The preview's lines for how the labor reaches the ticket, per billing path."""
+def labor_steps(mode: str, a: BillArgs, work: Work, end: datetime, bill: BillPreview, ruled: bool) -> list[str]:
+    """The preview's lines for how the labor reaches the ticket, per billing path (``ruled``: a
+    prepaid rule sets the line's labor and hours; the time entry keeps the real time)."""
     timer = (f"Time entry: {fmt.duration(a.minutes)} {a.labor_type} labor (product {work.product_id}), billable, "
              f"ending now ({fmt.when(end)})")
     price = fmt.money(bill.labor.price)
-    if mode == "charge_timer":
-        return [timer, "Charge the time entry (Syncro turns it into a ticket line)",
-                f"Read the charged line back; set it to {bill.labor_name} at {price} if Syncro chose another product"]
     if mode == "line_item":
         return [f"Ticket line: {bill.labor.quantity} h {bill.labor_name} at {price}, not taxable (no time entry: "
                 "Syncro's time tracking will not show this time)"]
+    if mode == "charge_timer" or ruled:
+        qty = f"{bill.labor.quantity} h " if ruled else ""
+        why = "as the prepaid rule says" if ruled else "if Syncro chose another product"
+        return [timer, "Charge the time entry (Syncro turns it into a ticket line)",
+                f"Read the charged line back; set it to {qty}{bill.labor_name} at {price} {why}"]
     return [timer]
 
 
-async def prepaid_rule(rt: Runtime, a: BillArgs, work: Work, bill: BillPreview) -> tuple[Work, BillPreview]:
+async def prepaid_rule(rt: Runtime, a: BillArgs, work: Work, bill: BillPreview,
+                       own: frozenset[int] = frozenset()) -> tuple[Work, BillPreview]:
     """The account's labor rule for a prepaid customer (``prepaid_labor_rules``, e.g. emergency →
-    onsite x1.5): in billing_mode line_item the bill's line takes the rule's labor and hours; in
-    the other paths the timer records the real time, so the rule is not applied and the preview says so."""
+    onsite x1.5): the bill's line takes the rule's labor and hours, in every billing path (a time
+    entry, if the path makes one, records the real time; its charged line is set to the rule's)."""
     rule = rt.settings.prepaid_labor_rules.get(work.labor)
     parsed = parse_labor_rule(rule) if rule else None
     if parsed is None or bill.prepay_hours is None or bill.prepay_hours <= 0:
         return work, bill
-    if rt.settings.billing_mode != "line_item":
-        bill.warnings.append(f"the prepaid rule '{work.labor} → {rule}' applies only with billing_mode line_item "
-                             "(here the time entry records the real time); not applied")
-        return work, bill
     target, factor = parsed
     ruled = Work(max(1, round(work.minutes * factor)), target, rt.resolver.labor(target), work.notes)
-    new = await preview_invoice(rt, await rt.resolver.ticket_detail(a.number), ruled, a.number, free=a.free())
+    new = await preview_invoice(rt, await rt.resolver.ticket_detail(a.number), ruled, a.number, a.free(), own)
     new.warnings = [w for w in new.warnings if not w.startswith("emergency labor")]
     new.warnings.append(f"prepaid rule applied: {work.labor} for a prepaid customer bills as {target} at "
                         f"{factor}× the hours ({fmt.duration(work.minutes)} → {fmt.duration(ruled.minutes)})")
@@ -95,24 +95,28 @@ async def plan_bill_ticket(rt: Runtime, a: BillArgs) -> JournaledPlan:
     status = pick_one(INVOICED, await rt.resolver.statuses(), "status")
     if ticket.customer_id is None:
         raise InputError(f"Ticket #{a.number} has no customer; Syncro cannot invoice it.")
-    bill = await preview_invoice(rt, await rt.resolver.ticket_detail(a.number), work, a.number, free=a.free())
-    work, bill = await prepaid_rule(rt, a, work, bill)
-    if bill.labor.price is None and mode != "make_invoice":
-        raise InputError(f"Product {work.product_id} ({a.labor_type}) has no price in Syncro's catalogue; "
+    own = frozenset(int(s.result["timer_id"]) for s in (resume.steps if resume else [])
+                    if s.name == "timer" and s.result.get("timer_id"))
+    bill = await preview_invoice(rt, await rt.resolver.ticket_detail(a.number), work, a.number, a.free(), own)
+    line, bill = await prepaid_rule(rt, a, work, bill, own)
+    ruled = line if line is not work else None
+    if bill.labor.price is None and (mode != "make_invoice" or ruled):
+        raise InputError(f"Product {line.product_id} ({line.labor}) has no price in Syncro's catalogue; "
                          "set one in Syncro (a price is never guessed).")
     end, category = rt.now(), rt.settings.invoice_category
-    labor = Labor(bill.labor_name, bill.labor.price or Decimal(0), bill.same_product(work.product_id),
-                  tuple(bill.swept_timers), a.free())
+    labor = Labor(bill.labor_name, bill.labor.price or Decimal(0), tuple(bill.swept_timers),
+                  bill.swept(), bill.parts(), a.free(), ruled)
     job = Job("bill_ticket", a.number, a.journal_key(),
               bill_steps_for(mode, rt.client, ticket, work, end, category, status, labor), resume,
               allow_repeat=a.bill_again, refusal=refuse)
     warn = f"\n  Note: the ticket is already {ticket.status}." if (ticket.status or "") in (status, "Closed") else ""
     n = len(bill.swept_timers)
-    swept = f"; the ticket's other uncharged time ({n} {'entry' if n == 1 else 'entries'}) goes on it too" if n else ""
+    swept = (f"; the ticket's other uncharged time ({n} {'entry' if n == 1 else 'entries'}) goes on it too "
+             "(added at the price shown if Syncro does not copy it)") if n else ""
     steps = [
-        *labor_steps(mode, a, work, end, bill),
+        *labor_steps(mode, a, work, end, bill, ruled is not None),
         f"Invoice from the ticket (category {category}){swept}",
-        f"Make sure the invoice has the {hours(a.minutes)} h {a.labor_type} line (added at the catalogue "
+        f"Make sure the invoice has the {hours(line.minutes)} h {line.labor} line (added at the catalogue "
         "price if Syncro did not copy it; never a second one)",
         *(["Make sure that labor line is $0 on the invoice (no charge)"] if a.free() else []),
         f"Status → {status}",
@@ -123,11 +127,11 @@ async def plan_bill_ticket(rt: Runtime, a: BillArgs) -> JournaledPlan:
         "     ----",
         *(f"     {ln}" for ln in a.notes.splitlines()),
         "     ----",
-        *(f"  {i}. {line}" for i, line in enumerate(steps, start=2)),
+        *(f"  {i}. {step}" for i, step in enumerate(steps, start=2)),
         *preview_text(bill),
     ])
     fields = {"lines": bill.lines, "total": bill.total, "prepay_hours": bill.prepay_hours}
-    return JournaledPlan(preview + resume_note(job), ticket, job, work, status, fields, bill)
+    return JournaledPlan(preview + resume_note(job), ticket, job, line, status, fields, bill)
 
 
 async def read_back(rt: Runtime, plan: JournaledPlan, report: RunReport) -> tuple[Invoice | None, list[str]]:

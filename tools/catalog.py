@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 from . import (
+    assets,
     billing,
     customers,
     day_writes,
     history,
     invoices,
+    schedule,
     session_log,
     tickets,
     time,
@@ -31,6 +33,8 @@ TOOLS: tuple[Tool, ...] = (
     *history.TOOLS,
     *invoices.TOOLS,
     *day_writes.TOOLS,
+    *schedule.TOOLS,
+    *assets.TOOLS,
     *writes.TOOLS,
 )
 BY_NAME = {t.name: t for t in TOOLS}

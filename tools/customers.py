@@ -11,6 +11,7 @@ from . import formatting as fmt
 from . import mapping
 from .declare import Args, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .errors import InputError
+from .links import web_base
 from .models import CustomerDetail, CustomerList, WriteResult
 from .params import Name
 from .runtime import Runtime
@@ -24,7 +25,8 @@ class ListCustomersArgs(Args):
 async def list_customers(rt: Runtime, a: ListCustomersArgs) -> tuple[CustomerList, str]:
     """Find customers by name, business, email or phone."""
     page = await rt.client.list_customers(query=a.query or None)
-    result = CustomerList(customers=[mapping.customer_row(c) for c in page.items])
+    base = web_base(rt.settings)
+    result = CustomerList(customers=[mapping.customer_row(c, base) for c in page.items])
     return result, fmt.customer_list(result, f"matching “{a.query}”" if a.query else "all")
 
 
@@ -37,7 +39,7 @@ async def get_customer(rt: Runtime, a: GetCustomerArgs) -> tuple[CustomerDetail,
     c = await rt.resolver.customer(a.customer)
     contacts = c.contacts or await rt.client.list_contacts(c.id)
     open_tickets = (await rt.client.list_tickets(customer_id=c.id, status=NOT_CLOSED)).items
-    result = mapping.customer_detail(c, contacts, sort_tickets(open_tickets))
+    result = mapping.customer_detail(c, contacts, sort_tickets(open_tickets), web_base(rt.settings))
     return result, fmt.customer_detail(result)
 
 
@@ -72,7 +74,7 @@ async def create_customer(
     rt: Runtime, a: CreateCustomerArgs, plan: CustomerPlan, progress: Progress | None
 ) -> WriteResult:
     """Create a customer (business or person)."""
-    row = mapping.customer_row(await rt.client.create_customer(plan.fields))
+    row = mapping.customer_row(await rt.client.create_customer(plan.fields), web_base(rt.settings))
     return WriteResult(
         status="done", message=f"Created customer {row.name} (id {row.id}).", customer=row, steps=["POST customer"]
     )

@@ -17,6 +17,7 @@ from . import formatting as fmt
 from .declare import Progress, Toolset, WriteArgs, WriteTool
 from .errors import InputError
 from .invoices import InvoiceRef, load_invoice
+from .links import from_results
 from .models import WriteResult
 from .params import Number
 from .runtime import Runtime
@@ -47,6 +48,7 @@ async def done(rt: Runtime, plan: DayPlan, progress: Progress | None, message: s
     results = {k: v for r in report.results.values() for k, v in r.items()}
     return WriteResult(
         status="done", message=message.format(**results, **plan.facts), steps=report.lines, journal_entry=entry.id,
+        url=from_results(rt.settings, results),
         **{k: (results.get(v) if isinstance(v, str) else v) for k, v in extra.items()},
     )
 
@@ -146,10 +148,11 @@ async def plan_move(rt: Runtime, a: MoveArgs) -> DayPlan:
     start, end = moved(appt, aware(rt, a.start))
     if start < rt.now():
         raise InputError(f"start {fmt.when(start)} is in the past; ask the user for the new date and time.")
-    ticket = await rt.client.get_ticket(appt.ticket_id) if appt.ticket_id else None
-    if a.set_scheduled and ticket is None:
+    if a.set_scheduled and not appt.ticket_id:
         raise InputError(f"Appointment {a.appointment_id} has no ticket, so no status to set; drop set_scheduled.")
-    number = ticket.number if ticket else NO_TICKET
+    listed = appt.ticket.number if appt.ticket else None  # the appointment embeds its ticket's number
+    ticket = await rt.client.get_ticket(appt.ticket_id) if appt.ticket_id and (a.set_scheduled or not listed) else None
+    number = (ticket.number if ticket else listed) or NO_TICKET
     steps: list[Any] = [MoveAppointmentStep(rt.client, a.appointment_id, start, end)]
     lines = [
         f"Move appointment {a.appointment_id} ({appt.summary or ''})",

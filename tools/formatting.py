@@ -13,6 +13,9 @@ from decimal import Decimal
 from typing import Any
 
 from .models import (
+    Alerts,
+    Appointments,
+    Assets,
     CustomerDetail,
     CustomerHistory,
     CustomerList,
@@ -90,7 +93,7 @@ def ticket_lines(rows: Iterable[TicketRow]) -> list[str]:
     num_w = max(len(str(r.number)) for r in rows) + 1
     return [
         f"{'#' + str(r.number):<{num_w}} {r.status:<{status_w}}  {clip(r.customer, cust_w):<{cust_w}}  {r.subject}"
-        + (f"  (due {r.due})" if r.due else "")
+        + (f"  (due {r.due})" if r.due else "") + link(r.url)
         for r in rows
     ]
 
@@ -170,7 +173,7 @@ def time_entries(t: TimeEntries) -> str:
     return "\n".join(
         [
             f"#{t.number}: {len(t.entries)} time entries, {duration(t.total_minutes)} total, "
-            f"{duration(t.uncharged_minutes)} uncharged",
+            f"{duration(t.uncharged_minutes)} uncharged{link(t.url)}",
             *(_entry_line(e) for e in t.entries),
         ]
     )
@@ -181,7 +184,7 @@ def customer_list(result: CustomerList, heading: str) -> str:
         return f"No customers: {heading}."
     width = min(_MAX_CUSTOMER + 10, max(len(c.name) for c in result.customers))
     rows = [
-        f"{c.id:>10}  {clip(c.name, width):<{width}}  {c.email or ''}  {c.phone or ''}".rstrip()
+        f"{c.id:>10}  {clip(c.name, width):<{width}}  {c.email or ''}  {c.phone or ''}".rstrip() + link(c.url)
         for c in result.customers
     ]
     return "\n".join([f"{len(rows)} customers — {heading}", *rows])
@@ -189,7 +192,8 @@ def customer_list(result: CustomerList, heading: str) -> str:
 
 def customer_detail(c: CustomerDetail) -> str:
     lines = [f"{c.name} (customer {c.id})"]
-    for label, value in (("Email", c.email), ("Phone", c.phone), ("Address", c.address), ("Notes", c.notes)):
+    for label, value in (("Email", c.email), ("Phone", c.phone), ("Address", c.address), ("Notes", c.notes),
+                         ("Link", c.url)):
         if value:
             lines.append(f"{label}: {value}")
     if c.contacts:
@@ -206,7 +210,7 @@ def search_result(r: SearchResult, query: str) -> str:
     parts.extend(ticket_lines(r.tickets))
     if r.customers:
         parts.append("Customers:")
-        parts.extend(f"  {c.name} (customer {c.id})" for c in r.customers)
+        parts.extend(f"  {c.name} (customer {c.id}){link(c.url)}" for c in r.customers)
     return "\n".join(parts)
 
 
@@ -215,7 +219,7 @@ def invoice_list(result: InvoiceList, heading: str) -> str:
         return f"No invoices: {heading}."
     rows = [
         f"Invoice #{i.number or i.id}  {day(i.date)}  {clip(i.customer or '', _MAX_CUSTOMER):<{_MAX_CUSTOMER}}"
-        f"  {money(i.total):>10}  {'paid' if i.paid else 'unpaid'}"
+        f"  {money(i.total):>10}  {'paid' if i.paid else 'unpaid'}{link(i.url)}"
         for i in result.invoices
     ]
     return "\n".join([f"{len(rows)} invoices — {heading}", *rows])
@@ -231,6 +235,8 @@ def invoice_detail(i: InvoiceDetail) -> str:
     if not i.lines:
         lines.append("  (no lines)")
     lines.append(f"Subtotal {money(i.subtotal)} · Tax {money(i.tax)} · Total {money(i.total)}")
+    if i.url:
+        lines.append(f"Link: {i.url}")
     return "\n".join(lines)
 
 
@@ -257,6 +263,8 @@ def write_result(r: WriteResult) -> str:
         return f'{r.preview}\n\n{CONFIRM_FIRST}="{r.confirm_token}".'
     lines = [r.message] if r.message else []
     lines.extend(f"  ✓ {s}" for s in r.steps)
+    if r.url:
+        lines.append(f"Link: {r.url}")
     return "\n".join(lines)
 
 
@@ -283,7 +291,7 @@ def my_time(t: MyTime) -> str:
         state = "billed" if e.billed else ("unbilled" if e.billable else "not billable")
         lines.append(
             f"  {when(e.start)}  #{e.number or '?'}  {clip(e.customer or '', 24):<24} "
-            f"{duration(e.minutes):>7}  {e.labor or '—'}  {state}"
+            f"{duration(e.minutes):>7}  {e.labor or '—'}  {state}{link(e.url)}"
         )
     lines.append(
         f"Total {duration(t.total_minutes)} · billable {duration(t.billable_minutes)} · "
@@ -305,7 +313,7 @@ def unbilled_work(u: UnbilledWork) -> str:
             parts = f" + lines {money(t.lines_amount)}" if t.lines_amount else ""
             lines.append(
                 f"  #{t.number} {clip(t.subject, 40)} ({t.status}, since {day(t.oldest)}): "
-                f"{duration(t.minutes)} {money(t.time_amount)}{parts}"
+                f"{duration(t.minutes)} {money(t.time_amount)}{parts}{link(t.url)}"
             )
     if not u.complete:
         lines.append("(Syncro holds more timers than were read; give a later since.)")
@@ -329,5 +337,45 @@ def customer_history(h: CustomerHistory) -> str:
         lines.append("Recent invoices:")
         for i in h.recent_invoices:
             paid = "paid" if i.paid else "unpaid"
-            lines.append(f"  #{i.number or i.id}  {day(i.date)}  {money(i.total)}  {paid}")
+            lines.append(f"  #{i.number or i.id}  {day(i.date)}  {money(i.total)}  {paid}{link(i.url)}")
+    return "\n".join(lines)
+
+
+def link(url: str | None) -> str:
+    """A record's web link at the end of its line (nothing when no account is configured)."""
+    return f"  {url}" if url else ""
+
+
+def appointments(r: Appointments) -> str:
+    """One line per appointment: start, length, summary, ticket, customer, tech, place, id."""
+    lines = [f"Appointments, {r.period}: {len(r.appointments)}"]
+    for x in r.appointments:
+        who = " · ".join(v for v in (f"#{x.number}" if x.number else None, x.customer, x.tech, x.location) if v)
+        lines.append(f"  {when(x.start)} {duration(x.minutes)}  {x.summary}" + (f" · {who}" if who else "")
+                     + f"  [id {x.id}]{link(x.url)}")
+    if not r.complete:
+        lines.append("(Syncro holds more appointments than were read; ask for a shorter period.)")
+    return "\n".join(lines)
+
+
+def assets(r: Assets, query: str) -> str:
+    lines = [f"Assets matching “{query}”: {len(r.assets)}"]
+    for x in r.assets:
+        about = " · ".join(v for v in (x.type, x.model, f"serial {x.serial}" if x.serial else None, x.customer) if v)
+        lines.append(f"  {x.name} · {about}  [id {x.id}]{link(x.url)}")
+    if not r.complete:
+        lines.append("(more assets match: give a more exact query)")
+    return "\n".join(lines)
+
+
+def alerts(r: Alerts, customer: str | None) -> str:
+    scope = f"{r.status}" + (f", {customer}" if customer else "")
+    lines = [f"RMM alerts ({scope}): {len(r.alerts)}"]
+    for x in r.alerts:
+        state = "resolved" if x.resolved else "active"
+        ticket = f" · ticket #{x.number}" if x.number else ""
+        lines.append(f"  {when(x.created_at)}  {x.computer or '?'} ({x.customer or '?'}): {x.description or ''}"
+                     f" · {state}{ticket}  [alert {x.id}]{link(x.url)}")
+    if not r.complete:
+        lines.append("(Syncro holds more alerts than were read)")
     return "\n".join(lines)

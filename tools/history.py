@@ -15,7 +15,7 @@ from pydantic import Field
 from . import formatting as fmt
 from . import mapping
 from .declare import Args, ReadTool, Toolset
-from .links import link
+from .links import link, web_base
 from .models import CustomerHistory
 from .periods import midnight
 from .runtime import Runtime
@@ -57,12 +57,13 @@ async def customer_history(rt: Runtime, a: CustomerHistoryArgs) -> tuple[Custome
     tickets = await rt.client.iter_tickets(customer_id=c.id)
     closed = [t for t in tickets if (t.status or "").casefold() in CLOSED]
     still_open = [t for t in tickets if (t.status or "").casefold() not in CLOSED]
+    base = web_base(rt.settings)
     result = CustomerHistory(
         customer=mapping.customer_row(c), prepaid_hours=c.prepay_hours,
         contacts=[mapping.contact_row(x) for x in contacts],
-        open_tickets=[mapping.ticket_row(t) for t in sort_tickets(still_open)],
-        recent_closed=[mapping.ticket_row(t) for t in sorted(closed, key=lambda t: -(t.number or 0))[:RECENT]],
-        recent_invoices=[mapping.invoice_row(i) for i in await _invoices(rt, c.id)],
+        open_tickets=[mapping.ticket_row(t, base) for t in sort_tickets(still_open)],
+        recent_closed=[mapping.ticket_row(t, base) for t in sorted(closed, key=lambda t: -(t.number or 0))[:RECENT]],
+        recent_invoices=[mapping.invoice_row(i, base) for i in await _invoices(rt, c.id)],
         month_minutes=await _month_minutes(rt, {t.id for t in tickets}),
         url=link(rt.settings, "customers", c.id),
     )

@@ -13,6 +13,7 @@ from . import formatting as fmt
 from . import mapping
 from .declare import Args, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .errors import InputError
+from .links import web_base
 from .models import InvoiceDetail, InvoiceList, WriteResult
 from .params import NotBool, Number
 from .runtime import Runtime
@@ -47,7 +48,8 @@ async def list_invoices(rt: Runtime, a: ListInvoicesArgs) -> tuple[InvoiceList, 
     """Invoices, newest first."""
     ticket_id = await rt.resolver.ticket_id(a.ticket) if a.ticket else None
     page = await rt.client.list_invoices(ticket_id=ticket_id, unpaid=a.unpaid or None)
-    rows = sorted((mapping.invoice_row(i) for i in page.items), key=lambda r: r.id, reverse=True)
+    base = web_base(rt.settings)
+    rows = sorted((mapping.invoice_row(i, base) for i in page.items), key=lambda r: r.id, reverse=True)
     result = InvoiceList(invoices=rows)
     heading = ", ".join(p for p in (a.ticket and f"ticket #{a.ticket}", a.unpaid and "unpaid") if p) or "latest"
     return result, fmt.invoice_list(result, heading)
@@ -59,7 +61,7 @@ class GetInvoiceArgs(Args):
 
 async def get_invoice(rt: Runtime, a: GetInvoiceArgs) -> tuple[InvoiceDetail, str]:
     """Invoice with its lines and totals."""
-    result = mapping.invoice_detail(await load_invoice(rt, a.id_or_number))
+    result = mapping.invoice_detail(await load_invoice(rt, a.id_or_number), web_base(rt.settings))
     return result, fmt.invoice_detail(result)
 
 
@@ -80,7 +82,7 @@ async def create_invoice(rt: Runtime, a: TicketArgs, plan: InvoicePlan, progress
     inv = await rt.client.create_invoice(
         customer_id=plan.ticket.customer_id or 0, ticket_id=plan.ticket.id, category=rt.settings.invoice_category
     )
-    row = mapping.invoice_row(inv)
+    row = mapping.invoice_row(inv, web_base(rt.settings))
     return WriteResult(
         status="done", message=f"Created invoice #{row.number or row.id} from #{a.number}.", number=a.number,
         invoice=row, steps=["POST invoice"],
@@ -143,7 +145,8 @@ async def add_invoice_line_item(
     return WriteResult(
         status="done",
         message=f"Added {plan.quantity} × {plan.product.name} to invoice #{plan.invoice.number or plan.invoice.id}.",
-        invoice=mapping.invoice_row(plan.invoice), line_item_id=li.id, steps=["POST invoice line item"],
+        invoice=mapping.invoice_row(plan.invoice, web_base(rt.settings)), line_item_id=li.id,
+        steps=["POST invoice line item"],
     )
 
 

@@ -21,6 +21,7 @@ from syncro_mcp.client.models import (
 )
 
 from .formatting import UNTRUSTED, clip
+from .links import at
 from .models import (
     Billing,
     CommentRow,
@@ -42,11 +43,12 @@ BODY_CHARS = 500
 """A comment body in the detail view is clipped as the seed's detail text clips it."""
 
 
-def ticket_row(t: TicketSummary) -> TicketRow:
+def ticket_row(t: TicketSummary, base: str | None = None) -> TicketRow:
+    """``base``: the web base (``links.web_base``) every row's link is built on."""
     customer = t.customer_business_then_name or (f"customer {t.customer_id}" if t.customer_id else "")
     return TicketRow(
         number=t.number or 0, status=t.status or "", customer=clip(customer, CUSTOMER_WIDTH), subject=t.subject or "",
-        due=t.due_date.date() if t.due_date else None,
+        due=t.due_date.date() if t.due_date else None, url=at(base, "tickets", t.id),
     )
 
 
@@ -133,8 +135,9 @@ def _comment_key(c: Comment) -> tuple[float, int]:
     return (c.created_at.timestamp() if c.created_at else 0.0, c.id)
 
 
-def customer_row(c: Customer) -> CustomerRow:
-    return CustomerRow(id=c.id, name=c.display_name, email=c.email or None, phone=c.phone or c.mobile or None)
+def customer_row(c: Customer, base: str | None = None) -> CustomerRow:
+    return CustomerRow(id=c.id, name=c.display_name, email=c.email or None, phone=c.phone or c.mobile or None,
+                       url=at(base, "customers", c.id))
 
 
 def contact_row(c: Contact) -> ContactRow:
@@ -144,20 +147,20 @@ def contact_row(c: Contact) -> ContactRow:
 
 
 def customer_detail(
-    c: Customer, contacts: list[Contact], open_tickets: list[TicketSummary]
+    c: Customer, contacts: list[Contact], open_tickets: list[TicketSummary], base: str | None = None
 ) -> CustomerDetail:
     address = ", ".join(p for p in (c.address, c.address_2, c.city, c.state, c.zip) if p) or None
     return CustomerDetail(
-        **customer_row(c).model_dump(),
+        **customer_row(c, base).model_dump(),
         business_name=c.business_name or None,
         address=address,
         notes=c.notes or None,
         contacts=[contact_row(x) for x in contacts],
-        open_tickets=[ticket_row(t) for t in open_tickets],
+        open_tickets=[ticket_row(t, base) for t in open_tickets],
     )
 
 
-def invoice_row(i: Invoice) -> InvoiceRow:
+def invoice_row(i: Invoice, base: str | None = None) -> InvoiceRow:
     paid = i.is_paid if i.is_paid is not None else (bool(i.verified_paid or i.tech_marked_paid) or None)
     return InvoiceRow(
         id=i.id,
@@ -167,6 +170,7 @@ def invoice_row(i: Invoice) -> InvoiceRow:
         total=i.total,
         paid=paid,
         ticket_id=i.ticket_id,
+        url=at(base, "invoices", i.id),
     )
 
 
@@ -176,9 +180,9 @@ def invoice_line(li: InvoiceLineItem) -> InvoiceLine:
     )
 
 
-def invoice_detail(i: Invoice) -> InvoiceDetail:
+def invoice_detail(i: Invoice, base: str | None = None) -> InvoiceDetail:
     return InvoiceDetail(
-        **invoice_row(i).model_dump(),
+        **invoice_row(i, base).model_dump(),
         subtotal=i.subtotal,
         tax=i.tax,
         lines=[invoice_line(li) for li in i.line_items],

@@ -29,6 +29,7 @@ class TicketRow(_Out):
     customer: str
     subject: str
     due: date | None = None
+    url: str | None = None
 
 
 class TicketList(_Out):
@@ -93,6 +94,7 @@ class TimeEntries(_Out):
     entries: list[TimeEntryRow]
     total_minutes: int
     uncharged_minutes: int
+    url: str | None = None
 
 
 class CustomerRow(_Out):
@@ -100,6 +102,7 @@ class CustomerRow(_Out):
     name: str
     email: str | None = None
     phone: str | None = None
+    url: str | None = None
 
 
 class ContactRow(_Out):
@@ -143,6 +146,7 @@ class InvoiceRow(_Out):
     total: Decimal | None = None
     paid: bool | None = None
     ticket_id: int | None = None
+    url: str | None = None
 
 
 class InvoiceList(_Out):
@@ -205,6 +209,7 @@ class WriteResult(_Out):
     path: str | None = Field(None, description="File written (session log).")
     customer: CustomerRow | None = None
     journal_entry: int | None = None
+    url: str | None = None
 
 
 class BillResult(WriteResult):
@@ -242,6 +247,7 @@ class MyTimeRow(_Out):
     billable: bool = True
     billed: bool = Field(False, description="Charged to the ticket (a line item).")
     notes: str | None = None
+    url: str | None = None
 
 
 class MyTime(_Out):
@@ -263,6 +269,7 @@ class UnbilledTicket(_Out):
     minutes: int = Field(description="Billable time not yet charged.")
     time_amount: Decimal = Field(description="Those minutes at the labor products' catalogue prices.")
     lines_amount: Decimal = Field(description="Ticket line items (parts, charged time) not yet invoiced.")
+    url: str | None = None
 
 
 class UnbilledCustomer(_Out):
@@ -289,3 +296,53 @@ class CustomerHistory(_Out):
     recent_invoices: list[InvoiceRow] = Field(default_factory=list, description="Last 5, newest first.")
     month_minutes: int = Field(0, description="Time logged on its tickets this calendar month.")
     url: str | None = Field(None, description="Syncro web link.")
+
+
+class AppointmentRow(_Out):
+    id: int = Field(description="Appointment id (move_appointment).")
+    start: datetime | None = None
+    minutes: int
+    summary: str
+    number: int | None = Field(None, description="Ticket number.")
+    customer: str | None = None
+    tech: str | None = None
+    location: str | None = None
+    url: str | None = None
+
+
+class Appointments(_Out):
+    period: str
+    appointments: list[AppointmentRow] = Field(description="By start; those starting in the period.")
+    complete: bool = True
+
+
+class AssetRow(_Out):
+    id: int
+    name: str
+    type: str | None = None
+    serial: str | None = None
+    model: str | None = Field(None, description="Manufacturer and model.")
+    customer: str | None = None
+    url: str | None = None
+
+
+class Assets(_Out):
+    assets: list[AssetRow]
+    complete: bool = True
+
+
+class AlertRow(_Out):
+    id: int = Field(description="Alert id (ticket_from_alert).")
+    created_at: datetime | None = None
+    customer: str | None = None
+    computer: str | None = None
+    description: str | None = None
+    resolved: bool = False
+    number: int | None = Field(None, description="Ticket number, if one was made.")
+    url: str | None = None
+
+
+class Alerts(_Out):
+    status: str
+    alerts: list[AlertRow] = Field(description="Newest first.")
+    complete: bool = True

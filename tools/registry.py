@@ -33,6 +33,7 @@ from .declare import Args, ReadTool, Toolset, WriteTool
 from .declare import Tool as Declared
 from .errors import InputError, as_tool_error
 from .formatting import CONFIRM_FIRST, write_result
+from .links import with_link
 from .models import WriteResult
 from .runtime import Runtime
 from .schema import fields_schema, shallow
@@ -247,6 +248,8 @@ class WriteCall:
         finally:
             CURRENT_CALL.reset(token)
         self._token_outcome(how, args, "done", result.message)
+        if not self.decl.destructive:  # a deleted record has no link
+            result = with_link(self.rt, result)
         if call.get("audit_warning"):  # the write is done: report it, and the audit problem as a warning
             result = result.model_copy(update={"message": f"{result.message}\n{call['audit_warning']}"})
         return _result(result, write_result(result))

@@ -92,6 +92,10 @@ class Resolver:
             return self._ids[number]
         return (await self.ticket(number)).id
 
+    def known_ticket_id(self, number: int) -> int | None:
+        """The id of a ticket already resolved (never a request)."""
+        return self._ids.get(number)
+
     def remember(self, summary: TicketSummary) -> None:
         if summary.number is not None:
             self._ids[summary.number] = summary.id

@@ -16,10 +16,10 @@ from syncro_mcp.engine.writes import visibility
 
 from . import formatting as fmt
 from . import mapping
-from .bill_preview import billed_timers
+from .billed import billed_on
 from .declare import Args, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .errors import InputError
-from .links import link
+from .links import link, web_base
 from .models import SearchResult, TicketDetail, TicketList, WriteResult
 from .params import Again, Labor, Limit, Minutes, Name, Number, Text
 from .runtime import Runtime
@@ -134,7 +134,7 @@ async def list_tickets(rt: Runtime, a: ListTicketsArgs) -> tuple[TicketList, str
     tickets = _triage(rt, a, fetched)
     shown = sort_tickets(tickets)[: a.limit]
     result = TicketList(
-        tickets=[mapping.ticket_row(t) for t in shown],
+        tickets=[mapping.ticket_row(t, web_base(rt.settings)) for t in shown],
         total=len(tickets),
         truncated=True if len(tickets) > len(shown) else None,
         complete=not more,
@@ -169,7 +169,7 @@ async def get_ticket(rt: Runtime, a: GetTicketArgs) -> tuple[TicketDetail, str]:
     """Full ticket: details, last 5 comments, time entries, billing."""
     ticket_id = await rt.resolver.ticket_id(a.number)
     detail = await rt.client.get_ticket(ticket_id)
-    billed = billed_timers(rt.engine.journal, a.number)
+    billed = (await billed_on(rt.client, detail)).timers
     if not a.all_comments:
         result = mapping.ticket_detail(detail, rt.resolver.labor_names(), billed=billed)
     else:
@@ -188,9 +188,10 @@ async def search(rt: Runtime, a: SearchArgs) -> tuple[SearchResult, str]:
     """Tickets and customers matching free text."""
     tickets = (await rt.client.list_tickets(query=a.query)).items
     customers = (await rt.client.list_customers(query=a.query)).items
+    base = web_base(rt.settings)
     result = SearchResult(
-        tickets=[mapping.ticket_row(t) for t in sort_tickets(tickets)],
-        customers=[mapping.customer_row(c) for c in customers],
+        tickets=[mapping.ticket_row(t, base) for t in sort_tickets(tickets)],
+        customers=[mapping.customer_row(c, base) for c in customers],
     )
     return result, fmt.search_result(result, a.query)
 
@@ -269,7 +270,7 @@ async def create_ticket(rt: Runtime, a: CreateTicketArgs, plan: TicketPlan, prog
     rt.resolver.remember(t)
     return WriteResult(
         status="done", message=f"Created ticket #{t.number}: {t.subject}", number=t.number,
-        ticket=mapping.ticket_row(t), steps=["POST ticket"],
+        ticket=mapping.ticket_row(t, web_base(rt.settings)), steps=["POST ticket"],
     )
 
 
@@ -314,7 +315,7 @@ async def update_ticket(rt: Runtime, a: UpdateTicketArgs, plan: TicketPlan, prog
     return WriteResult(
         status="done",
         message=f"Updated #{a.number}: " + ", ".join(f"{k}={v}" for k, v in plan.fields.items()),
-        number=a.number, ticket=mapping.ticket_row(t), steps=["PUT ticket"],
+        number=a.number, ticket=mapping.ticket_row(t, web_base(rt.settings)), steps=["PUT ticket"],
     )
 
 

@@ -16,9 +16,10 @@ from syncro_mcp.engine.writes import start_of
 
 from . import formatting as fmt
 from . import mapping
-from .bill_preview import billed_timers
+from .billed import billed_on
 from .declare import NoArgs, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .errors import InputError
+from .links import link
 from .models import LaborType, LaborTypes, TimeEntries, WriteResult
 from .params import Again, Labor, Minutes, Number, Text
 from .runtime import Runtime
@@ -109,13 +110,14 @@ async def log_time(rt: Runtime, a: PastTimeArgs, plan: JournaledPlan, progress: 
 async def list_time_entries(rt: Runtime, a: NumberArgs) -> tuple[TimeEntries, str]:
     """Time entries on a ticket (charged or not)."""
     detail = await rt.client.get_ticket(await rt.resolver.ticket_id(a.number))
-    billed = billed_timers(rt.engine.journal, a.number)
+    billed = (await billed_on(rt.client, detail)).timers
     rows = [mapping.time_entry_row(t, rt.resolver.labor_names(), billed) for t in detail.ticket_timers]
     result = TimeEntries(
         number=a.number,
         entries=rows,
         total_minutes=sum(r.minutes for r in rows),
         uncharged_minutes=sum(r.minutes for r in rows if r.billable and not r.charged),
+        url=link(rt.settings, "tickets", detail.id),
     )
     return result, fmt.time_entries(result)
 

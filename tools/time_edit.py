@@ -6,14 +6,14 @@ from datetime import timedelta
 from typing import Annotated
 
 from pydantic import Field
-from syncro_mcp.client.models import TicketSummary, TicketTimer
+from syncro_mcp.client.models import Ticket, TicketSummary, TicketTimer
 from syncro_mcp.engine.edits import DeleteTimerStep, UpdateTimerStep
 from syncro_mcp.engine.plans import Job
 from syncro_mcp.engine.runner import resume_note
-from syncro_mcp.engine.steps import CLOCK_SLACK
 
 from . import formatting as fmt
 from . import mapping
+from .billed import billed_on
 from .declare import Progress, Toolset, WriteArgs, WriteTool
 from .errors import InputError
 from .models import WriteResult
@@ -37,17 +37,14 @@ class UpdateTimeEntryArgs(TimeEntryArgs):
     notes: Text | None = None
 
 
-async def billed_reason(rt: Runtime, ticket: TicketSummary, t: TicketTimer) -> str | None:
-    """Why the entry can no longer change: charged to a line item, or copied onto an invoice made
-    from the ticket after it was logged (docs/syncro-facts.md#invoices). None when it is free."""
+async def billed_reason(rt: Runtime, detail: Ticket, t: TicketTimer) -> str | None:
+    """Why the entry can no longer change: on an invoice (read from Syncro's invoices of the ticket,
+    whoever billed it: docs/syncro-facts.md#billed-state), or charged to a ticket line. None when free."""
+    on = (await billed_on(rt.client, detail, force=True)).timers.get(t.id)
+    if on is not None:
+        return f"it is already on invoice #{on}"
     if t.recorded or t.ticket_line_item_id:
-        return "it is already charged (a ticket line item), so it is on, or goes onto, an invoice"
-    logged = t.created_at or t.start_time
-    for inv in (await rt.client.list_invoices(ticket_id=ticket.id)).items:
-        if inv.ticket_id not in (None, ticket.id):
-            continue
-        if inv.created_at is None or logged is None or inv.created_at >= logged - CLOCK_SLACK:
-            return f"invoice #{inv.number or inv.id} was made from the ticket after it was logged and carries its time"
+        return "it is already charged (a ticket line item), so it goes onto the ticket's next invoice"
     return None
 
 
@@ -64,7 +61,7 @@ async def open_entry(
     if entry is None:
         ids = ", ".join(str(t.id) for t in detail.ticket_timers) or "none"
         raise InputError(f"#{a.number} has no time entry {a.entry_id} (its entries: {ids}). See list_time_entries.")
-    reason = await billed_reason(rt, ticket, entry)
+    reason = await billed_reason(rt, detail, entry)
     if reason:
         raise InputError(
             f"Time entry {a.entry_id} on #{a.number} cannot be {verb}: {reason}. Nothing was sent. "

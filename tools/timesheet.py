@@ -2,7 +2,8 @@
 
 Syncro's ``GET /ticket_timers`` filters only on ``created_at`` (docs/syncro-facts.md#timer-entries):
 one walk from the period's first local midnight, then the technician and the start time are
-filtered here, and each ticket the entries sit on is read once for its number and customer.
+filtered here, and each ticket the entries sit on is read once for its number and customer. An
+entry is billed when charged, or when an invoice carries it all the same (``tools/billed.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from pydantic import ConfigDict, Field
 from syncro_mcp.client.models import Ticket, TicketTimer
 
 from . import formatting as fmt
+from .billed import billed_on
 from .declare import Args, ReadTool, Toolset
+from .links import at, web_base
 from .mapping import timer_minutes
 from .models import MyTime, MyTimeRow
 from .params import Name
@@ -62,7 +65,17 @@ async def _tickets(rt: Runtime, timers: list[TicketTimer]) -> dict[int, Ticket]:
     return dict(zip(ids, details, strict=True))
 
 
-def _row(t: TicketTimer, tickets: dict[int, Ticket], labor: dict[int, str]) -> MyTimeRow:
+async def _invoiced(rt: Runtime, mine: list[TicketTimer], tickets: dict[int, Ticket]) -> set[int]:
+    """My uncharged entries that are on an invoice all the same (tools/billed.py): read only for the
+    tickets that hold such an entry and show a sign of billing."""
+    loose = {t.ticket_id for t in mine if t.billable is not False and not t.recorded}
+    found = await asyncio.gather(*(billed_on(rt.client, d) for i, d in tickets.items() if i in loose))
+    return {tid for b in found for tid in b.timers}
+
+
+def _row(
+    t: TicketTimer, tickets: dict[int, Ticket], labor: dict[int, str], invoiced: set[int], base: str | None
+) -> MyTimeRow:
     ticket = tickets.get(t.ticket_id) if t.ticket_id is not None else None
     name = labor.get(t.product_id) if t.product_id is not None else None
     return MyTimeRow(
@@ -70,7 +83,8 @@ def _row(t: TicketTimer, tickets: dict[int, Ticket], labor: dict[int, str]) -> M
         customer=ticket.customer_business_then_name if ticket else None,
         start=t.start_time, minutes=timer_minutes(t),
         labor=name or (f"product {t.product_id}" if t.product_id is not None else None),
-        billable=t.billable is not False, billed=bool(t.recorded), notes=t.notes,
+        billable=t.billable is not False, billed=bool(t.recorded) or t.id in invoiced, notes=t.notes,
+        url=at(base, "tickets", ticket.id if ticket else None),
     )
 
 
@@ -82,7 +96,9 @@ async def my_time(rt: Runtime, a: MyTimeArgs) -> tuple[MyTime, str]:
     mine = [t for t in walk.timers if t.user_id == user_id and period.holds(t.start_time)]
     mine.sort(key=lambda t: (t.start_time, t.id))
     tickets = await _tickets(rt, mine)
-    rows = [_row(t, tickets, rt.resolver.labor_names()) for t in mine]
+    invoiced = await _invoiced(rt, mine, tickets)
+    base = web_base(rt.settings)
+    rows = [_row(t, tickets, rt.resolver.labor_names(), invoiced, base) for t in mine]
     billable = [r for r in rows if r.billable]
     result = MyTime(
         tech=tech, period=period.label, entries=rows,

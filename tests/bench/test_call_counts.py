@@ -7,6 +7,8 @@ the API's minimum (else the count or the minimum is wrong), and the issue's targ
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bench.calls import COLD_EXTRA_READS, COMMANDS, Command, measure
@@ -53,3 +55,45 @@ async def test_confirmed_writes_cost_no_extra_read_for_the_token_repeat():
         _, warm = await measure(_by_key(key))
         assert warm.confirmed, key
         assert sum(r.startswith("GET /tickets?") for r in warm.requests) == 1, (key, warm.requests)
+
+
+def _shape(requests: list[str]) -> list[str]:
+    """Record ids as ``{id}`` (ticket and customer ids differ between fresh sandboxes' runs)."""
+    return [re.sub(r"/\d{5,}", "/{id}", r) for r in requests]
+
+
+ISSUE_15 = {  # command → (cold requests, warm requests), exactly
+    "overdue": (["GET /tickets?page&status"], ["GET /tickets?page&status"]),
+    "whole thread": (
+        ["GET /tickets?number&page", "GET /tickets/{id}", "GET /tickets/{id}/comments?page&per_page"],
+        ["GET /tickets?number&page", "GET /tickets/{id}", "GET /tickets/{id}/comments?page&per_page"],
+    ),
+    "appointments": (
+        ["GET /appointments?date_from&date_to&page", "GET /tickets/settings"],  # + the tech names, once
+        ["GET /appointments?date_from&date_to&mine&page"],
+    ),
+    "find asset": (["GET /customer_assets?page&query"], ["GET /customer_assets?page&query"]),
+    "alerts": (
+        ["GET /rmm_alerts?page&status", *["GET /customers/{id}"] * 3],  # one read per customer shown
+        ["GET /customers?page&query", "GET /rmm_alerts?page&status"],
+    ),
+    "schedule": (
+        ["GET /tickets/settings", "GET /tickets?number&page", "POST /appointments"],  # tech by name: user list
+        ["GET /tickets?number&page", "POST /appointments"],
+    ),
+    "move appointment": (
+        ["GET /appointments/{id}", "GET /appointments/{id}", "PUT /appointments/{id}"],
+        ["GET /appointments/{id}", "GET /appointments/{id}", "PUT /appointments/{id}"],
+    ),
+    "ticket from alert": (
+        ["GET /rmm_alerts/{id}", "GET /customers/{id}"] * 2 + ["POST /tickets"],
+        ["GET /rmm_alerts/{id}", "GET /customers/{id}"] * 2 + ["POST /tickets"],
+    ),
+}
+
+
+@pytest.mark.parametrize("key", sorted(ISSUE_15))
+async def test_issue_15_tools_send_exactly_these_requests(key: str):
+    cold, warm = await measure(_by_key(key))
+    assert cold.ok and warm.ok, (cold.requests, warm.requests)
+    assert (_shape(cold.requests), _shape(warm.requests)) == ISSUE_15[key]

@@ -65,12 +65,16 @@ async def test_the_preview_lists_every_line_the_invoice_will_carry_and_its_total
         assert len([li for li in invoice_lines(h.sandbox, inv["id"]) if li["product_id"] == 1190473]) == 3
 
 
-PRIOR = ["none", "other_timers", "parts", "rounding", "prepaid"]
+PRIOR = ["none", "other_timers", "parts", "rounding", "prepaid", "billed_elsewhere"]
 
 
 async def prior_state(h, prior: str) -> dict:
     """Set the ticket up as ``prior`` says and return the bill's arguments."""
     if prior == "other_timers":
+        return bill(32160)
+    if prior == "billed_elsewhere":  # an invoice made in Syncro's web UI first (it copies the timers, or not)
+        ticket = await h.client.get_ticket(h.sandbox.ticket_id(32160))
+        await h.client.create_invoice(customer_id=ticket.customer_id, ticket_id=ticket.id)
         return bill(32160)
     if prior == "parts":
         await add_part(h, 32164)
@@ -88,10 +92,9 @@ MODES = ["make_invoice", "charge_timer", "line_item"]
 def expect_differences(mode: str, prior: str, copies: bool) -> bool:
     """Where Syncro's invoice cannot match the preview, and the answer must say so first."""
     # Syncro rounds a copied timer on its product; charge_timer's line is made on the default product
-    # (not rounded) and then patched; line_item sends the hours itself.
-    rounded = prior == "rounding" and mode == "make_invoice" and copies
-    swept_missing = prior == "other_timers" and not copies  # Syncro did not copy the other timers
-    return rounded or swept_missing
+    # (not rounded) and then patched; line_item sends the hours itself. Other uncharged timers Syncro
+    # did not copy are added by the bill at the preview's price: no difference either way.
+    return prior == "rounding" and mode == "make_invoice" and copies
 
 
 def timers_with(sb: Sandbox, number: int, notes: str) -> list[dict]:
@@ -108,10 +111,13 @@ async def test_the_invoice_in_syncro_is_the_preview(tmp_path, mode: str, prior: 
     async with harness(tmp_path, sandbox=sb, labor_types=LABOR, billing_mode=mode) as h:
         args = await prior_state(h, prior)
         preview, done = await preview_then_bill(h, args)
-        (inv,) = new_invoices(sb, args["number"])
+        inv = new_invoices(sb, args["number"])[-1]
+        assert inv["id"] == done["invoice"]["id"]
         lines = invoice_lines(sb, inv["id"])
         product = LABOR[args["labor_type"]]
-        expected_labor = 3 if prior == "other_timers" and copies else 1
+        # one line per billed timer, copied or added; time the earlier invoice carries is not billed again
+        swept = prior == "other_timers" or (prior == "billed_elsewhere" and not copies)
+        expected_labor = 3 if swept else 1
         assert len([li for li in lines if li["product_id"] == product]) == expected_labor  # never a second line
         assert Decimal(done["total"]) == Decimal(inv["total"])
         if expect_differences(mode, prior, copies):
@@ -124,6 +130,8 @@ async def test_the_invoice_in_syncro_is_the_preview(tmp_path, mode: str, prior: 
         if prior == "parts":
             assert [li["kind"] for li in preview["lines"]] == ["part", "labor"]
             assert Decimal(preview["total"]) == Decimal("99.98") + Decimal("103.75")
+        if prior == "billed_elsewhere":
+            assert [li["kind"] for li in preview["lines"]] == (["labor"] if copies else ["timer", "timer", "labor"])
         if prior == "prepaid":
             assert Decimal(preview["prepay_hours"]) == 10 and "prepaid hours: 10" in preview["preview"]
         timers = timers_with(sb, args["number"], args["notes"])
@@ -244,29 +252,38 @@ async def test_no_charge_time_ends_as_a_zero_line_checked_on_the_invoice(tmp_pat
         (zero,) = [li for li in invoice_lines(sb, inv["id"]) if li["product_id"] == 26118]
         assert Decimal(zero["price"]) == 0 and Decimal(zero["quantity"]) == 1
         assert "$0 on the invoice" in preview["preview"]
-        if copies:
-            assert not done.get("differences") and Decimal(inv["subtotal"]) == Decimal(preview["total"]) == 156.25
-        else:  # Syncro did not copy the other remote time: said first, never silently
-            assert done["message"].startswith("Differs from the preview: ")
+        # copied by Syncro or (not copied) added by the bill at the preview's price: the preview either way
+        assert not done.get("differences") and Decimal(inv["subtotal"]) == Decimal(preview["total"]) == 156.25
 
 
-async def test_a_prepaid_rule_bills_emergency_as_onsite_at_one_and_a_half_times_in_line_item_mode(tmp_path):
+@pytest.mark.parametrize("copies", [True, False], ids=["copies_timers", "no_copy"])
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_prepaid_rule_bills_emergency_as_onsite_at_one_and_a_half_times_in_every_mode(
+    tmp_path, mode: str, copies: bool
+):
+    sb = Sandbox(rate_limit_per_min=None, invoice_copies_timers=copies, charge_uses_default_product=True,
+                 timer_entry_ignores_billable=True)
     rules = {"emergency": "onsite x1.5"}
-    async with harness(tmp_path, billing_mode="line_item", prepaid_labor_rules=rules) as h:
+    async with harness(tmp_path, sandbox=sb, billing_mode=mode, prepaid_labor_rules=rules) as h:
         t = await h.client.create_ticket({"customer_id": PREPAID_CUSTOMER, "subject": "Server down at night"})
-        preview, done = await preview_then_bill(h, bill(t.number or 0, 70, "emergency"))
+        args = bill(t.number or 0, 70, "emergency")
+        preview, done = await preview_then_bill(h, args)
         assert "prepaid rule applied: emergency for a prepaid customer bills as onsite at 1.5×" in preview["preview"]
         assert "Warning: emergency labor for a prepaid" not in preview["preview"]
         (line,) = preview["lines"]
         assert line["product_id"] == 26118 and Decimal(line["quantity"]) == Decimal("1.75")
-        (inv,) = new_invoices(h.sandbox, t.number or 0)
-        assert Decimal(inv["total"]) == Decimal("262.50") == Decimal(preview["total"])  # not 437.50
-        assert not done.get("differences")
-    async with harness(tmp_path / "b", prepaid_labor_rules=rules) as h:  # make_invoice: the timer is real time
-        t = await h.client.create_ticket({"customer_id": PREPAID_CUSTOMER, "subject": "Server down at night"})
-        first = await call(h.app.server, "bill_ticket", bill(t.number or 0, 70, "emergency"))
-        assert "applies only with billing_mode line_item" in first.structured_content["preview"]
-        assert first.structured_content["lines"][0]["product_id"] == 26184
+        (inv,) = new_invoices(sb, t.number or 0)
+        got = [(li["product_id"], Decimal(li["quantity"])) for li in invoice_lines(sb, inv["id"])]
+        assert got == [(26118, Decimal("1.75"))]  # one line, the ruled one; never the emergency product too
+        assert Decimal(inv["total"]) == Decimal("262.50") == Decimal(preview["total"]) == Decimal(done["total"])
+        assert not done.get("differences"), done["differences"]  # not 437.50
+        timers = timers_with(sb, t.number or 0, args["notes"])
+        if mode == "line_item":
+            assert timers == []
+        else:  # Syncro's time tracking keeps the real time: 70 min of emergency labor, charged
+            (timer,) = timers
+            assert (timer["product_id"], timer["active_duration"], timer["recorded"]) == (26184, 4200, True)
+            assert "as the prepaid rule says" in preview["preview"]
 
 
 def test_a_prepaid_rule_must_read_labor_x_factor(tmp_path):

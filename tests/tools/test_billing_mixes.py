@@ -1,6 +1,7 @@
 """Hypothesis over mixes of prior time and parts on a ticket, for each billing path (issue 14):
-whatever the ticket already holds, the invoice Syncro ends with is the preview (same subtotal, no
-difference reported) and carries one labor line per billed timer: the bill's own, once."""
+whatever the ticket already holds, and whether Syncro's "Make Invoice" copies uncharged timers or not,
+the invoice Syncro ends with is the preview (same subtotal, no difference reported) and carries one
+labor line per billed timer: the bill's own, once."""
 
 from __future__ import annotations
 
@@ -24,8 +25,10 @@ timers = st.lists(st.tuples(st.sampled_from(sorted(LABOR.values())), st.integers
 parts = st.lists(st.tuples(st.sampled_from(sorted(PARTS)), st.integers(1, 3)), max_size=3)
 
 
-async def scenario(mode: str, prior: list[tuple[int, int]], items: list[tuple[int, int]], labor: str, minutes: int):
-    sb = Sandbox(rate_limit_per_min=None, charge_uses_default_product=True, timer_entry_ignores_billable=True)
+async def scenario(mode: str, prior: list[tuple[int, int]], items: list[tuple[int, int]], labor: str, minutes: int,
+                   copies: bool = True):
+    sb = Sandbox(rate_limit_per_min=None, charge_uses_default_product=True, timer_entry_ignores_billable=True,
+                 invoice_copies_timers=copies)
     with tempfile.TemporaryDirectory() as tmp:
         async with harness(Path(tmp), sandbox=sb, billing_mode=mode) as h:
             tid = sb.ticket(NUMBER)["id"]
@@ -53,6 +56,7 @@ async def scenario(mode: str, prior: list[tuple[int, int]], items: list[tuple[in
 
 @pytest.mark.parametrize("mode", ["make_invoice", "charge_timer", "line_item"])
 @settings(max_examples=12, deadline=None, derandomize=True, database=None)
-@given(prior=timers, items=parts, labor=st.sampled_from(sorted(LABOR)), minutes=st.integers(1, 480))
-def test_any_mix_of_prior_time_and_parts_bills_as_previewed(mode, prior, items, labor, minutes):
-    asyncio.run(scenario(mode, prior, items, labor, minutes))
+@given(prior=timers, items=parts, labor=st.sampled_from(sorted(LABOR)), minutes=st.integers(1, 480),
+       copies=st.booleans())
+def test_any_mix_of_prior_time_and_parts_bills_as_previewed(mode, prior, items, labor, minutes, copies):
+    asyncio.run(scenario(mode, prior, items, labor, minutes, copies))

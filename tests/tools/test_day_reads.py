@@ -114,6 +114,11 @@ def _sandbox_unbilled(sb: Sandbox, customer_id: int, since: datetime) -> tuple[i
     return minutes, amount
 
 
+def _timed(sb: Sandbox, since: datetime) -> set[int]:
+    return {tm["ticket_id"] for tm in sb.state.timers.values()
+            if tm["billable"] and not tm["recorded"] and datetime.fromisoformat(tm["created_at"]) > since}
+
+
 async def test_unbilled_work_for_a_customer_matches_the_sandbox(tmp_path):
     sb = Sandbox(seed_history=True, rate_limit_per_min=None)
     async with harness(tmp_path, sandbox=sb, timezone="America/Phoenix") as h:
@@ -129,11 +134,40 @@ async def test_unbilled_work_for_a_customer_matches_the_sandbox(tmp_path):
         assert [t["number"] for t in group["tickets"]] == [32149, 32147]  # oldest first
         assert Decimal(str(group["tickets"][0]["lines_amount"])) > 0  # a charged entry, not invoiced yet
         paths = [q.path for q in sb.requests]
-        # name → id, every timer page since then, the customer's tickets, then only its two tickets
+        # name → id, every timer page since then, the customer's tickets, then each of its tickets
+        # that holds uncharged time or may hold parts (neither closed nor invoiced), once
         assert paths[:4] == ["/customers", "/ticket_timers", "/ticket_timers", "/tickets"]
-        assert sorted(paths[4:6]) == sorted(f"/tickets/{sb.ticket_id(n)}" for n in (32147, 32149))
-        assert all(p.startswith("/products/") for p in paths[6:])
+        candidates = {t["id"] for t in sb.state.tickets.values() if t["customer_id"] == PHARMACY_CUSTOMER_ID
+                      and (t["status"] not in ("Closed", "Invoiced") or t["id"] in _timed(sb, since))}
+        details = [p for p in paths[4:] if not p.startswith("/products/")]
+        assert sorted(details) == sorted(f"/tickets/{i}" for i in candidates)
+        assert {sb.ticket_id(32147), sb.ticket_id(32149)} <= candidates
         assert "Saguaro Family Pharmacy: 11h 55m" in text(r)
+
+
+async def test_unbilled_work_finds_a_part_on_an_open_ticket_without_time(tmp_path):
+    """A part added to an open ticket that holds no uncharged time is unbilled work too."""
+    sb = Sandbox(seed_history=True, rate_limit_per_min=None)
+    async with harness(tmp_path, sandbox=sb, timezone="America/Phoenix") as h:
+        since = datetime(2026, 9, 1, tzinfo=ZoneInfo("America/Phoenix"))
+        bare = [t for t in sorted(sb.state.tickets.values(), key=lambda t: t["number"])
+                if t["status"] in ("New", "In Progress") and t["id"] not in _timed(sb, since)
+                and not sb.state.children("ticket_line_items", "ticket_id", t["id"])]
+        ticket = bare[0]
+        await h.client.add_ticket_line_item(ticket["id"], name="SSD 1TB", description="Samsung 870 EVO",
+                                            quantity=2, price_retail=Decimal("89.50"))
+        cust = ticket["customer_id"]
+        for args in ({"since": "2026-09-01"}, {"customer": str(cust), "since": "2026-09-01"}):
+            r = await call(h.server, "unbilled_work", args)
+            assert not r.is_error, text(r)
+            rows = {t["number"]: t for g in r.structured_content["customers"] for t in g["tickets"]}
+            assert ticket["number"] in rows, (args, text(r))
+            row = rows[ticket["number"]]
+            assert row["minutes"] == 0 and Decimal(str(row["lines_amount"])) == Decimal("179.00")
+            if "customer" in args:
+                minutes, amount = _sandbox_unbilled(sb, cust, since)
+                sc = r.structured_content
+                assert (sc["minutes"], Decimal(str(sc["amount"]))) == (minutes, amount)
 
 
 async def test_unbilled_work_skips_invoiced_tickets(tmp_path):
