@@ -19,13 +19,15 @@ from typing import Any
 
 import httpx
 from mcp import Client
-from syncro_mcp.server.settings import OPT_IN_TOOLSETS, TOOLSETS
-from syncro_mcp.testing import in_memory
+from syncro_mcp.server.settings import TOOLSETS
+from syncro_mcp.testing import BUDGETS, in_memory
+from syncro_mcp.testing import tools_list as listed_tools
 
 from .calls import COMMANDS
 
-TARGET_VISIBLE_BYTES = 10_000  # default toolsets (issue 15)
-TARGET_ALL_VISIBLE_BYTES = 16_000  # every toolset on, the opt-in ones too (issue 15)
+TARGET_VISIBLE_BYTES = BUDGETS["visible_default"]  # default toolsets (issue 15)
+TARGET_ALL_VISIBLE_BYTES = BUDGETS["visible_all"]  # every toolset on, the opt-in ones too (issue 15)
+TARGET_WIRE_BYTES = BUDGETS["wire_all"]  # the whole tools/list result, every toolset on (issue 12)
 TARGET_LIST_RATIO = 0.15
 OTHER_SERVERS = ({"tools": 21, "visible_bytes": 11_201}, {"tools": 170, "visible_bytes": 71_650})
 
@@ -39,21 +41,14 @@ def size(text: str) -> dict[str, int]:
 
 
 async def tools_list(**settings: Any) -> dict[str, Any]:
-    async with in_memory(**settings) as env, Client(env.server, mode="legacy") as c:
-        result = await c.list_tools()
-    tools = result.tools
-    full = compact(result.model_dump(mode="json", by_alias=True, exclude_none=True))
-    visible = compact([{"name": t.name, "description": t.description, "inputSchema": t.input_schema} for t in tools])
-    per_tool = {
-        t.name: size(compact({"name": t.name, "description": t.description, "inputSchema": t.input_schema}))["bytes"]
-        for t in tools
-    }
+    listed = await listed_tools(**settings)
+    tools = listed.tools
     return {
         "tools": len(tools),
         "names": [t.name for t in tools],
-        "full": size(full),
-        "visible": size(visible),
-        "per_tool_visible_bytes": per_tool,
+        "full": {"bytes": listed.wire_bytes, "tokens": round(listed.wire_bytes / 4)},
+        "visible": {"bytes": listed.visible_bytes, "tokens": round(listed.visible_bytes / 4)},
+        "per_tool_visible_bytes": listed.per_tool_visible_bytes(),
         "with_annotations": sum(t.annotations is not None for t in tools),
         "with_output_schema": sum(bool(t.output_schema) for t in tools),
     }
@@ -112,7 +107,7 @@ async def outputs() -> dict[str, Any]:
 
 async def run() -> dict[str, Any]:
     modes: dict[str, Any] = {
-        "full": await tools_list(), "all toolsets": await tools_list(toolsets=[*TOOLSETS, *OPT_IN_TOOLSETS]),
+        "full": await tools_list(), "all toolsets": await tools_list(toolsets=["all"]),
         "read-only": await tools_list(read_only=True),
     }
     for ts in TOOLSETS:
@@ -129,6 +124,8 @@ async def run() -> dict[str, Any]:
             "visible_ok": full["visible"]["bytes"] <= TARGET_VISIBLE_BYTES,
             "all_visible_bytes_max": TARGET_ALL_VISIBLE_BYTES,
             "all_visible_ok": modes["all toolsets"]["visible"]["bytes"] <= TARGET_ALL_VISIBLE_BYTES,
+            "wire_bytes_max": TARGET_WIRE_BYTES,
+            "wire_ok": modes["all toolsets"]["full"]["bytes"] <= TARGET_WIRE_BYTES,
             "annotations_on_every_tool": full["with_annotations"] == full["tools"],
             "output_schema_on_every_tool": full["with_output_schema"] == full["tools"],
             "list_ratio_max": TARGET_LIST_RATIO,
@@ -152,19 +149,27 @@ def table(result: dict[str, Any]) -> str:
         rows.append([f"other Syncro MCP ({other['tools']} tools)", other["tools"], "-", "-",
                      f"{other['visible_bytes']:,}", f"{round(other['visible_bytes'] / 4):,}", "-", "-"])
     t = result["targets"]
-    full = result["tools_list"]["full"]
+    full, every = result["tools_list"]["full"], result["tools_list"]["all toolsets"]
+
+    def ok(good: bool) -> str:
+        return "met" if good else "NOT met"
+
     lines = [
-        render(["tools/list", "tools", "full B", "full ≈tok", "visible B", "visible ≈tok", "annotations",
+        render(["tools/list", "tools", "wire B", "wire ≈tok", "visible B", "visible ≈tok", "annotations",
                 "outputSchema"], rows),
-        "visible = name + description + inputSchema per tool, compact JSON array; ≈tok = characters / 4 "
+        "full = the default toolsets; wire = the whole tools/list result as sent; visible = name + description + "
+        "inputSchema per tool (what Claude Code sends the model), compact JSON array; ≈tok = characters / 4 "
         "(no tokenizer).",
-        f"target: default toolsets ≤ {t['visible_bytes_max']:,} visible bytes → {full['visible']['bytes']:,} "
-        f"({'met' if t['visible_ok'] else 'NOT met'}); every toolset ≤ {t['all_visible_bytes_max']:,} → "
-        f"{result['tools_list']['all toolsets']['visible']['bytes']:,} "
-        f"({'met' if t['all_visible_ok'] else 'NOT met'}); every seed command covered: "
+        f"model-visible: default toolsets {full['visible']['bytes']:,} B (target ≤ {t['visible_bytes_max']:,}: "
+        f"{ok(t['visible_ok'])}); every toolset {every['visible']['bytes']:,} B (target ≤ "
+        f"{t['all_visible_bytes_max']:,}: {ok(t['all_visible_ok'])})",
+        f"tools/list over the wire: default toolsets {full['full']['bytes']:,} B; every toolset "
+        f"{every['full']['bytes']:,} B (target ≤ {t['wire_bytes_max']:,}: {ok(t['wire_ok'])})",
+        f"every seed command covered: "
         f"{'yes' if result['covers_every_seed_command'] else 'NO ' + ', '.join(result['missing_seed_tools'])}; "
         f"annotations on every tool: {'yes' if t['annotations_on_every_tool'] else 'NO'}; "
-        f"outputSchema on every tool: {'yes' if t['output_schema_on_every_tool'] else 'NO'}",
+        f"outputSchema on every tool: {'yes' if t['output_schema_on_every_tool'] else 'NO'} "
+        "(a write tool's: its envelope only)",
         "",
     ]
     orows = []

@@ -35,13 +35,16 @@ QUICK: dict[str, dict[str, Any]] = {
     "startup": {"cold_runs": 1, "registration_runs": 2, "first_runs": 1},
     "team": {"n": 24, "bills": 1},
 }
+#: title, run, table; a title's ``{fields}`` are filled from the section's result (the figures it really ran).
 SECTIONS = {
     "calls": ("Calls per command", calls.run, calls.table),
     "footprint": ("Context footprint", footprint.run, footprint.table),
     "overhead": ("Overhead (stdio MCP vs bare client, loopback)", overhead.run, overhead.table),
-    "ratelimit": ("Rate limit (300 concurrent mixed reads, 180/min)", ratelimit.run, ratelimit.table),
+    "ratelimit": ("Rate limit ({tool_calls} concurrent mixed reads, {limit_per_min}/min)", ratelimit.run,
+                  ratelimit.table),
     "startup": ("Start-up and result size (issue 12)", startup.run, startup.table),
-    "team": ("A team on one IP (400 concurrent reads, 1 vs 2 HTTP servers, 180/min, real time)", team.run, team.table),
+    "team": ("A team on one IP ({reads} concurrent reads, 1 vs 2 HTTP servers, {limit_per_min}/min, real time)",
+             team.run, team.table),
 }
 
 
@@ -91,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         result = asyncio.run(run(**(QUICK.get(key, {}) if args.quick else {})))
         result["seconds"] = round(time.perf_counter() - t0, 2)
         summary["sections"][key] = result
-        print(f"== {title} ({result['seconds']:.1f} s)")
+        print(f"== {title.format(**result)} ({result['seconds']:.1f} s)")
         print(table(result))
         print()
     summary["seconds"] = round(time.perf_counter() - started, 2)

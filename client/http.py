@@ -29,9 +29,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import Any, Literal, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
-import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 from syncro_mcp import __version__
 
@@ -51,44 +51,36 @@ from .errors import (
 from .models import Page
 from .ratelimit import Clock, Limiter, Sleep, make_limiter
 
+if TYPE_CHECKING:  # httpx is imported on the first request: the server's first tools/list needs none of it
+    import httpx
+
 logger = logging.getLogger("syncro_mcp.client")
 
 AuthStyle = Literal["bearer", "header", "query"]
 M = TypeVar("M", bound=BaseModel)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-# Failures where httpx never handed the request to the server: safe to retry even for writes.
-_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _MAX_RETRY_AFTER_S = 120.0
 _REDACTED = "***"
 
 
-class _QueryKeyTransport(httpx.AsyncBaseTransport):
-    """Adds ``api_key`` to the URL just before the wire, so nothing above sees it.
+def _httpx() -> Any:
+    """The httpx module, imported on first use (it is loaded by then: the request went through it)."""
+    import httpx
 
-    httpx logs and attaches the request it handed to the transport; that request
-    stays key-less, and responses/errors point at it.
-    """
+    return httpx
 
-    def __init__(self, inner: httpx.AsyncBaseTransport, key: SecretStr) -> None:
-        self._inner = inner
-        self._key = key
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        keyed = httpx.Request(
-            request.method,
-            # api_key first: Syncro's help page reportedly wants it before other params.
-            request.url.copy_with(
-                params=[("api_key", self._key.get_secret_value()), *request.url.params.multi_items()]
-            ),
-            headers=request.headers,
-            stream=request.stream,
-            extensions=request.extensions,
-        )
-        return await self._inner.handle_async_request(keyed)
+def _never_sent() -> tuple[type[BaseException], ...]:
+    """Failures where httpx never handed the request to the server: safe to retry even for writes."""
+    httpx = _httpx()
+    return (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
-    async def aclose(self) -> None:
-        await self._inner.aclose()
+
+def _without_query(url: str) -> str:
+    """``url`` without its query and fragment or a trailing slash; scheme and host lower-case."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, "", "")).rstrip("/")
 
 
 def _json_default(value: Any) -> Any:
@@ -186,7 +178,7 @@ class HttpCore:
         self._key = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
         if not self._key.get_secret_value():
             raise ValueError("api_key is empty")
-        self.base_url = str(httpx.URL(base_url).copy_with(query=None, fragment=None)).rstrip("/")
+        self.base_url = _without_query(base_url)
         self.auth_style: AuthStyle = auth_style
         self.read_only = read_only
         self.max_retries = max_retries
@@ -209,7 +201,7 @@ class HttpCore:
             headers["Authorization"] = secret
         self._transport = transport
         self._headers = headers
-        self._timeout = httpx.Timeout(timeout_s, connect=min(connect_timeout_s, timeout_s))
+        self._timeouts = (timeout_s, min(connect_timeout_s, timeout_s))
         self._client: httpx.AsyncClient | None = None
 
     @property
@@ -222,13 +214,18 @@ class HttpCore:
         """The httpx client, made on first use: its SSL context costs start-up time that the
         server's first ``tools/list`` does not need."""
         if self._client is None:
+            import httpx
+
             inner = self._transport
             if self.auth_style == "query":
+                from .query_auth import QueryKeyTransport
+
                 # Our own wrapper means httpx no longer picks env proxies for us (query style only).
-                inner = _QueryKeyTransport(inner or httpx.AsyncHTTPTransport(), self._key)
+                inner = QueryKeyTransport(inner or httpx.AsyncHTTPTransport(), self._key)
+            total, connect = self._timeouts
             self._client = httpx.AsyncClient(
-                base_url=self.base_url + "/", headers=self._headers, transport=inner, timeout=self._timeout,
-                follow_redirects=False,
+                base_url=self.base_url + "/", headers=self._headers, transport=inner,
+                timeout=httpx.Timeout(total, connect=connect), follow_redirects=False,
             )
         return self._client
 
@@ -312,14 +309,14 @@ class HttpCore:
                 response = await self._http.request(
                     method, path.lstrip("/"), params=query or None, content=content, headers=headers
                 )
-            except (httpx.RequestError, OSError, asyncio.TimeoutError) as exc:
+            except (_httpx().RequestError, OSError, asyncio.TimeoutError) as exc:
                 failure = exc
             if failure is not None:
                 # Handled outside the except block so our errors carry no implicit __context__:
                 # a transport exception's text may quote the keyed URL; ours is redacted.
                 ms = (time.perf_counter() - started) * 1000
                 name = type(failure).__name__
-                never_sent = isinstance(failure, _NEVER_SENT)
+                never_sent = isinstance(failure, _never_sent())
                 detail = self._redact(f"{name}: {failure}".rstrip(": "))
                 failure = None
                 logger.debug("%s %s failed after %.0f ms: %s", method, path, ms, name)

@@ -7,6 +7,7 @@ non-editable install can run the benchmarks. Nothing in the server imports this 
 from __future__ import annotations
 
 import asyncio
+import json
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -21,7 +22,7 @@ from syncro_mcp.sandbox import Sandbox
 from syncro_mcp.server.app import App, build_app
 from syncro_mcp.server.settings import Settings
 
-__all__ = ["FIXED_NOW", "Env", "FakeClock", "in_memory", "stack_settings"]
+__all__ = ["BUDGETS", "FIXED_NOW", "Env", "FakeClock", "ToolsList", "in_memory", "stack_settings", "tools_list"]
 
 #: The app's "now" in the in-memory stack: the sandbox's seed data is dated around it.
 FIXED_NOW = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)
@@ -104,3 +105,44 @@ async def in_memory(
                 stack_settings(base, **settings), client, clock=now or (lambda: FIXED_NOW), sleep=sleep or _no_wait
             )
             yield Env(sb, client, app)
+
+
+BUDGETS = {"visible_default": 10_000, "visible_all": 16_000, "wire_all": 30_000}
+"""What tools/list may cost (issues 12 and 15), in compact JSON bytes: the model-visible list
+(name + description + inputSchema per tool, what Claude Code sends the model) with the default
+toolsets and with every toolset on, and the whole tools/list result over the wire, every toolset on."""
+
+
+def compact_json(data: Any) -> bytes:
+    """JSON as sent: no spaces, UTF-8."""
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+@dataclass
+class ToolsList:
+    """One server's tools/list, as a client received it, and what it costs."""
+
+    tools: list[Any]
+    wire_bytes: int
+
+    @property
+    def visible(self) -> list[dict[str, Any]]:
+        """What Claude Code hands the model per tool: name, description, input schema."""
+        return [{"name": t.name, "description": t.description, "inputSchema": t.input_schema} for t in self.tools]
+
+    @property
+    def visible_bytes(self) -> int:
+        return len(compact_json(self.visible))
+
+    def per_tool_visible_bytes(self) -> dict[str, int]:
+        return {v["name"]: len(compact_json(v)) for v in self.visible}
+
+
+async def tools_list(**settings: Any) -> ToolsList:
+    """tools/list through an in-memory MCP client, with these settings (e.g. ``toolsets=["all"]``)."""
+    from mcp import Client
+
+    async with in_memory(**settings) as env, Client(env.server, mode="legacy") as c:
+        result = await c.list_tools()
+    wire = compact_json(result.model_dump(mode="json", by_alias=True, exclude_none=True))
+    return ToolsList(result.tools, len(wire))

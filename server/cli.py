@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import re
@@ -298,7 +299,8 @@ def _serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sandbox", action="store_true", help="use the embedded sandbox Syncro with demo data")
     p.add_argument("--state", type=Path, metavar="PATH", help="sandbox: load/save its data here (JSON)")
     p.add_argument("--read-only", action="store_true", default=None, help="register read tools only")
-    p.add_argument("--toolsets", metavar="LIST", help="comma list: tickets,time,billing,customers,invoices")
+    p.add_argument("--toolsets", metavar="LIST",
+                   help="comma list: tickets,time,billing,customers,invoices; opt-in schedule,assets; or all")
     p.add_argument("--transport", choices=("stdio", "http"), default="stdio", help="default: stdio")
     p.add_argument("--host", help="http: bind address (default 127.0.0.1)")
     p.add_argument("--port", type=int, help=f"http: port (default http_port, {HTTP_PORT})")
@@ -306,6 +308,14 @@ def _serve_arguments(p: argparse.ArgumentParser) -> None:
 
 @subcommand("serve", "run the MCP server (stdio by default; --sandbox for demo data)", arguments=_serve_arguments)
 def _serve(args: argparse.Namespace) -> int:
+    gc.disable()  # for the start-up: serving.started() freezes what it made and turns collection back on
+    try:
+        return _run_serve(args)
+    finally:
+        gc.enable()
+
+
+def _run_serve(args: argparse.Namespace) -> int:
     from .serving import serve
 
     settings = settings_from(args, read_only=args.read_only, toolsets=args.toolsets)

@@ -14,7 +14,7 @@ Environment: every setting is ``SYNCRO_`` + its upper-case name (``SYNCRO_SUBDOM
 ``SYNCRO_API_KEY``, ``SYNCRO_HTTP_TOKEN``, ``SYNCRO_READ_ONLY``…). Empty variables are ignored.
 Lists and maps have a flat form:
 
-* ``SYNCRO_TOOLSETS=tickets,time`` (``all`` = every toolset)
+* ``SYNCRO_TOOLSETS=tickets,time`` (``all`` = every toolset, the opt-in ones too)
 * ``SYNCRO_LABOR_TYPES=remote=1190473,onsite=26118`` (replaces the whole map, as in YAML)
 
 The API key is found, first match wins: ``api_key`` → ``api_key_file`` → ``sops_file`` (+
@@ -58,7 +58,7 @@ ENV_PREFIX = "SYNCRO_"
 CONFIG_ENV = "SYNCRO_MCP_CONFIG"
 TOOLSETS: tuple[str, ...] = ("tickets", "time", "billing", "customers", "invoices")
 OPT_IN_TOOLSETS: tuple[str, ...] = ("schedule", "assets")
-"""Valid names that are off unless listed in ``toolsets`` (the default and ``all`` are ``TOOLSETS``)."""
+"""Valid names that are off unless listed in ``toolsets`` (the default is ``TOOLSETS``; ``all`` is both)."""
 LOG_LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 #: The seed skill's labor products; shipped as an editable example default, not as logic.
@@ -385,10 +385,10 @@ class Settings(BaseModel):
         if v is None:
             return None
         names = [s.strip().lower() for s in v]
-        if "all" in names:
-            return None
+        if "all" in names:  # every toolset, the opt-in ones too
+            return list(TOOLSETS + OPT_IN_TOOLSETS)
         if not names:
-            raise ValueError("is empty; leave it unset to enable every toolset")
+            raise ValueError("is empty; leave it unset for the default toolsets, or say all")
         valid = TOOLSETS + OPT_IN_TOOLSETS
         unknown = [n for n in names if n not in valid]
         if unknown:
@@ -511,7 +511,7 @@ class Settings(BaseModel):
         load_users(self.users_file)  # type: ignore[arg-type]  # raises ConfigError naming the file
 
     def enabled_toolsets(self) -> tuple[str, ...]:
-        """The toolsets to expose (all of them when ``toolsets`` is unset)."""
+        """The toolsets to expose (the default ones, ``TOOLSETS``, when ``toolsets`` is unset)."""
         return tuple(self.toolsets) if self.toolsets is not None else TOOLSETS
 
     def tzinfo(self) -> ZoneInfo:

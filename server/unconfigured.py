@@ -6,7 +6,8 @@ tool call answers, as an error result, with the setup help (:func:`settings.setu
 text ``syncro-mcp check`` prints). Reading a resource fails with the same text.
 
 One place does it, for every tool: a server middleware that answers ``tools/call`` before any
-tool runs. The app is built on a placeholder client that never reaches the network.
+tool runs. The app is built on a placeholder client that never reaches the network
+(``serving.make_client(settings, unconfigured=True)``, over ``NoNetwork``).
 """
 
 from __future__ import annotations
@@ -17,31 +18,16 @@ import httpx
 from mcp.server.mcpserver import MCPServer
 from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_REQUEST, CallToolResult, TextContent
-from pydantic import SecretStr
-from syncro_mcp.client import SyncroClient
-
-from .settings import Settings
 
 #: ``.invalid`` is reserved (RFC 2606): this host can never resolve.
 PLACEHOLDER_BASE_URL = "https://syncro-mcp-not-configured.invalid/api/v1"
 
 
-class _NoNetwork(httpx.AsyncBaseTransport):
+class NoNetwork(httpx.AsyncBaseTransport):
     """Refuses every request (the middleware should have answered before any tool ran)."""
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("syncro-mcp is not configured (run syncro-mcp check)", request=request)
-
-
-def placeholder_client(settings: Settings) -> SyncroClient:
-    """A client to build the app with while no account is configured; it never sends anything."""
-    return SyncroClient(
-        base_url=PLACEHOLDER_BASE_URL,
-        api_key=SecretStr("not-configured"),
-        transport=_NoNetwork(),
-        max_retries=0,
-        read_only=settings.read_only,
-    )
 
 
 def answer_with_setup_help(server: MCPServer, text: str) -> None:

@@ -42,8 +42,8 @@ from .time import TimeArgs
 
 
 class BillArgs(TimeArgs):
-    bill_again: Annotated[bool, Field(description="Only if the user asks to bill the same work twice.")] = False
-    no_charge: Annotated[bool, Field(description="Warranty/free time: the labor line is $0 (ask).")] = False
+    bill_again: Annotated[bool, Field(description="Only if the user asks to bill it again.")] = False
+    no_charge: Annotated[bool, Field(description="Warranty/free: the labor line is $0 (ask).")] = False
 
     def free(self) -> bool:
         """No charge: asked for, or the labor type is warranty."""
@@ -181,7 +181,7 @@ def bill_done(rt: Runtime, plan: JournaledPlan, report: RunReport, entry: Entry,
 
 
 async def bill_ticket(rt: Runtime, a: BillArgs, plan: JournaledPlan, progress: Progress | None) -> BillResult:
-    """Bill work: comment, time, invoice, labor check, status Invoiced; previews every invoice line. Resumable."""
+    """Bill work: comment, time, invoice, status Invoiced. Resumable."""
     report, entry = await rt.engine.run(plan.job, progress)
     inv, diffs = await read_back(rt, plan, report)
     return bill_done(rt, plan, report, entry, inv, diffs)

@@ -35,7 +35,7 @@ class GetCustomerArgs(Args):
 
 
 async def get_customer(rt: Runtime, a: GetCustomerArgs) -> tuple[CustomerDetail, str]:
-    """Customer detail with contacts and open tickets."""
+    """Customer with contacts and open tickets."""
     c = await rt.resolver.customer(a.customer)
     contacts = c.contacts or await rt.client.list_contacts(c.id)
     open_tickets = (await rt.client.list_tickets(customer_id=c.id, status=NOT_CLOSED)).items

@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, Any, ClassVar, Generic, Literal, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 from syncro_mcp.engine.steps import Progress
 
 from .models import WriteResult
@@ -64,7 +64,9 @@ class NoArgs(Args):
     pass
 
 
-ConfirmToken = Annotated[str | None, Field(description="From needs_confirmation, after the user approved.")]
+ConfirmToken = str | None
+"""No description in the schema (it would be paid in every conversation, once per confirmed tool):
+the ``needs_confirmation`` result that hands out a token says how to use it, and when."""
 
 
 class WriteArgs(Args):

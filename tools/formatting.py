@@ -268,12 +268,17 @@ def labor_types(result: LaborTypes) -> str:
     return "\n".join(["Labor types (name → Syncro product):", *rows])
 
 
+CONFIRM_FIRST = (
+    "Nothing has been written. Show this preview to the user; after an explicit yes, repeat the same call with "
+    "confirm_token"
+)
+"""What a ``needs_confirmation`` result says (text and structured ``message``): the one place the
+model learns how and when to use the token (the input schemas do not repeat it)."""
+
+
 def write_result(r: WriteResult) -> str:
     if r.status == "needs_confirmation":
-        return (
-            f"{r.preview}\n\nNothing has been written. Show this preview to the user; after an explicit yes, "
-            f'repeat the same call with confirm_token="{r.confirm_token}".'
-        )
+        return f'{r.preview}\n\n{CONFIRM_FIRST}="{r.confirm_token}".'
     lines = [r.message] if r.message else []
     lines.extend(f"  ✓ {s}" for s in r.steps)
     if r.url:

@@ -51,7 +51,7 @@ async def _month_minutes(rt: Runtime, ticket_ids: set[int]) -> int:
 
 
 async def customer_history(rt: Runtime, a: CustomerHistoryArgs) -> tuple[CustomerHistory, str]:
-    """Contacts, prepaid hours, open/recent tickets, recent invoices, time logged this month."""
+    """Contacts, prepaid hours, open/recent tickets, recent invoices, time this month."""
     c = await rt.resolver.customer(a.customer)
     contacts = c.contacts or await rt.client.list_contacts(c.id)
     tickets = await rt.client.iter_tickets(customer_id=c.id)

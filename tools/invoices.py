@@ -19,7 +19,7 @@ from .params import Again, NotBool, Number
 from .runtime import Runtime
 from .tickets import TicketArgs, ticket_label
 
-InvoiceRef = Annotated[str, Field(min_length=1, max_length=40, description="Invoice number or id.")]
+InvoiceRef = Annotated[str, Field(min_length=1, max_length=40, description="Number or id.")]
 
 
 @dataclass
@@ -45,7 +45,7 @@ class ListInvoicesArgs(Args):
 
 
 async def list_invoices(rt: Runtime, a: ListInvoicesArgs) -> tuple[InvoiceList, str]:
-    """Invoices, newest first; filter by ticket number or unpaid."""
+    """Invoices, newest first."""
     ticket_id = await rt.resolver.ticket_id(a.ticket) if a.ticket else None
     page = await rt.client.list_invoices(ticket_id=ticket_id, unpaid=a.unpaid or None)
     base = web_base(rt.settings)
@@ -83,7 +83,7 @@ async def plan_create_invoice(rt: Runtime, a: CreateInvoiceArgs) -> InvoicePlan:
 async def create_invoice(
     rt: Runtime, a: CreateInvoiceArgs, plan: InvoicePlan, progress: Progress | None
 ) -> WriteResult:
-    """Make an invoice from a ticket (its uncharged time and parts)."""
+    """Invoice a ticket's uncharged time and parts."""
     assert plan.ticket is not None
     inv = await rt.client.create_invoice(
         customer_id=plan.ticket.customer_id or 0, ticket_id=plan.ticket.id, category=rt.settings.invoice_category
@@ -120,7 +120,7 @@ class AddLineArgs(WriteArgs):
         str, Field(min_length=1, max_length=200, description="Labor type, product id or product name.")
     ]
     quantity: Annotated[float, Field(ge=0.01, le=10000), NotBool]  # hours to the cent: 1e-9 is a typo, not work
-    price: Annotated[float | None, Field(ge=0, le=1000000, description="Unit price; default: catalogue.")] = None
+    price: Annotated[float | None, Field(ge=0, le=1000000, description="Default: catalogue price.")] = None
     again: Again = False
 
 

@@ -24,12 +24,14 @@ NotBool = BeforeValidator(_not_bool)
 
 Number = Annotated[int, Field(ge=1), NotBool]
 Minutes = Annotated[
-    int, Field(ge=1, le=24 * 60, description="Minutes worked; ask the user, never assume."), NotBool
+    int, Field(ge=1, le=24 * 60, description="Ask; never assume."), NotBool
 ]
 Labor = Annotated[
-    str, Field(min_length=1, max_length=40, description="Labor type, e.g. remote, onsite; ask."), NotBlank
+    str, Field(min_length=1, max_length=40, description="e.g. remote, onsite; ask."), NotBlank
 ]
 Text = Annotated[str, Field(min_length=1, max_length=20000), NotBlank]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Limit = Annotated[int, Field(ge=1, le=100)]
-Again = Annotated[bool, Field(description="Only if the user wants the same write twice.")]
+# No description (it would cost every write tool ~50 B of the model-visible list): a repeat refusal
+# says when to pass it ("if the user really wants it a second time, call again with again=true").
+Again = Annotated[bool, Field()]

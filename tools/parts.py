@@ -30,9 +30,9 @@ from .tickets import JournaledPlan, ticket_label
 
 class AddPartArgs(WriteArgs):
     number: Number
-    product: Annotated[Name, Field(description="Product id, or words of its name (must match one product).")]
+    product: Annotated[Name, Field(description="Id or words of its name (must match one product).")]
     quantity: Annotated[float, Field(gt=0, le=10000)]
-    price: Annotated[float | None, Field(ge=0, le=1000000, description="Unit price; default: catalogue.")] = None
+    price: Annotated[float | None, Field(ge=0, le=1000000, description="Default: catalogue price.")] = None
     again: Again = False
 
 
@@ -87,7 +87,7 @@ def part_done(rt: Runtime, plan: JournaledPlan, report: RunReport, entry: Entry)
 
 
 async def add_ticket_part(rt: Runtime, a: AddPartArgs, plan: JournaledPlan, progress: Progress | None) -> WriteResult:
-    """Add a part (catalogue product) to a ticket as a line item; it goes on the ticket's next invoice."""
+    """Add a catalogue product to a ticket (billed on its next invoice)."""
     return part_done(rt, plan, *await rt.engine.run(plan.job, progress))
 
 

@@ -32,7 +32,7 @@ from syncro_mcp.engine.confirm import Approve, Confirmer, TokenApproved, TokenNe
 from .declare import Args, ReadTool, Toolset, WriteTool
 from .declare import Tool as Declared
 from .errors import InputError, as_tool_error
-from .formatting import fenced, untrusted, write_result
+from .formatting import CONFIRM_FIRST, fenced, untrusted, write_result
 from .links import with_link
 from .models import WriteResult
 from .runtime import Runtime
@@ -118,15 +118,22 @@ def input_schema(model: type[Args], confirmed: bool = False) -> dict[str, Any]:
     return schema
 
 
-@functools.cache
-def output_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The published output schema of a result model, built once per model: its top level (``schema.shallow``)."""
-    return shallow(model)
+WRITE_ENVELOPE = ("status", "message", "preview", "confirm_token")
+"""What a write tool's published output schema lists: the fields a client acts on (done or not, the
+preview to show, the token). A write's other fields (ids, steps, a bill's lines) are still sent,
+validated against the full model; their schema, ×20 write tools, was a third of tools/list."""
 
 
 @functools.cache
-def _metadata(args: type[Args], output: type[BaseModel]) -> FuncMetadata:
-    return FuncMetadata(arg_model=args, output_schema=output_schema(output), output_model=output)
+def output_schema(model: type[BaseModel], write: bool = False) -> dict[str, Any]:
+    """The published output schema of a result model, built once per model: its top level
+    (``schema.shallow``); for a write tool, only its envelope (``WRITE_ENVELOPE``)."""
+    return shallow(model, WRITE_ENVELOPE if write else None)
+
+
+@functools.cache
+def _metadata(args: type[Args], output: type[BaseModel], write: bool = False) -> FuncMetadata:
+    return FuncMetadata(arg_model=args, output_schema=output_schema(output, write), output_model=output)
 
 
 def _sdk_tool(
@@ -135,7 +142,8 @@ def _sdk_tool(
     return Tool(
         fn=fn, name=decl.name, title=decl.title, description=decl.description,
         parameters=input_schema(decl.args, confirmed),
-        fn_metadata=_metadata(decl.args, decl.output), is_async=True, annotations=annotations, **extra,
+        fn_metadata=_metadata(decl.args, decl.output, isinstance(decl, WriteTool)), is_async=True,
+        annotations=annotations, **extra,
     )
 
 
@@ -187,7 +195,7 @@ class WriteCall:
         """The approval resolver: plan (nothing sent), then token check, elicitation or a token to confirm with."""
         raw = (ctx.request_context.params or {}).get("arguments") or {}
         # The same validation the SDK gave the call (its JSON-in-string pre-parse included).
-        args = self.decl.args.model_validate(_metadata(self.decl.args, self.decl.output).pre_parse_json(raw))
+        args = self.decl.args.model_validate(_metadata(self.decl.args, self.decl.output, True).pre_parse_json(raw))
         token = args.confirm_token
         caps = ctx.client_capabilities
         has_dialog = caps is not None and caps.elicitation is not None
@@ -284,7 +292,8 @@ def _approval_outcome(approval: Any, plan: Any, output: Any = WriteResult) -> Wr
             return WriteResult(status="already_done", message=data.message())
         if isinstance(data, TokenNeeded):
             extra = getattr(plan, "result_fields", None) or {}  # e.g. a bill's lines and total
-            return output(status="needs_confirmation", preview=plan.preview, confirm_token=data.token, **extra)
+            return output(status="needs_confirmation", message=f"{CONFIRM_FIRST}.", preview=plan.preview,
+                          confirm_token=data.token, **extra)
         if isinstance(data, Approve) and data.confirm:
             return None
     return WriteResult(status="cancelled", message="Cancelled by the user: nothing was written to Syncro.")

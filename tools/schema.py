@@ -2,9 +2,12 @@
 
 Pydantic's schemas repeat a ``title`` per property and wrap each optional value in
 ``anyOf: [{...}, {"type": "null"}]`` with ``default: null``. The compact form keeps the
-types, null, numeric bounds, real defaults and descriptions; string length limits are still
-enforced by the tool's model but not published.
-Arguments are still validated by the tool's pydantic model, not by this published copy.
+types, real bounds (e.g. ``limit`` ≤ 100), real defaults and descriptions, and leaves out what
+says nothing to the model: titles, string length limits, ``null`` on an optional argument
+(leaving it out means the same), ``default: false`` on a flag (off unless set), natural floors
+(ids and counts are positive, prices not negative) and typo guards (minutes ≤ a day, a quantity
+≤ 10,000, a journal row id ≤ 2**63 − 1). Arguments are still validated by the tool's pydantic
+model (it accepts an explicit null, enforces every limit), not by this published copy.
 """
 
 from __future__ import annotations
@@ -20,14 +23,16 @@ from pydantic.fields import FieldInfo
 
 # Enforced by the tool's pydantic model; not worth publishing in every conversation.
 DROPPED = frozenset({"title", "minLength", "maxLength"})
+_GUARD = 1_000  # a bound this big guards against typos; the tech's real values are far inside it
 
 
 def compact(schema: Any) -> Any:
+    """Pydantic's JSON schema of an argument model, compacted (the module docstring says how)."""
     if isinstance(schema, list):
         return [compact(s) for s in schema]
     if not isinstance(schema, dict):
         return schema
-    out = {k: compact(v) for k, v in schema.items() if k not in DROPPED}
+    out = {k: compact(v) for k, v in schema.items() if k not in DROPPED and not _unpublished_bound(k, v)}
     variants = out.get("anyOf")
     if isinstance(variants, list) and len(variants) == 2 and {"type": "null"} in variants:
         other = next(v for v in variants if v != {"type": "null"})
@@ -37,20 +42,47 @@ def compact(schema: Any) -> Any:
             out = merged
     if "default" in out and out["default"] is None:
         del out["default"]
+    if out.get("default") is False and out.get("type") == "boolean":
+        del out["default"]
+    if isinstance(out.get("properties"), dict):
+        required = set(out.get("required", ()))
+        out["properties"] = {k: v if k in required else _not_null(v) for k, v in out["properties"].items()}
     return out
 
 
-def shallow(model: type[BaseModel]) -> dict[str, Any]:
+def _unpublished_bound(key: str, value: Any) -> bool:
+    """A bound the model needs no telling: a natural floor (``minimum`` 0 or 1, ``exclusiveMinimum``
+    0: ids, counts, prices) or a typo guard (1,000 or more: a day's minutes, a quantity, a price, a journal row id)."""
+    if key not in ("minimum", "maximum", "exclusiveMinimum") or isinstance(value, bool):
+        return False
+    if not isinstance(value, (int, float)):
+        return False
+    natural = value == 0 if key == "exclusiveMinimum" else key == "minimum" and value in (0, 1)
+    return natural or abs(value) >= _GUARD
+
+
+def _not_null(prop: dict[str, Any]) -> dict[str, Any]:
+    """An optional argument without a default: leaving it out is its null, so ``null`` is not published."""
+    types = prop.get("type")
+    if "default" in prop or not isinstance(types, list) or "null" not in types:
+        return prop
+    rest = [t for t in types if t != "null"]
+    return {**prop, "type": rest[0] if len(rest) == 1 else rest}
+
+
+def shallow(model: type[BaseModel], only: tuple[str, ...] | None = None) -> dict[str, Any]:
     """The published output schema: the top level only (field names, JSON types, required).
 
     Claude Code never sends ``outputSchema`` to the model, and a full pydantic schema (nested
     ``$defs``, descriptions) was 83 % of tools/list. A client still learns that the tool returns
     structured content and which fields it holds; the server still validates every result
     against the full model before sending it. Read from the model's fields, without generating
-    a JSON schema (that was most of the start-up time spent registering tools).
+    a JSON schema (that was most of the start-up time spent registering tools). ``only``: just
+    those fields (a write's envelope, ``registry.WRITE_ENVELOPE``).
     """
-    props = {name: {"type": _json_type(f.annotation)} for name, f in model.model_fields.items()}
-    required = [name for name, f in model.model_fields.items() if f.is_required()]
+    fields = {k: f for k, f in model.model_fields.items() if only is None or k in only}
+    props = {name: {"type": _json_type(f.annotation)} for name, f in fields.items()}
+    required = [name for name, f in fields.items() if f.is_required()]
     return {"type": "object", "properties": props, **({"required": required} if required else {})}
 
 
@@ -101,6 +133,7 @@ def fields_schema(model: type[BaseModel]) -> dict[str, Any]:
     """
     props = {f.alias or name: _field_schema(f) for name, f in model.model_fields.items()}
     required = [f.alias or name for name, f in model.model_fields.items() if f.is_required()]
+    props = {k: v if k in required else _not_null(v) for k, v in props.items()}
     return {"properties": props, **({"required": required} if required else {}), "type": "object"}
 
 
@@ -119,11 +152,12 @@ def _field_schema(f: FieldInfo) -> dict[str, Any]:
     if get_origin(f.annotation) is Literal:
         out["enum"] = list(get_args(f.annotation))
     for m in metadata:
-        out.update({key: getattr(m, attr) for kind, attr, key in _BOUNDS if isinstance(m, kind)})
+        out.update({key: getattr(m, attr) for kind, attr, key in _BOUNDS
+                    if isinstance(m, kind) and not _unpublished_bound(key, getattr(m, attr))})
     description = next((d for d in descriptions if d), None)
     if description:
         out["description"] = description
-    if not f.is_required() and f.default is not None:
+    if not f.is_required() and f.default is not None and not (f.default is False and out["type"] == "boolean"):
         out["default"] = f.default
     return out
 

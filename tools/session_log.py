@@ -92,7 +92,7 @@ async def plan_session_log(rt: Runtime, a: SessionLogArgs) -> LogPlan:
 
 
 async def write_session_log(rt: Runtime, a: SessionLogArgs, plan: LogPlan, progress: Progress | None) -> WriteResult:
-    """Save the close-out log (markdown) under clients/<customer>/session-logs/."""
+    """Save the close-out session log."""
     raw = await rt.client.get_ticket(await rt.resolver.ticket_id(a.number))
     detail = mapping.ticket_detail(raw, rt.resolver.labor_names())
     today = rt.now().date().isoformat()

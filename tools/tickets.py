@@ -123,7 +123,7 @@ def _heading(a: ListTicketsArgs, status: str) -> str:
 
 
 async def list_tickets(rt: Runtime, a: ListTicketsArgs) -> tuple[TicketList, str]:
-    """Ticket summary, one line per ticket (default: all not closed)."""
+    """Tickets, one line each (default: all not closed)."""
     resolver = rt.resolver
     status = await _status(rt, a)
     customer_id = (await resolver.customer(a.customer)).id if a.customer else None
@@ -166,7 +166,7 @@ async def _thread(rt: Runtime, ticket_id: int) -> list[Comment]:
 
 
 async def get_ticket(rt: Runtime, a: GetTicketArgs) -> tuple[TicketDetail, str]:
-    """Full ticket: status, customer, dates, tech, last 5 comments, time entries, billing."""
+    """Full ticket: details, last 5 comments, time entries, billing."""
     ticket_id = await rt.resolver.ticket_id(a.number)
     detail = await rt.client.get_ticket(ticket_id)
     billed = (await billed_on(rt.client, detail)).timers
@@ -219,7 +219,7 @@ class TicketPlan:
 
 
 class CreateTicketArgs(WriteArgs):
-    customer: Annotated[str, Field(min_length=1, max_length=200, description="Customer name or id.")]
+    customer: Annotated[str, Field(min_length=1, max_length=200, description="Name or id.")]
     subject: Annotated[str, Field(min_length=1, max_length=255)]
     description: Text | None = None
     problem_type: Name | None = None
@@ -275,7 +275,7 @@ async def plan_create_ticket(rt: Runtime, a: CreateTicketArgs) -> TicketPlan:
 
 
 async def create_ticket(rt: Runtime, a: CreateTicketArgs, plan: TicketPlan, progress: Progress | None) -> WriteResult:
-    """Create a ticket; an ambiguous customer name returns the candidates."""
+    """Create a ticket."""
     t = await rt.client.create_ticket(plan.fields)
     rt.resolver.remember(t)
     return WriteResult(
@@ -319,7 +319,7 @@ async def plan_update_ticket(rt: Runtime, a: UpdateTicketArgs) -> TicketPlan:
 
 
 async def update_ticket(rt: Runtime, a: UpdateTicketArgs, plan: TicketPlan, progress: Progress | None) -> WriteResult:
-    """Change status, subject, priority… (values checked against the account's lists)."""
+    """Change ticket fields (checked against the account's lists)."""
     assert plan.ticket is not None
     t = await rt.client.update_ticket(plan.ticket.id, plan.fields)
     rt.resolver.forget(a.number)
@@ -389,7 +389,7 @@ def close_done(rt: Runtime, plan: JournaledPlan, report: RunReport, entry: Entry
 
 
 async def close_ticket(rt: Runtime, a: CloseTicketArgs, plan: JournaledPlan, progress: Progress | None) -> WriteResult:
-    """Resolve a ticket, optionally with a closing comment. Then offer write_session_log."""
+    """Resolve a ticket, optionally with a comment. Then offer write_session_log."""
     return close_done(rt, plan, *await rt.engine.run(plan.job))
 
 
@@ -481,7 +481,7 @@ def comment_done(rt: Runtime, plan: JournaledPlan, report: RunReport, entry: Ent
 
 
 async def add_comment(rt: Runtime, a: AddCommentArgs, plan: JournaledPlan, progress: Progress | None) -> WriteResult:
-    """Post a comment; with minutes + labor_type also a billable time entry (second call)."""
+    """Post a comment; with minutes + labor_type also a billable time entry."""
     return comment_done(rt, plan, *await rt.engine.run(plan.job))
 
 

@@ -47,9 +47,9 @@ class LogTimeArgs(TimeArgs):
 
 class PastTimeArgs(LogTimeArgs):
     started_at: Annotated[
-        datetime | None, Field(description="Past work's start (account time); default: ends now.")
+        datetime | None, Field(description="Past work's start (account time).")
     ] = None
-    tech: Annotated[str | None, Field(max_length=200, description="Technician; default: you.")] = None
+    tech: Annotated[str | None, Field(max_length=200, description="Default: you.")] = None
 
     def journal_key(self) -> dict[str, Any]:
         """Without the new fields when unset: a plain log_time keys (and resumes) as it did before them."""
@@ -103,7 +103,7 @@ def time_done(rt: Runtime, plan: JournaledPlan, report: RunReport, entry: Entry)
 
 
 async def log_time(rt: Runtime, a: PastTimeArgs, plan: JournaledPlan, progress: Progress | None) -> WriteResult:
-    """Add a billable time entry (minutes and labor type come from the user; no defaults)."""
+    """Add a billable time entry."""
     return time_done(rt, plan, *await rt.engine.run(plan.job))
 
 
@@ -131,7 +131,7 @@ async def _labor_type(rt: Runtime, name: str, pid: int) -> LaborType:
 
 
 async def list_labor_types(rt: Runtime, a: NoArgs) -> tuple[LaborTypes, str]:
-    """Configured labor types with Syncro's product names and prices."""
+    """Labor types with their Syncro products and prices."""
     items = await asyncio.gather(*(_labor_type(rt, n, pid) for n, pid in rt.resolver.labor_types.items()))
     result = LaborTypes(labor_types=list(items))
     return result, fmt.labor_types(result)

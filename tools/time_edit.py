@@ -104,7 +104,7 @@ async def plan_update(rt: Runtime, a: UpdateTimeEntryArgs) -> JournaledPlan:
 async def update_time_entry(
     rt: Runtime, a: UpdateTimeEntryArgs, plan: JournaledPlan, progress: Progress | None
 ) -> WriteResult:
-    """Fix a time entry not yet billed: minutes (start kept), labor type, notes."""
+    """Fix an unbilled time entry: minutes (start kept), labor type, notes."""
     report, entry = await rt.engine.run(plan.job, progress)
     return WriteResult(
         status="done", message=f"Updated time entry {a.entry_id} on #{a.number} (read back from Syncro).",
@@ -130,7 +130,7 @@ async def plan_delete(rt: Runtime, a: TimeEntryArgs) -> JournaledPlan:
 async def delete_time_entry(
     rt: Runtime, a: TimeEntryArgs, plan: JournaledPlan, progress: Progress | None
 ) -> WriteResult:
-    """Delete a time entry not yet billed."""
+    """Delete an unbilled time entry."""
     report, entry = await rt.engine.run(plan.job, progress)
     return WriteResult(
         status="done", message=f"Deleted time entry {a.entry_id} on #{a.number}.", number=a.number,

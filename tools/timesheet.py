@@ -89,7 +89,7 @@ def _row(
 
 
 async def my_time(rt: Runtime, a: MyTimeArgs) -> tuple[MyTime, str]:
-    """A technician's time entries across tickets in a period, with billed/unbilled totals."""
+    """Time entries across tickets in a period, with billed/unbilled totals."""
     period = span_of(rt, a)
     user_id, tech = await _tech(rt, a.tech)
     walk = await rt.client.timers_created_after(period.start - timedelta(seconds=1))

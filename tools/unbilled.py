@@ -123,7 +123,7 @@ async def _candidates(
 
 
 async def unbilled_work(rt: Runtime, a: UnbilledArgs) -> tuple[UnbilledWork, str]:
-    """Uncharged time and uninvoiced lines by customer, oldest first, at catalogue prices."""
+    """Uncharged time and parts by customer, oldest first."""
     zone = account_zone(rt)
     first = check_day(a.since) if a.since else rt.now().astimezone(zone).date() - timedelta(days=DEFAULT_DAYS)
     customer_id = (await rt.resolver.customer(a.customer)).id if a.customer else None

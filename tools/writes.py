@@ -22,7 +22,7 @@ EntryId = Annotated[int, Field(ge=1, le=2**63 - 1)]  # a journal row id (SQLite 
 
 
 async def pending_writes(rt: Runtime, a: NoArgs) -> tuple[PendingWrites, str]:
-    """Unfinished multi-step writes (what is done, what is left) after a failure."""
+    """Unfinished writes after a failure (done and left)."""
     engine = rt.engine
     entries = engine.journal.unfinished()
     result = PendingWrites(entries=[
@@ -61,7 +61,7 @@ async def plan_resume(rt: Runtime, a: EntryArgs) -> EntryPlan:
 
 
 async def resume_write(rt: Runtime, a: EntryArgs, plan: EntryPlan, progress: Progress | None) -> WriteResult:
-    """Finish an unfinished write from pending_writes (checks Syncro before re-sending)."""
+    """Finish an unfinished write (checks Syncro before re-sending)."""
     result = await plan.tool.apply(rt, plan.args, plan.inner, progress)
     # resume_write answers as a WriteResult: a tool's richer result (a bill's lines) keeps its common fields
     return WriteResult.model_validate(result.model_dump(include=set(WriteResult.model_fields)))

@@ -8,6 +8,7 @@ import pytest
 from syncro_mcp.server import settings as settings_mod
 from syncro_mcp.server.settings import (
     DEFAULT_LABOR_TYPES,
+    OPT_IN_TOOLSETS,
     TOOLSETS,
     ConfigError,
     Settings,
@@ -119,7 +120,9 @@ def test_env_forms_of_bools_lists_and_maps() -> None:
     assert s.toolsets == ["tickets", "time"] and s.enabled_toolsets() == ("tickets", "time")
     assert s.labor_types == {"remote": 1190473, "onsite": 26118}  # replaces the default map
     assert s.log_level == "DEBUG" and s.http_port == 9000
-    assert load_settings(env={"SYNCRO_TOOLSETS": "all"}).toolsets is None
+    every = load_settings(env={"SYNCRO_TOOLSETS": "all"})
+    assert every.enabled_toolsets() == (*TOOLSETS, *OPT_IN_TOOLSETS)  # the opt-in ones too
+    assert "schedule" not in load_settings(env={}).enabled_toolsets()  # unset: the default toolsets
 
 
 def test_yaml_forms_of_lists_and_maps(write_config) -> None:
