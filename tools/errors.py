@@ -84,7 +84,8 @@ def _clause(err: Any, model: type[BaseModel]) -> str:
         about = f" ({field.description.rstrip('.')})" if field is not None and field.description else ""
         return f"{loc} is required{about}"
     if err["type"] == "extra_forbidden":
-        return f"{loc} is not an argument of this tool"
+        names = ", ".join(f.alias or name for name, f in model.model_fields.items() if name != "confirm_token")
+        return f"{loc} is not an argument of this tool (its arguments: {names})"
     msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if msg.startswith("Input should"):
         msg = "should" + msg.removeprefix("Input should")

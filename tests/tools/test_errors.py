@@ -63,3 +63,17 @@ async def test_bad_arguments_are_told_in_the_techs_words(tmp_path, mode, tool, a
         assert needle in said, said
     assert "errors.pydantic.dev" not in said and "type=" not in said and "validation error for" not in said
     assert len(hh.sandbox.requests.writes()) == before
+
+
+@pytest.mark.parametrize("mode", ["legacy", "2026-07-28"])
+async def test_an_argument_the_tool_does_not_have_is_refused_not_ignored(tmp_path, mode):
+    """An agent that says ``public=false`` (the tool's flag is ``hidden``) must not get a public,
+    emailed comment: unknown arguments were silently dropped, now they are refused before any
+    preview, naming the tool's real arguments."""
+    async with harness(tmp_path) as hh:
+        before = len(hh.sandbox.requests.writes())
+        result = await call(hh.server, "add_comment", {"number": 32164, "body": "Rebooted", "public": False}, mode=mode)
+        said = text(result)
+        assert result.is_error
+        assert "public is not an argument of this tool" in said and "hidden" in said, said
+        assert len(hh.sandbox.requests.writes()) == before
