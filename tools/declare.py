@@ -42,7 +42,7 @@ class Args(ArgModelBase):
     ``defer_build``: the validator is built on the tool's first call, not at start-up (the
     published schema is read from the fields, ``schema.fields_schema``)."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True, extra="forbid")
 
     not_journaled: ClassVar[frozenset[str]] = frozenset({"again"})
     """Fields that change how a call is checked, not what it writes (``again``, ``bill_again``)."""

@@ -7,7 +7,10 @@ Tools raise ``InputError`` for bad input (the message names the problem and the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import BaseModel, ValidationError
 from syncro_mcp.client.errors import (
     AuthError,
     NotFoundError,
@@ -20,7 +23,7 @@ from syncro_mcp.client.errors import (
 from syncro_mcp.engine.errors import InputError
 from syncro_mcp.engine.steps import OutcomeStillUnknown
 
-__all__ = ["InputError", "as_tool_error"]
+__all__ = ["InputError", "as_tool_error", "bad_arguments"]
 
 
 def as_tool_error(exc: BaseException) -> ToolError:
@@ -63,3 +66,37 @@ def _tool_error(exc: BaseException) -> ToolError:
     if isinstance(exc, SyncroError):
         return ToolError(str(exc))
     return ToolError(f"Unexpected error: {type(exc).__name__}. See the server log (stderr) for details.")
+
+
+def bad_arguments(exc: ValidationError, model: type[BaseModel]) -> str:
+    """The arguments a call got wrong, one clause each, in the tech's words: which field, what it
+    must be, what was given, and the field's own description where one is published (so a missing
+    ``minutes`` says to ask the user). Replaces pydantic's report (type codes, a docs URL)."""
+    clauses = [_clause(err, model) for err in exc.errors(include_url=False)]
+    return f"Invalid arguments, nothing was sent: {'; '.join(clauses)}. Correct them and call again."
+
+
+def _clause(err: Any, model: type[BaseModel]) -> str:
+    loc = ".".join(str(part) for part in err["loc"]) or "arguments"
+    field = model.model_fields.get(str(err["loc"][0])) if err["loc"] else None
+    msg: str = err["msg"]
+    if err["type"] == "missing":
+        about = f" ({field.description.rstrip('.')})" if field is not None and field.description else ""
+        return f"{loc} is required{about}"
+    if err["type"] == "extra_forbidden":
+        names = ", ".join(f.alias or name for name, f in model.model_fields.items() if name != "confirm_token")
+        return f"{loc} is not an argument of this tool (its arguments: {names})"
+    msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if msg.startswith("Input should"):
+        msg = "should" + msg.removeprefix("Input should")
+    else:
+        msg = f": {msg[:1].lower()}{msg[1:]}" if msg[:1].isupper() and not msg[1:2].isupper() else f": {msg}"
+    given = err.get("input")
+    shown = "" if isinstance(given, dict) else f" (got {_short(given)})"
+    sep = " " if msg.startswith("should") else ""
+    return f"{loc}{sep}{msg}{shown}"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -24,14 +24,14 @@ from mcp.server.mcpserver.resolve import Elicit, Resolve, build_resolver_plans
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.func_metadata import FuncMetadata
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from syncro_mcp.client.errors import SyncroError
 from syncro_mcp.engine.audit import CURRENT_CALL
 from syncro_mcp.engine.confirm import Approve, Confirmer, TokenApproved, TokenNeeded, TokenReplay
 
 from .declare import Args, ReadTool, Toolset, WriteTool
 from .declare import Tool as Declared
-from .errors import InputError, as_tool_error
+from .errors import InputError, as_tool_error, bad_arguments
 from .formatting import CONFIRM_FIRST, fenced, untrusted, write_result
 from .links import with_link
 from .models import WriteResult
@@ -136,10 +136,24 @@ def _metadata(args: type[Args], output: type[BaseModel], write: bool = False) ->
     return FuncMetadata(arg_model=args, output_schema=output_schema(output, write), output_model=output)
 
 
+class _Tool(Tool):
+    """The SDK's tool, with argument errors told in the tech's words (``errors.bad_arguments``)
+    instead of pydantic's report; everything else is the SDK's."""
+
+    async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
+        try:
+            return await super().run(arguments, context, convert_result)
+        except ToolError as exc:
+            if not isinstance(exc.__cause__, ValidationError):
+                raise
+            told = bad_arguments(exc.__cause__, self.fn_metadata.arg_model)
+            raise ToolError(f"Error executing tool {self.name}: {told}") from exc.__cause__
+
+
 def _sdk_tool(
     decl: Declared, fn: Any, annotations: ToolAnnotations, confirmed: bool = False, **extra: Any
 ) -> Tool:
-    return Tool(
+    return _Tool(
         fn=fn, name=decl.name, title=decl.title, description=decl.description,
         parameters=input_schema(decl.args, confirmed),
         fn_metadata=_metadata(decl.args, decl.output, isinstance(decl, WriteTool)), is_async=True,

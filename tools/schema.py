@@ -4,7 +4,8 @@ Pydantic's schemas repeat a ``title`` per property and wrap each optional value 
 ``anyOf: [{...}, {"type": "null"}]`` with ``default: null``. The compact form keeps the
 types, real bounds (e.g. ``limit`` ≤ 100), real defaults and descriptions, and leaves out what
 says nothing to the model: titles, string length limits, ``null`` on an optional argument
-(leaving it out means the same), ``default: false`` on a flag (off unless set), natural floors
+(leaving it out means the same), ``additionalProperties: false`` (the model refuses an unknown
+argument and names the tool's arguments), ``default: false`` on a flag (off unless set), natural floors
 (ids and counts are positive, prices not negative) and typo guards (minutes ≤ a day, a quantity
 ≤ 10,000, a journal row id ≤ 2**63 − 1). Arguments are still validated by the tool's pydantic
 model (it accepts an explicit null, enforces every limit), not by this published copy.
@@ -40,6 +41,8 @@ def compact(schema: Any) -> Any:
             merged = {**other, **{k: v for k, v in out.items() if k != "anyOf"}}
             merged["type"] = [other["type"], "null"]
             out = merged
+    if out.get("additionalProperties") is False:
+        del out["additionalProperties"]  # unknown arguments are refused by the model, which names the real ones
     if "default" in out and out["default"] is None:
         del out["default"]
     if out.get("default") is False and out.get("type") == "boolean":
