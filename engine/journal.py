@@ -418,6 +418,19 @@ class Journal:
         _HELD.add((self._file, key))
         return self.get(entry_id)
 
+    def abandon(self, entry_id: int) -> str | None:
+        """Mark an unfinished entry abandoned, check-and-set in one transaction: None when done, else
+        the state it has now (finished, or abandoned by a parallel call). ``TicketBusy`` while a live
+        call (a resume) holds its ticket."""
+        with self._transaction() as db:
+            row = db.execute("SELECT ticket, state FROM entries WHERE id = ?", (entry_id,)).fetchone()
+            if row is None or row["state"] not in UNFINISHED:
+                return row["state"] if row else "gone"
+            self._take_lock(db, row["ticket"], entry_id)  # refused while a live call writes the ticket
+            db.execute("DELETE FROM locks WHERE ticket = ? AND entry_id = ?", (row["ticket"], entry_id))
+            db.execute("UPDATE entries SET state = 'abandoned', updated = ? WHERE id = ?", (self._clock(), entry_id))
+        return None
+
     def unlock(self, ticket: int) -> None:
         _HELD.discard((self._file, ticket))
         with self._db() as db:

@@ -25,7 +25,7 @@ from syncro_mcp.client.errors import OutcomeUnknownError, RateLimitedError, Sync
 from .audit import AuditUnavailable
 from .clock import Clock
 from .errors import InputError
-from .journal import Entry, Journal, Repeated, TicketBusy, fingerprint, write_key
+from .journal import UNFINISHED, Entry, Journal, Repeated, TicketBusy, fingerprint, write_key
 from .plans import Job
 from .steps import CLOCK_SLACK, OutcomeStillUnknown, Progress, RunReport, Settle, run_steps
 from .witness import already_there
@@ -62,7 +62,8 @@ class Engine:
             previous = self.journal.recent_done(op, ticket, args, self.repeat_window_s)
             if previous is not None:
                 raise (refuse_repeat or self.repeated)(previous)
-        entries = self.journal.unfinished(ticket=ticket)
+        # Re-read one by one: an entry that finished in a parallel call since it was listed blocks nothing.
+        entries = [e for e in self.journal.unfinished(ticket=ticket) if e.state in UNFINISHED]
         if entries:
             same = [e for e in entries if e.op == op and e.fingerprint == fp]
             raise self.blocked(ticket, (same or entries)[-1], bool(same))
@@ -217,7 +218,15 @@ class Engine:
         return e
 
     def abandon(self, entry: Entry) -> None:
-        self.journal.set_state(entry.id, "abandoned")
+        """Mark ``entry`` abandoned in one journal transaction: refused when it is no longer unfinished
+        (a parallel abandon or resume got there first) or a live call is writing its ticket now."""
+        try:
+            state = self.journal.abandon(entry.id)
+        except TicketBusy as exc:
+            raise InputError(f"{exc} Nothing was abandoned.") from None
+        if state is not None:
+            raise InputError(f"Entry {entry.id} is {state} now, not unfinished: nothing was abandoned. "
+                             "See pending_writes.")
 
     def repeated(self, previous: Entry) -> InputError:
         """The refusal of an identical write completed inside the repeat window (or while this one was approved)."""

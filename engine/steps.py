@@ -174,9 +174,10 @@ async def _find(step: Step, results: Results, since: datetime, log_: StepLog) ->
 async def _send_once(step: Step, results: Results, log_: StepLog, settle: Settle) -> tuple[dict[str, Any], str]:
     """Send; if the answer is lost, read Syncro (again, with backoff, over the settle window).
 
-    Found: adopted, not re-sent. With a settle window and still not found: the outcome stays
-    unknown and nothing is re-sent (``OutcomeStillUnknown``); only a resume, which reads again
-    first, sends it. Without a window (``Settle(0)``): sent once more, as before.
+    Found: adopted, not re-sent. Still not found: the outcome stays unknown and nothing is
+    re-sent (``OutcomeStillUnknown``); only a resume, which reads again first, sends it. Without a
+    window (``settle_window_s: 0``) Syncro is read once, right after, and never re-read: a lost
+    write is never re-sent automatically, whatever the window (issue 13).
     """
     sent_at = datetime.now(timezone.utc)
     try:
@@ -194,14 +195,13 @@ async def _send_once(step: Step, results: Results, log_: StepLog, settle: Settle
     if found is not None:
         log.warning("%s: answer lost but the write landed; not re-sent", step.name)
         return found, "answer lost; confirmed by reading Syncro, not re-sent"
-    if settle.window_s > 0 and settle.sleep is not None:
-        raise OutcomeStillUnknown(
-            f"the write was sent but its answer was lost, and it was not in Syncro after looking for "
-            f"{settle.window_s:g} s ({len(settle.delays()) + 1} reads). Nothing was re-sent",
-            method=lost.method, path=lost.path, cause=lost.cause,
-        )
-    log.warning("%s: answer lost and the write is not in Syncro; sending once more", step.name)
-    return await step.send(results), "answer lost; not in Syncro, so sent once more"
+    reads = 1 + (len(settle.delays()) if settle.sleep is not None else 0)
+    looked = (f"after looking for {settle.window_s:g} s ({reads} reads)" if reads > 1
+              else "when read right after (settle_window_s is 0: one read)")
+    raise OutcomeStillUnknown(
+        f"the write was sent but its answer was lost, and it was not in Syncro {looked}. Nothing was re-sent",
+        method=lost.method, path=lost.path, cause=lost.cause,
+    )
 
 
 def _short(exc: BaseException) -> str:

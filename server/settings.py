@@ -216,7 +216,8 @@ class Settings(BaseModel):
     """The repeat window of every journaled write (bill, comment, time, close), in minutes."""
     settle_window_s: float = Field(30.0, ge=0, le=600)
     """How long a write whose answer was lost is looked for in Syncro (re-read with backoff)
-    before it is reported as outcome unknown; it is never re-sent automatically (issue 13)."""
+    before it is reported as outcome unknown; it is never re-sent automatically (issue 13). 0: read
+    once, right after the lost answer, with no re-reads (and still never re-sent)."""
 
     # Local state and logging
     state_dir: Path  # default: default_state_dir(), filled in by _derive_state_paths

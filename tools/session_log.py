@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,14 +24,31 @@ def safe_dir_name(name: str, fallback: str) -> str:
     return cleaned[:80] or fallback
 
 
-def free_path(folder: Path, stem: str) -> Path:
-    """``stem.md``, or ``stem-2.md``… : an existing log is never overwritten."""
-    candidate = folder / f"{stem}.md"
-    n = 2
-    while candidate.exists():
-        candidate = folder / f"{stem}-{n}.md"
+def save_once(folder: Path, stem: str, text: str) -> tuple[Path, bool]:
+    """Write ``text`` to ``stem.md`` (or ``stem-2.md``…: an existing log is never overwritten) unless one
+    of them already holds exactly ``text``: (path, written). A repeated call (same ticket, day, notes,
+    ticket state), also one racing in another process, finds the first file instead of a second copy."""
+    n = 1
+    while True:
+        candidate = folder / (f"{stem}.md" if n == 1 else f"{stem}-{n}.md")
+        try:
+            with candidate.open("x", encoding="utf-8") as fh:  # "x": never overwrite, even in a race
+                fh.write(text)
+            return candidate, True
+        except FileExistsError:
+            if _holds(candidate, text):
+                return candidate, False
         n += 1
-    return candidate
+
+
+def _holds(path: Path, text: str) -> bool:
+    """Whether ``path`` holds ``text`` (a racing writer's file may still be empty: wait for it briefly)."""
+    for _ in range(50):
+        got = path.read_text(encoding="utf-8")
+        if got == text or (got and not text.startswith(got)):
+            return got == text
+        time.sleep(0.01)
+    return False
 
 
 def render(t: TicketDetail, raw: Ticket, notes: str | None, today: str) -> str:
@@ -100,9 +118,12 @@ async def write_session_log(rt: Runtime, a: SessionLogArgs, plan: LogPlan, progr
     folder = folder / "session-logs"
     folder.mkdir(parents=True, exist_ok=True)
     text = render(detail, raw, a.notes, today)
-    path = free_path(folder, f"{today}-ticket-{a.number}")
-    with path.open("x", encoding="utf-8") as fh:  # "x": never overwrite, even in a race
-        fh.write(text)
+    path, written = save_once(folder, f"{today}-ticket-{a.number}", text)
+    if not written:
+        return WriteResult(
+            status="already_done", message=f"This session log is already saved, identical: {path}. Nothing was "
+            "written again.", number=a.number, path=str(path),
+        )
     return WriteResult(
         status="done", message=f"Session log written: {path}\n\n{text}", number=a.number, path=str(path),
         steps=[f"wrote {path}"],

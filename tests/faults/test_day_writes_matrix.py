@@ -4,8 +4,10 @@ continued with ``resume_write`` (a late write lands 8 s late on the sandbox cloc
 settle window, and is adopted); afterwards Syncro holds exactly one copy of the write, every re-send was
 preceded by a read looking for the first one, the journal is clean and the audit has every write once.
 
-email_invoice is not here: Syncro keeps no readable record of an invoice email, so a lost answer
-stops the write for a human to check (tests/tools/test_day_writes.py) instead of converging.
+email_invoice has rows of its own: Syncro keeps no readable record of an invoice email, so a lost
+answer stops the write for a human to check instead of converging (never re-sent, by the call or
+by resume_write); the human's check is played from the sandbox's record, and either way Syncro
+ends with exactly one email.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from syncro_mcp.sandbox import Sandbox
 from syncro_mcp.sandbox.faults import KINDS
 
 from faults.rig import Rig, applied, assert_audit_matches, assert_every_resend_was_checked_first, rig
-from faults.test_fault_matrix import add_fault, assert_late_write_adopted, run_until_done
+from faults.test_fault_matrix import LATE_S, MAX_CALLS, add_fault, assert_late_write_adopted, run_until_done
 
 NUMBER = 32164
 EVERY = ["tickets", "time", "billing", "customers", "invoices", "schedule", "assets"]
@@ -130,3 +132,43 @@ async def test_day_write_survives(tmp_path, case: Case, kind: str, times: int):
         if case.tool != "delete_time_entry":  # Syncro's delete answer carries no id for the audit's check
             assert_audit_matches(rg)
 
+
+
+EMAIL = ("POST", "/invoices/*/email")
+
+
+@pytest.mark.parametrize("times", [1, 3], ids=["once", "3calls"])
+@pytest.mark.parametrize("kind", sorted(KINDS))
+async def test_email_invoice_survives(tmp_path, kind: str, times: int):
+    """A lost answer stops the email: "NOT sent again", and resume_write does not send it either. The
+    human then checks Syncro (here: the sandbox's record, once a late write has had its 8 s): it went
+    out → abandon_write; it did not → abandon_write and email again. One email in the end, never two."""
+    sb = Sandbox(rate_limit_per_min=None)
+    async with rig(tmp_path, sandbox=sb, toolsets=EVERY) as rg, rg.session() as s:
+        sb.clock = rg.clock
+        add_fault(sb, *EMAIL, kind, times)
+        for _ in range(MAX_CALLS):
+            r = await s.confirmed("email_invoice", {"invoice": "1044"})
+            if not r.is_error:
+                assert r.structured_content["status"] == "done", text(r)
+                break
+            assert "NOT sent again" in text(r), text(r)
+            sent = len(sb.requests.matching(*EMAIL))
+            (entry,) = (await s.call("pending_writes", {})).structured_content["entries"]
+            resumed = await s.confirmed("resume_write", {"entry_id": entry["entry_id"]})
+            assert resumed.is_error and "NOT sent again" in text(resumed), text(resumed)
+            assert len(sb.requests.matching(*EMAIL)) == sent, "resume_write re-sent the email"
+            rg.clock.now += LATE_S + 1  # the human looks a little later
+            await sb.land_late_writes()
+            gone = await s.confirmed("abandon_write", {"entry_id": entry["entry_id"]})
+            assert gone.structured_content["status"] == "done", text(gone)
+            if sb.state.invoice_emails:
+                break  # it went out: not sent again
+        else:
+            raise AssertionError(f"email_invoice still failing after {MAX_CALLS} calls")
+        assert sb.faults.rules[0].fired >= 1, "the fault never fired"
+        assert len(sb.state.invoice_emails) == 1, sb.state.invoice_emails
+        assert len(applied(sb, *EMAIL)) == 1
+        pending = await s.call("pending_writes", {})
+        assert pending.structured_content["entries"] == [], text(pending)
+        # (no audit check: Syncro's answer to an email carries no id for it, as with delete_time_entry)

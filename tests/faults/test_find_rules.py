@@ -23,6 +23,7 @@ from faults.rig import (
     comments_with,
     invoices_for,
     labor_lines,
+    rig,
     timers_with,
 )
 from faults.test_fault_matrix import BILL, BILL_ROWS, COMMENT, HOURS, NOTES, Row, run_until_done
@@ -130,3 +131,21 @@ async def test_a_refused_second_writer_leaves_no_journal_entry(shared, tmp_path)
         other = await s.confirmed("bill_ticket", BILL)
         assert "unfinished write" not in text(other), text(other)
     assert LABOR  # same ticket and labor as the matrix
+
+
+@pytest.mark.parametrize("kind", ["timeout", "502"])
+async def test_settle_window_zero_reads_once_and_never_resends(tmp_path, kind):
+    """``settle_window_s: 0`` means no settle re-reads, not an automatic re-send (issue 13): a lost
+    comment that is not in Syncro when read right after stays outcome unknown; resume_write sends it."""
+    sb = Sandbox(rate_limit_per_min=None)
+    async with rig(tmp_path, sandbox=sb, settle_window_s=0) as rg, rg.session() as s:
+        sb.faults.add("POST", "/tickets/*/comment", kind, call=1)
+        first = await s.confirmed("add_comment", {"number": NUMBER, "body": NOTES})
+        assert first.is_error and "Nothing was re-sent" in text(first), text(first)
+        assert len(sb.requests.matching("POST", "/tickets/*/comment")) == 1, "re-sent automatically"
+        assert comments_with(sb, NUMBER, NOTES) == []
+        [entry] = (await s.call("pending_writes", {})).structured_content["entries"]
+        resumed = await s.confirmed("resume_write", {"entry_id": entry["entry_id"]})
+        assert resumed.structured_content["status"] == "done", text(resumed)
+    assert len(comments_with(sb, NUMBER, NOTES)) == 1
+    assert len(applied(sb, "POST", "/tickets/*/comment")) == 1

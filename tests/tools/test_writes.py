@@ -215,6 +215,17 @@ async def test_session_log_written_and_never_overwritten(h, tmp_path):
     assert "## Resolution" in body and writes(h) == []
 
 
+async def test_session_log_is_saved_once(h):
+    """Two identical calls (same ticket, day, notes): one file; the second says it is already saved."""
+    args = {"number": 32162, "notes": "Customer happy."}
+    r1 = await call(h.app.server, "write_session_log", args)
+    r2 = await call(h.app.server, "write_session_log", args)
+    assert r1.structured_content["status"] == "done", text(r1)
+    assert r2.structured_content["status"] == "already_done" and "already saved" in text(r2), text(r2)
+    assert r2.structured_content["path"] == r1.structured_content["path"]
+    assert len(list(Path(r1.structured_content["path"]).parent.iterdir())) == 1
+
+
 async def test_customer_and_invoice_writes(h):
     c = await call(h.app.server, "create_customer", {"business_name": "Saguaro Vet Clinic", "email": "vet@example.org"})
     assert c.structured_content["status"] == "done", text(c)
