@@ -75,18 +75,6 @@ async def list_rmm_alerts(rt: Runtime, a: AlertsArgs) -> tuple[Alerts, str]:
     return result, fmt.alerts(result, customer.display_name if customer else None)
 
 
-class AlertIdArgs(Args):
-    alert_id: Annotated[int, Field(ge=1)]
-
-
-async def get_rmm_alert(rt: Runtime, a: AlertIdArgs) -> tuple[Alerts, str]:
-    """One RMM alert by id."""
-    x = await rt.client.get_rmm_alert(a.alert_id)
-    names = await _customer_names(rt, {x.customer_id} if x.customer_id else set())
-    result = Alerts(status="all", alerts=[_alert_row(x, names, web_base(rt.settings))])
-    return result, fmt.alerts(result, None)
-
-
 FIND_ASSET = ReadTool(
     "find_asset", Toolset.ASSETS, "Find asset", FindAssetArgs, Assets, find_asset, untrusted="assets[].name"
 )
@@ -95,9 +83,4 @@ LIST_RMM_ALERTS = ReadTool(
     untrusted="alerts[].description",
 )
 
-GET_RMM_ALERT = ReadTool(
-    "get_rmm_alert", Toolset.ASSETS, "RMM alert", AlertIdArgs, Alerts, get_rmm_alert,
-    untrusted="alerts[].description",
-)
-
-TOOLS = (FIND_ASSET, LIST_RMM_ALERTS, GET_RMM_ALERT)
+TOOLS = (FIND_ASSET, LIST_RMM_ALERTS)
