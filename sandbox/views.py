@@ -150,7 +150,7 @@ def ticket_summary(st: SandboxState, t: Record, *, all_comments: bool = False) -
         "parent_id": None,
         "child": False,
         "recurring": False,
-        "customer_reply": bool(t.get("customer_reply")),  # NOTES: true when the customer sent the latest reply
+        "customer_reply": bool(t.get("customer_reply")),  # docs/syncro-facts.md#tickets
         "total_formatted_billable_time": formatted_billable_time(st, t["id"]),
         "contact_id": t.get("contact_id"),
         "sla_breached": False,

@@ -66,19 +66,35 @@ def test_toolsets_match_the_settings_list():
     assert {t.value for t in Toolset if t is not Toolset.ANY} == set(TOOLSETS + OPT_IN_TOOLSETS)
 
 
+CITING = ("client", "sandbox", "server", "tools", "engine", "package", "tests", "bench", "docs", "skill", "scripts")
+
+
+def _citing_files() -> list[Path]:
+    """Every Python and Markdown file of the repository that may cite a Syncro fact."""
+    found = [ROOT / "README.md"]
+    for folder in CITING:
+        found += [p for p in (ROOT / folder).rglob("*") if p.suffix in (".py", ".md") and "__pycache__" not in p.parts]
+    return sorted(found)
+
+
 def test_cited_syncro_facts_exist():
-    """Docstrings cite docs/syncro-facts.md#anchor; every cited anchor is in that file, and no
-    docstring cites notes that are not in the repository."""
+    """Code, tests and docs cite docs/syncro-facts.md#<anchor>; every cited anchor is in that file,
+    every cited docs/<name>.md exists, and nothing cites notes that are not in the repository."""
     import re
 
     facts = (ROOT / "docs" / "syncro-facts.md").read_text(encoding="utf-8")
     anchors = set(re.findall(r'<a id="([a-z0-9-]+)"></a>', facts))
-    for pkg in ("client", "sandbox", "server", "tools", "engine"):
-        for path in (ROOT / pkg).glob("*.py"):
-            source = path.read_text(encoding="utf-8")
-            assert "NOTES §" not in source, path
-            for anchor in re.findall(r"syncro-facts\.md#([a-z0-9-]+)", source):
-                assert anchor in anchors, (path.name, anchor)
+    outside = "NOTES " + "\u00a7"  # the shared NOTES.md's sections: not in this repository
+    files = _citing_files()
+    assert len(files) > 100
+    for path in files:
+        source = path.read_text(encoding="utf-8")
+        where = path.relative_to(ROOT)
+        assert outside not in source, f"{where} cites {outside}: cite docs/syncro-facts.md#<anchor>"
+        for anchor in re.findall(r"syncro-facts\.md#([A-Za-z0-9_-]+)", source):
+            assert anchor in anchors, (str(where), anchor)
+        for doc in re.findall(r"\bdocs/([A-Za-z0-9_-]+\.md)\b", source):
+            assert (ROOT / "docs" / doc).is_file(), (str(where), doc)
 
 
 def test_input_schemas_read_from_fields_equal_pydantics_compacted():

@@ -103,7 +103,7 @@ def _triage(rt: Runtime, a: ListTicketsArgs, tickets: list[TicketSummary]) -> li
     if a.stale_days is not None:
         cutoff = now - timedelta(days=a.stale_days)
         tickets = [t for t in tickets if t.updated_at is not None and t.updated_at < cutoff]
-    if a.customer_replied:  # Syncro's flag (docs/syncro-facts.md), or the status some accounts use for it
+    if a.customer_replied:  # Syncro's flag (docs/syncro-facts.md#tickets), or the status some accounts use for it
         tickets = [t for t in tickets if t.customer_reply or (t.status or "").casefold() == CUSTOMER_REPLY.casefold()]
     return tickets
 
