@@ -103,3 +103,78 @@ def test_input_schemas_read_from_fields_equal_pydantics_compacted():
 
     for tool in catalog.TOOLS:
         assert fields_schema(tool.args) == compact(tool.args.model_json_schema(by_alias=True)), tool.name
+
+
+# What each package may not import (docs/architecture.md: arrows point downwards only). ``mcp`` is
+# the SDK: the client, the engine and the sandbox know nothing of MCP.
+FORBIDDEN = {
+    "client": {"engine", "tools", "server", "sandbox", "testing", "mcp"},
+    "engine": {"tools", "server", "sandbox", "testing", "mcp"},
+    "tools": {"server", "sandbox", "testing"},
+    "sandbox": {"client", "engine", "tools", "server", "testing", "mcp"},
+}
+
+
+def _imported(path: Path, package: str) -> set[str]:
+    """The first name below ``syncro_mcp`` (or ``mcp`` for the SDK) of every import in ``path``,
+    relative ones resolved, function-level (lazy) ones included."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            modules = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: level 1 is this package, 2 is syncro_mcp
+                base = ["syncro_mcp", package][: 3 - node.level] if node.level <= 2 else []
+                modules = [".".join([*base, node.module] if node.module else base)]
+                if not node.module:
+                    modules = [".".join([*base, a.name]) for a in node.names]
+            else:
+                modules = [node.module or ""]
+        else:
+            continue
+        for m in modules:
+            parts = m.split(".")
+            if parts[0] == "syncro_mcp" and len(parts) > 1:
+                names.add(parts[1])
+            elif parts[0] == "mcp":
+                names.add("mcp")
+    return names
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_imports_point_downwards_only(package: str):
+    wrong = {
+        p.name: sorted(_imported(p, package) & FORBIDDEN[package]) for p in sorted((ROOT / package).glob("*.py"))
+    }
+    wrong = {k: v for k, v in wrong.items() if v}
+    assert not wrong, f"{package}/ imports what sits above it: {wrong}"
+
+
+def test_the_import_check_sees_relative_and_lazy_imports(tmp_path: Path):
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "from ..tools import registry\ndef f():\n    from mcp.server import x\n    import syncro_mcp.server\n"
+    )
+    assert _imported(probe, "engine") == {"tools", "mcp", "server"}
+
+
+def test_each_journaled_plan_names_its_own_tool():
+    """A plan's ``Engine.check(op, …)`` and ``Job(op, …)`` carry its tool's name: ``check`` and the
+    lock (``Journal.claim``) compare entries by op, and ``resume_write`` finds the tool by it; a
+    name that drifted would let a repeat through and leave an entry nothing can resume."""
+    import inspect
+    import textwrap
+
+    from syncro_mcp.tools.declare import WriteTool
+
+    journaled = 0
+    for tool in catalog.TOOLS:
+        if not isinstance(tool, WriteTool):
+            continue
+        tree = ast.parse(textwrap.dedent(inspect.getsource(tool.plan)))
+        for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call) and n.args):
+            callee = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+            if callee in ("check", "Job") and isinstance(call.args[0], ast.Constant):
+                assert call.args[0].value == tool.name, (tool.name, callee, call.args[0].value)
+                journaled += 1
+    assert journaled >= 20  # both calls, in every plan that journals (bill, comment, time, close, …)
