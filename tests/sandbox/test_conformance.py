@@ -419,3 +419,17 @@ def test_every_served_route_is_in_the_vendored_subset(spec: dict[str, Any]) -> N
     ]
     assert not missing, f"not in tests/sandbox/data/openapi-subset.json (run scripts/vendor_openapi.py): {missing}"
     assert spec["x-vendored"]["source_sha256"] and spec["x-vendored"]["vendored_on"]
+
+
+async def test_a_ticket_opens_alike_in_the_list_and_the_detail(
+    sb: Sandbox, client: httpx.AsyncClient, spec: dict[str, Any]
+) -> None:
+    """Both views share their opening fields (``views._ticket_head``): the spec example's order, one
+    ticket's values the same in both."""
+    example = spec["paths"]["/tickets"]["get"]["responses"]["200"]["content"]["application/json"]["example"]
+    head = list(example["tickets"][0])[:6]
+    listed = (await client.get("/tickets", params={"number": 32160})).json()["tickets"][0]
+    detail = (await client.get(f"/tickets/{sb.ticket_id(32160)}")).json()["ticket"]
+    assert list(listed)[:6] == list(detail)[:6] == head
+    assert {k: listed[k] for k in head} == {k: detail[k] for k in head}
+    assert detail["customer_business_then_name"] == sb.state.customers[detail["customer_id"]]["business_name"]
