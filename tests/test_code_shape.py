@@ -178,3 +178,31 @@ def test_each_journaled_plan_names_its_own_tool():
                 assert call.args[0].value == tool.name, (tool.name, callee, call.args[0].value)
                 journaled += 1
     assert journaled >= 20  # both calls, in every plan that journals (bill, comment, time, close, …)
+
+
+def test_the_worked_example_visits_at_most_six_files_each_once():
+    """docs/architecture.md follows ``bill_ticket``'s ``number`` from the tool to the HTTP request:
+    at most 6 files, none twice, each existing and holding the function or field its row names."""
+    import re
+
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = doc.split("## Worked example", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| \d+ \| `([^`]+)` \| `([^`]+)`", section, flags=re.M)
+    files = [f for f, _ in rows]
+    assert 2 <= len(files) <= 6 and len(set(files)) == len(files), files
+    for file, first in rows:
+        source = (ROOT / file).read_text(encoding="utf-8")
+        symbol = re.match(r"[A-Za-z_][\w.]*", first)
+        assert symbol, (file, first)
+        assert _defines(ast.parse(source), symbol.group(0).split(".")), (file, symbol.group(0))
+
+
+def _defines(tree: ast.AST, names: list[str]) -> bool:
+    """``tree`` defines ``names[0]`` (a class or function), and ``names[1]`` in that class's own body."""
+    defs = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    found = [n for n in ast.walk(tree) if isinstance(n, defs) and n.name == names[0]]
+    if len(names) == 1 or not found:
+        return bool(found)
+    members = {n.name for n in found[0].body if isinstance(n, defs)}
+    members |= {n.target.id for n in found[0].body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)}
+    return names[1] in members
