@@ -206,3 +206,17 @@ def _defines(tree: ast.AST, names: list[str]) -> bool:
     members = {n.name for n in found[0].body if isinstance(n, defs)}
     members |= {n.target.id for n in found[0].body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)}
     return names[1] in members
+
+
+def test_one_client_factory():
+    """Only ``server/serving.make_client`` builds a ``SyncroClient`` (real Syncro, the sandbox, the
+    placeholder, a technician's; the in-memory stack of ``syncro_mcp.testing`` goes through it too)."""
+    builders = []
+    for pkg in ("server", "tools", "engine", "package", "sandbox", "client"):
+        for path in sorted((ROOT / pkg).glob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Call):
+                    f = node.func
+                    if (f.id if isinstance(f, ast.Name) else getattr(f, "attr", "")) == "SyncroClient":
+                        builders.append(f"{pkg}/{path.name}:{node.lineno}")
+    assert builders and {b.split(":")[0] for b in builders} == {"server/serving.py"}, builders
