@@ -220,3 +220,14 @@ def test_one_client_factory():
                     if (f.id if isinstance(f, ast.Name) else getattr(f, "attr", "")) == "SyncroClient":
                         builders.append(f"{pkg}/{path.name}:{node.lineno}")
     assert builders and {b.split(":")[0] for b in builders} == {"server/serving.py"}, builders
+
+
+def test_billing_and_time_build_on_shared_homes_not_on_the_tickets_module():
+    """The journaled plan type lives with the declarations (``declare.JournaledPlan``), the shared
+    argument models with the shared input types (``params``), the ticket label with the texts
+    (``formatting``): the billing, time and other write modules import nothing from ``tickets.py``."""
+    for name in ("billing", "time", "time_edit", "parts", "day_writes", "invoices"):
+        tree = ast.parse((ROOT / "tools" / f"{name}.py").read_text(encoding="utf-8"))
+        froms = [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        assert not [n for n in froms if n.module in ("tickets", "syncro_mcp.tools.tickets")], name
+        assert not [n for n in froms if n.level and n.module is None and any(a.name == "tickets" for a in n.names)]
