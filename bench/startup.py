@@ -98,21 +98,22 @@ async def main():
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(state_dir=Path(tmp), timezone="UTC", subdomain="acme", api_key="T0123-bench")
         async with make_client(settings) as client:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             build_app(settings, client)
-            print((time.perf_counter() - t0) * 1000)
+            print((time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000)
 
 asyncio.run(main())
 """
 
 
-def first_registration(runs: int = 5) -> float:
-    """Median ms of the first ``build_app`` in a fresh process (modules imported, nothing built yet)."""
+def first_registration(runs: int = 5) -> dict[str, float]:
+    """Median ms of the first ``build_app`` in a fresh process (modules imported, nothing built yet):
+    wall time, and the process's CPU time, which a loaded machine hardly moves (wall time waits)."""
     import subprocess
 
-    out = [float(subprocess.run([sys.executable, "-c", FIRST_BUILD], capture_output=True, text=True,
-                                check=True).stdout) for _ in range(runs)]
-    return statistics.median(out)
+    out = [[float(v) for v in subprocess.run([sys.executable, "-c", FIRST_BUILD], capture_output=True, text=True,
+                                             check=True).stdout.split()] for _ in range(runs)]
+    return {"wall_ms": statistics.median(o[0] for o in out), "cpu_ms": statistics.median(o[1] for o in out)}
 
 
 async def _first_tools_list(args: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -160,12 +161,12 @@ async def cold_start(runs: int = 15) -> dict[str, Any]:
 
 async def run(cold_runs: int = 15, registration_runs: int = 15, first_runs: int = 5) -> dict[str, Any]:
     return {"sizes": await sizes(), "registration_ms": await registration(registration_runs),
-            "first_registration_ms": first_registration(first_runs), "cold_start": await cold_start(cold_runs),
+            "first_registration": first_registration(first_runs), "cold_start": await cold_start(cold_runs),
             "targets": TARGETS}
 
 
 def table(result: dict[str, Any]) -> str:
-    s, c, t = result["sizes"], result["cold_start"], result["targets"]
+    s, c, t, first = result["sizes"], result["cold_start"], result["targets"], result["first_registration"]
 
     def ok(good: bool) -> str:
         return "met" if good else "NOT met"
@@ -177,8 +178,8 @@ def table(result: dict[str, Any]) -> str:
         f"{s['detail']['ratio']:.2f}× (target ≤ {t['detail']}×: {ok(s['detail']['ratio'] <= t['detail'])})",
         f"tools/list over the wire, every toolset on: {s['tools_list_bytes']:,} B (target ≤ {t['tools_list_bytes']:,}: "
         f"{ok(s['tools_list_bytes'] <= t['tools_list_bytes'])})",
-        f"tool registration (build_app): first in a fresh process {result['first_registration_ms']:.1f} ms, "
-        f"again with schemas rebuilt {result['registration_ms']:.1f} ms (medians)",
+        f"tool registration (build_app): first in a fresh process {first['wall_ms']:.1f} ms wall, "
+        f"{first['cpu_ms']:.1f} ms CPU; again with schemas rebuilt {result['registration_ms']:.1f} ms (medians)",
         f"cold start to first tools/list, CPU of the server process: ours {c['cpu']['ours_ms']:.0f} ms, SDK minimal "
         f"server {c['cpu']['minimal_ms']:.0f} ms → {c['cpu']['ratio']:.2f}× (target ≤ {t['cold_ratio']}×: "
         f"{ok(c['cpu']['ratio'] <= t['cold_ratio'])})",

@@ -100,6 +100,14 @@ def encode_json(body: Any) -> bytes:
     return json.dumps(body, default=_json_default, separators=(",", ":")).encode()
 
 
+def _raise(err: SyncroError, is_write: bool, unknown: str) -> NoReturn:
+    """Raise ``err``; for a write (the change may already be applied) as ``OutcomeUnknownError``
+    with the same endpoint and status, ``err`` as its cause: never re-sent, never a plain failure."""
+    if is_write:
+        raise OutcomeUnknownError(unknown, cause=err, method=err.method, path=err.path, status=err.status) from err
+    raise err
+
+
 def _parse_retry_after(value: str | None) -> float | None:
     """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date); None if absent/garbled."""
     if not value:
@@ -325,11 +333,7 @@ class HttpCore:
                     attempt += 1
                     await self._backoff(method, path, attempt, None, name)
                     continue
-                if is_write and not never_sent:
-                    raise OutcomeUnknownError(
-                        f"No reply to the write ({detail})", cause=err, method=method, path=path
-                    ) from err
-                raise err
+                _raise(err, is_write and not never_sent, f"No reply to the write ({detail})")
 
             ms = (time.perf_counter() - started) * 1000
             status = response.status_code
@@ -359,15 +363,7 @@ class HttpCore:
                     attempt += 1
                     await self._backoff(method, path, attempt, None, str(status))
                     continue
-                if is_write:
-                    raise OutcomeUnknownError(
-                        f"Syncro answered the write with HTTP {status}",
-                        cause=err,
-                        method=method,
-                        path=path,
-                        status=status,
-                    ) from err
-                raise err
+                _raise(err, is_write, f"Syncro answered the write with HTTP {status}")
             if status >= 300:
                 raise self._status_error(response, method, path)
             return self._decode(response, method, path, is_write=is_write, allow_empty=allow_empty)
@@ -424,15 +420,7 @@ class HttpCore:
     def _unreadable(self, detail: str, method: str, path: str, status: int | None, is_write: bool) -> NoReturn:
         """Raise for a 2xx we cannot read: for a write the change may already be applied."""
         err = UnexpectedResponseError(detail, method=method, path=path, status=status)
-        if is_write:
-            raise OutcomeUnknownError(
-                f"The write got an unreadable reply: {detail}",
-                cause=err,
-                method=method,
-                path=path,
-                status=status,
-            ) from err
-        raise err
+        _raise(err, is_write, f"The write got an unreadable reply: {detail}")
 
     # -- typed decoding ----------------------------------------------------------------------
 

@@ -187,7 +187,7 @@ class Customer(SyncroModel):
     properties: dict[str, Any] | None = None
     contacts: list[Contact] = Field(default_factory=list)
     prepay_hours: Money = None
-    """Prepaid hours left (docs/syncro-facts.md: billing against a prepaid block)."""
+    """Prepaid hours left (docs/syncro-facts.md#field-reports: a prepaid block)."""
     created_at: DateTime = None
     updated_at: DateTime = None
 

@@ -45,7 +45,7 @@ class Engine:
         self.journal = journal
         self.clock = clock
         self.repeat_window_s = repeat_window_s
-        self.settle = Settle(settle_window_s, clock.sleep)
+        self.settle = Settle(settle_window_s, clock.sleep, clock.time)
 
     # -- before approval -------------------------------------------------------------------------
     def check(

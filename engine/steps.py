@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -102,6 +103,9 @@ class Settle:
 
     window_s: float = 30.0
     sleep: Callable[[float], Awaitable[None]] | None = None
+    wall: Callable[[], float] = time.time
+    """The engine clock's epoch seconds: a step's send time, which ``find`` compares with Syncro's
+    ``created_at`` (the journal stamps the same step's intent with it, which a resume compares)."""
 
     def delays(self) -> list[float]:
         out, step, total = [], 1.0, 0.0
@@ -179,7 +183,7 @@ async def _send_once(step: Step, results: Results, log_: StepLog, settle: Settle
     window (``settle_window_s: 0``) Syncro is read once, right after, and never re-read: a lost
     write is never re-sent automatically, whatever the window (issue 13).
     """
-    sent_at = datetime.now(timezone.utc)
+    sent_at = datetime.fromtimestamp(settle.wall(), timezone.utc)
     try:
         return await step.send(results), "sent"
     except OutcomeUnknownError as exc:

@@ -20,6 +20,7 @@ from pydantic import SecretStr
 from syncro_mcp.client import SyncroClient
 from syncro_mcp.sandbox import Sandbox
 from syncro_mcp.server.app import App, build_app
+from syncro_mcp.server.serving import make_client
 from syncro_mcp.server.settings import Settings
 
 __all__ = ["BUDGETS", "FIXED_NOW", "Env", "FakeClock", "ToolsList", "in_memory", "stack_settings", "tools_list"]
@@ -95,15 +96,12 @@ async def in_memory(
     """
     sb = sandbox or Sandbox(rate_limit_per_min=None)
     # No client pacing and no backoff sleeps unless asked: callers count requests, not waits.
-    kw: dict[str, Any] = {"retry_base_s": 0, "rate_limit_per_min": 10**6, "read_only": settings.get("read_only", False)}
-    kw.update(client_kw or {})
-    kw["transport"] = kw.get("transport") or sb.transport()
+    kw: dict[str, Any] = {"retry_base_s": 0, "rate_limit_per_min": 10**6, **(client_kw or {})}
     with tempfile.TemporaryDirectory(prefix="syncro-mcp-stack-") as tmp:
-        base = folder or Path(tmp)
-        async with SyncroClient(base_url=sb.base_url, api_key=SecretStr(api_key or sb.api_key), **kw) as client:
-            app = build_app(
-                stack_settings(base, **settings), client, clock=now or (lambda: FIXED_NOW), sleep=sleep or _no_wait
-            )
+        conf = stack_settings(folder or Path(tmp), **settings)
+        key = SecretStr(api_key) if api_key else None
+        async with make_client(conf, sandbox=sb, api_key=key, **kw) as client:
+            app = build_app(conf, client, clock=now or (lambda: FIXED_NOW), sleep=sleep or _no_wait)
             yield Env(sb, client, app)
 
 

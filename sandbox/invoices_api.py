@@ -187,11 +187,12 @@ async def add_invoice_line_item(request: Request) -> Response:
     return errors.json(views.invoice_line_item(li))
 
 
-def _line_of(st: SandboxState, request: Request) -> tuple[Record | None, Record | None]:
-    inv = _find(st, request.path_params["id"])
-    li = st.invoice_line_items.get(int(request.path_params["line_item_id"]))
-    if inv is None or li is None or li["invoice_id"] != inv["id"]:
-        return inv, None
+def _line_of(st: SandboxState, request: Request) -> tuple[Record, Record]:
+    """The invoice and its line the path names; 404 (``errors.Missing``) unless the line is on it."""
+    inv = errors.found(_find(st, request.path_params["id"]))
+    li = errors.found(st.invoice_line_items.get(int(request.path_params["line_item_id"])))
+    if li["invoice_id"] != inv["id"]:
+        raise errors.Missing
     return inv, li
 
 
@@ -199,8 +200,6 @@ async def update_invoice_line_item(request: Request) -> Response:
     sb = sandbox_of(request)
     st = sb.state
     inv, li = _line_of(st, request)
-    if inv is None or li is None:
-        return errors.not_found()
     data = await body(request)
     for key in ("item", "name"):
         if key in data:
@@ -220,8 +219,6 @@ async def delete_invoice_line_item(request: Request) -> Response:
     sb = sandbox_of(request)
     st = sb.state
     inv, li = _line_of(st, request)
-    if inv is None or li is None:
-        return errors.not_found()
     del st.invoice_line_items[li["id"]]
     views.recalculate_invoice(st, inv)
     inv["updated_at"] = fmt(sb.now())

@@ -110,6 +110,18 @@ def _contact_name(st: SandboxState, contact_id: int | None) -> str | None:
     return ct["name"] if ct else None
 
 
+def _ticket_head(t: Record, cust: Record | None) -> JSON:
+    """The fields a ticket's list entry and its detail open with, in Syncro's order."""
+    return {
+        "id": t["id"],
+        "number": t["number"],
+        "subject": t["subject"],
+        "created_at": t["created_at"],
+        "customer_id": t["customer_id"],
+        "customer_business_then_name": business_then_name(cust) if cust else None,
+    }
+
+
 def ticket_summary(st: SandboxState, t: Record, *, all_comments: bool = False) -> JSON:
     """One entry of GET /tickets (docs/syncro-facts.md#tickets)."""
     cust = st.customers.get(t["customer_id"])
@@ -118,12 +130,7 @@ def ticket_summary(st: SandboxState, t: Record, *, all_comments: bool = False) -
     # all_comments defaults to false since 2026-03-11: the list carries only the first comment.
     shown = newest_first if all_comments else newest_first[-1:]
     return {
-        "id": t["id"],
-        "number": t["number"],
-        "subject": t["subject"],
-        "created_at": t["created_at"],
-        "customer_id": t["customer_id"],
-        "customer_business_then_name": business_then_name(cust) if cust else None,
+        **_ticket_head(t, cust),
         "due_date": t.get("due_date"),
         "resolved_at": t.get("resolved_at"),
         "start_at": t.get("start_at"),
@@ -150,7 +157,7 @@ def ticket_summary(st: SandboxState, t: Record, *, all_comments: bool = False) -
         "parent_id": None,
         "child": False,
         "recurring": False,
-        "customer_reply": bool(t.get("customer_reply")),  # NOTES: true when the customer sent the latest reply
+        "customer_reply": bool(t.get("customer_reply")),  # docs/syncro-facts.md#tickets
         "total_formatted_billable_time": formatted_billable_time(st, t["id"]),
         "contact_id": t.get("contact_id"),
         "sla_breached": False,
@@ -185,12 +192,7 @@ def ticket_detail(st: SandboxState, t: Record) -> JSON:
             ticket_fields=[],
         )
     return {
-        "id": t["id"],
-        "number": t["number"],
-        "subject": t["subject"],
-        "created_at": t["created_at"],
-        "customer_id": t["customer_id"],
-        "customer_business_then_name": business_then_name(cust) if cust else None,
+        **_ticket_head(t, cust),
         "contact_id": t.get("contact_id"),
         "due_date": t.get("due_date"),
         "start_at": t.get("start_at"),

@@ -56,6 +56,7 @@ def make_client(
     limiter: Any = None,
     actor: str | None = None,
     unconfigured: bool = False,
+    **options: Any,
 ) -> SyncroClient:
     """The one way the server builds a ``SyncroClient``: real Syncro per settings, or ``sandbox``
     in process (its URL, key and transport; the settings' limits, never the real key), or
@@ -63,8 +64,12 @@ def make_client(
     sends anything.
 
     Team mode (``server/users.py``) passes a technician's own ``api_key``, the instance's shared
-    ``limiter`` and the technician's name as ``actor`` (recorded in the audit log)."""
+    ``limiter`` and the technician's name as ``actor`` (recorded in the audit log). ``options``
+    (with ``sandbox`` only: the in-memory stack of ``syncro_mcp.testing``) replace client keywords:
+    a wrapped transport, a fake clock, no pacing."""
     team = {"limiter": limiter, "actor": actor}  # a limiter passed in replaces the client's own
+    if options and sandbox is None:
+        raise TypeError(f"make_client: {sorted(options)} go with a sandbox only")
     if unconfigured:
         from .unconfigured import PLACEHOLDER_BASE_URL, NoNetwork
 
@@ -72,17 +77,18 @@ def make_client(
                             max_retries=0, read_only=settings.read_only)
     if sandbox is None:
         return SyncroClient(**settings.client_options(api_key=api_key), **team)
-    return SyncroClient(
-        base_url=sandbox.base_url,
-        api_key=api_key if api_key is not None else SecretStr(sandbox.api_key),
-        transport=sandbox.transport(),
+    return SyncroClient(**{
+        "base_url": sandbox.base_url,
+        "api_key": api_key if api_key is not None else SecretStr(sandbox.api_key),
+        "transport": sandbox.transport(),
         **team,
-        timeout_s=settings.timeout_s,
-        rate_limit_per_min=settings.rate_limit_per_min,
-        max_retries=settings.max_retries,
-        retry_base_s=settings.retry_base_s,
-        read_only=settings.read_only,
-    )
+        "timeout_s": settings.timeout_s,
+        "rate_limit_per_min": settings.rate_limit_per_min,
+        "max_retries": settings.max_retries,
+        "retry_base_s": settings.retry_base_s,
+        "read_only": settings.read_only,
+        **options,
+    })
 
 
 @asynccontextmanager

@@ -31,13 +31,13 @@ from syncro_mcp.engine.writes import InvoiceLineStep, hours, visibility
 
 from . import formatting as fmt
 from .bill_preview import BillPreview, differences, invoice_lines, preview_invoice, preview_text
-from .declare import Progress, Toolset, WriteTool
+from .declare import JournaledPlan, Progress, Toolset, WriteTool
 from .errors import InputError
+from .formatting import ticket_label
 from .models import BillResult, InvoiceRow
 from .parts import ADD_TICKET_PART
 from .resolver import pick_one
 from .runtime import Runtime
-from .tickets import JournaledPlan, ticket_label
 from .time import TimeArgs
 
 

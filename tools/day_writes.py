@@ -16,12 +16,12 @@ from syncro_mcp.engine.writes import StatusStep
 from . import formatting as fmt
 from .declare import Progress, Toolset, WriteArgs, WriteTool
 from .errors import InputError
+from .formatting import ticket_label
 from .invoices import InvoiceRef, load_invoice
 from .links import from_results
 from .models import WriteResult
 from .params import Again, Number
 from .runtime import Runtime
-from .tickets import ticket_label
 
 NO_TICKET = 0
 """The journal key of a write that belongs to no ticket (yet)."""

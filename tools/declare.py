@@ -18,6 +18,8 @@ from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
 from pydantic import BaseModel, ConfigDict
+from syncro_mcp.client.models import TicketSummary
+from syncro_mcp.engine.plans import Job, Work
 from syncro_mcp.engine.steps import Progress
 
 from .models import WriteResult
@@ -80,6 +82,22 @@ class Plan(Protocol):
     """What a write tool's ``plan`` returns: at least the exact preview the user approves."""
 
     preview: str
+
+
+@dataclass
+class JournaledPlan:
+    """A journaled write's plan (comment, time, close, bill, …): the preview, the checked job, and
+    what the result reports."""
+
+    preview: str
+    ticket: TicketSummary
+    job: Job
+    work: Work | None = None
+    status: str = ""
+    result_fields: dict[str, Any] | None = None
+    """Extra ``WriteResult`` fields the preview carries (a bill's ``lines``, ``total``, ``prepay_hours``)."""
+    bill: Any = None
+    """A bill's ``BillPreview`` (tools/bill_preview.py), compared with the invoice after the write."""
 
 
 A = TypeVar("A", bound=Args)

@@ -12,6 +12,8 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
+from syncro_mcp.client.models import TicketSummary
+
 from .models import (
     Alerts,
     Appointments,
@@ -37,6 +39,11 @@ _MAX_CUSTOMER = 26
 
 #: The zone every time is shown in (the ``timezone`` setting; ``server.app`` sets it). None: as given.
 _display_zone: tzinfo | None = None
+
+
+def ticket_label(t: TicketSummary) -> str:
+    """How a preview names a ticket: number, customer and subject."""
+    return f"#{t.number} ({t.customer_business_then_name or 'no customer'} — {t.subject or ''})"
 
 
 def set_display_zone(zone: tzinfo | None) -> None:

@@ -13,11 +13,11 @@ from . import formatting as fmt
 from . import mapping
 from .declare import Args, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .errors import InputError
+from .formatting import ticket_label
 from .links import web_base
 from .models import InvoiceDetail, InvoiceList, WriteResult
-from .params import Again, NotBool, Number
+from .params import Again, NotBool, Number, TicketArgs
 from .runtime import Runtime
-from .tickets import TicketArgs, ticket_label
 
 InvoiceRef = Annotated[str, Field(min_length=1, max_length=40, description="Number or id.")]
 

@@ -6,6 +6,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
+from .declare import Args, WriteArgs
+
 
 def _not_blank(value: str) -> str:
     if not value.strip():
@@ -35,3 +37,12 @@ Limit = Annotated[int, Field(ge=1, le=100)]
 # No description (it would cost every write tool ~50 B of the model-visible list): a repeat refusal
 # says when to pass it ("if the user really wants it a second time, call again with again=true").
 Again = Annotated[bool, Field()]
+
+
+# A docstring on an argument model would be published as its schema's description: comments here.
+class NumberArgs(Args):  # a read of one ticket, by its number
+    number: Number
+
+
+class TicketArgs(WriteArgs):  # a write on one ticket, by its number
+    number: Number

@@ -20,12 +20,12 @@ from syncro_mcp.engine.runner import resume_note
 from syncro_mcp.engine.steps import RunReport
 
 from . import formatting as fmt
-from .declare import Progress, Toolset, WriteArgs, WriteTool
+from .declare import JournaledPlan, Progress, Toolset, WriteArgs, WriteTool
 from .errors import InputError
+from .formatting import ticket_label
 from .models import WriteResult
 from .params import Again, Name, Number
 from .runtime import Runtime
-from .tickets import JournaledPlan, ticket_label
 
 
 class AddPartArgs(WriteArgs):

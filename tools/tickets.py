@@ -17,11 +17,12 @@ from syncro_mcp.engine.writes import visibility
 from . import formatting as fmt
 from . import mapping
 from .billed import billed_on
-from .declare import Args, Progress, ReadTool, Toolset, WriteArgs, WriteTool
+from .declare import Args, JournaledPlan, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .errors import InputError
+from .formatting import ticket_label
 from .links import link, web_base
 from .models import SearchResult, TicketDetail, TicketList, WriteResult
-from .params import Again, Labor, Limit, Minutes, Name, Number, Text
+from .params import Again, Labor, Limit, Minutes, Name, Number, NumberArgs, Text, TicketArgs
 from .runtime import Runtime
 
 MAX_PAGES = 4  # limit ≤ 100 and Syncro pages hold at least 25
@@ -46,10 +47,6 @@ def sort_tickets(tickets: list[TicketSummary]) -> list[TicketSummary]:
     """Group by status (seed order, unknown statuses after), newest number first within a group."""
     rank = {s.casefold(): i for i, s in enumerate(STATUS_ORDER)}
     return sorted(tickets, key=lambda t: (rank.get((t.status or "").casefold(), len(rank)), -(t.number or 0)))
-
-
-def ticket_label(t: TicketSummary) -> str:
-    return f"#{t.number} ({t.customer_business_then_name or 'no customer'} — {t.subject or ''})"
 
 
 def time_preview(work: Work, end_hint: str) -> str:
@@ -103,7 +100,7 @@ def _triage(rt: Runtime, a: ListTicketsArgs, tickets: list[TicketSummary]) -> li
     if a.stale_days is not None:
         cutoff = now - timedelta(days=a.stale_days)
         tickets = [t for t in tickets if t.updated_at is not None and t.updated_at < cutoff]
-    if a.customer_replied:  # Syncro's flag (docs/syncro-facts.md), or the status some accounts use for it
+    if a.customer_replied:  # Syncro's flag (docs/syncro-facts.md#tickets), or the status some accounts use for it
         tickets = [t for t in tickets if t.customer_reply or (t.status or "").casefold() == CUSTOMER_REPLY.casefold()]
     return tickets
 
@@ -140,10 +137,6 @@ async def list_tickets(rt: Runtime, a: ListTicketsArgs) -> tuple[TicketList, str
         complete=not more,
     )
     return result, fmt.ticket_list(result, _heading(a, status))
-
-
-class NumberArgs(Args):
-    number: Number
 
 
 class GetTicketArgs(NumberArgs):
@@ -341,21 +334,6 @@ UPDATE_TICKET = WriteTool(
 
 
 # -- close / delete ------------------------------------------------------------------------------------
-@dataclass
-class JournaledPlan:
-    """A journaled write's plan: the preview, the checked job, and what the result reports."""
-
-    preview: str
-    ticket: TicketSummary
-    job: Job
-    work: Work | None = None
-    status: str = ""
-    result_fields: dict[str, Any] | None = None
-    """Extra ``WriteResult`` fields the preview carries (a bill's ``lines``, ``total``, ``prepay_hours``)."""
-    bill: Any = None
-    """A bill's ``BillPreview`` (tools/bill_preview.py), compared with the invoice after the write."""
-
-
 class CloseTicketArgs(WriteArgs):
     number: Number
     resolution: Text | None = None
@@ -391,10 +369,6 @@ def close_done(rt: Runtime, plan: JournaledPlan, report: RunReport, entry: Entry
 async def close_ticket(rt: Runtime, a: CloseTicketArgs, plan: JournaledPlan, progress: Progress | None) -> WriteResult:
     """Resolve a ticket, optionally with a comment. Then offer write_session_log."""
     return close_done(rt, plan, *await rt.engine.run(plan.job))
-
-
-class TicketArgs(WriteArgs):
-    number: Number
 
 
 async def plan_delete_ticket(rt: Runtime, a: TicketArgs) -> TicketPlan:

@@ -17,13 +17,13 @@ from syncro_mcp.engine.writes import start_of
 from . import formatting as fmt
 from . import mapping
 from .billed import billed_on
-from .declare import NoArgs, Progress, ReadTool, Toolset, WriteArgs, WriteTool
+from .declare import JournaledPlan, NoArgs, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .errors import InputError
+from .formatting import ticket_label
 from .links import link
 from .models import LaborType, LaborTypes, TimeEntries, WriteResult
-from .params import Again, Labor, Minutes, Number, Text
+from .params import Again, Labor, Minutes, Number, NumberArgs, Text
 from .runtime import Runtime
-from .tickets import JournaledPlan, NumberArgs, ticket_label
 
 
 class TimeArgs(WriteArgs):

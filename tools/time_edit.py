@@ -14,12 +14,12 @@ from syncro_mcp.engine.runner import resume_note
 from . import formatting as fmt
 from . import mapping
 from .billed import billed_on
-from .declare import Progress, Toolset, WriteArgs, WriteTool
+from .declare import JournaledPlan, Progress, Toolset, WriteArgs, WriteTool
 from .errors import InputError
+from .formatting import ticket_label
 from .models import WriteResult
 from .params import Again, Number, Text
 from .runtime import Runtime
-from .tickets import JournaledPlan, ticket_label
 
 TimerId = Annotated[int, Field(ge=1, description="From list_time_entries.")]
 NewMinutes = Annotated[int, Field(ge=1, le=24 * 60)]

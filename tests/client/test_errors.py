@@ -1,4 +1,4 @@
-"""Every documented Syncro error shape (NOTES §3) → the right error type and Syncro's message."""
+"""Every documented Syncro error shape (docs/syncro-facts.md#errors) → the right error type and Syncro's message."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ import pytest
 import respx
 from syncro_mcp.client import NotFoundError, Ticket, TicketTimer
 
-BIG = 5_560_138_523  # > 2^32: ids this large are real (NOTES §2)
+BIG = 5_560_138_523  # > 2^32: ids this large are real (docs/syncro-facts.md#pagination)
 EST = timezone(timedelta(hours=-5))
 
 

@@ -92,6 +92,7 @@ async def test_post_transport_failure_is_outcome_unknown(
         await client.add_timer_entry(5, start_at=START, end_at=START + timedelta(minutes=30), notes="n", product_id=1)
     assert route.call_count == 1
     assert isinstance(info.value.cause, TransportError)
+    assert (info.value.method, info.value.path, info.value.status) == ("POST", "/tickets/5/timer_entry", None)
 
 
 @pytest.mark.parametrize(
@@ -111,6 +112,7 @@ async def test_post_unreadable_2xx_is_outcome_unknown(
         await client.charge_timer_entry(5, 77)
     assert route.call_count == 1
     assert isinstance(info.value.cause, UnexpectedResponseError)
+    assert (info.value.method, info.value.path) == ("POST", "/tickets/5/charge_timer_entry")
 
 
 async def test_put_503_and_delete_timeout_are_outcome_unknown(client: Any, router: respx.MockRouter) -> None:

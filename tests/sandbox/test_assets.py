@@ -76,7 +76,8 @@ async def test_rmm_alerts_list_status_and_get(sb: Sandbox, client: httpx.AsyncCl
 async def test_rmm_alert_create_mute_clear(sb: Sandbox, client: httpx.AsyncClient) -> None:
     asset = next(a for a in sb.state.assets.values() if a["name"] == "GREENWAY-SW-01")
     r = await client.post("/rmm_alerts", json={"asset_id": asset["id"], "description": "Port 3 flapping"})
-    assert r.status_code == 200 and r.json()["success"] is True  # NOTES §8 (the spec says 201)
+    # docs/syncro-facts.md#creates-answer-200 (the spec says 201)
+    assert r.status_code == 200 and r.json()["success"] is True
     alert = r.json()["alert"]
     assert alert["customer_id"] == asset["customer_id"] and alert["computer_name"] == "GREENWAY-SW-01"
     r = await client.post(f"/rmm_alerts/{alert['id']}/mute", params={"mute_for": "1-day"})

@@ -223,6 +223,17 @@ async def test_invoice_line_items_fill_from_catalogue_and_recalc(client: httpx.A
     assert r.status_code == 200 and r.json()["invoice"]["subtotal"] == "783.0"
 
 
+
+async def test_an_invoice_line_is_reached_only_through_its_own_invoice(client: httpx.AsyncClient) -> None:
+    li = (await client.post("/invoices/1044/line_items", json={"product_id": 26117, "quantity": 1})).json()
+    other = next(i["id"] for i in (await client.get("/invoices")).json()["invoices"] if i["number"] != "1044")
+    for path in (f"/invoices/{other}/line_items/{li['id']}", "/invoices/1044/line_items/999999",
+                 f"/invoices/999999/line_items/{li['id']}"):
+        for r in (await client.put(path, json={"price": 1}), await client.delete(path)):
+            assert (r.status_code, r.json()) == (404, {"message": "Not found"}), path
+    r = await client.put(f"/invoices/1044/line_items/{li['id']}", json={"price": 80})
+    assert r.status_code == 200 and r.json()["price"] == "80.0"
+
 async def test_delete_invoice_always_200_and_frees_charges(sb: Sandbox, client: httpx.AsyncClient) -> None:
     inv = (await make_invoice(sb, client, 32160)).json()["invoice"]
     assert (await client.delete(f"/invoices/{inv['id']}")).status_code == 200

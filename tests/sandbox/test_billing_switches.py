@@ -28,7 +28,7 @@ async def test_default_charge_follows_the_timer_product(sb: Sandbox, client: htt
 
 
 async def test_charge_uses_default_labor_product(client_for: ClientFor) -> None:
-    """NOTES §9: the charged line carries the default labour product whatever the timer's."""
+    """docs/syncro-facts.md#field-reports: the charged line carries the default labour product whatever the timer's."""
     sb = Sandbox(charge_uses_default_product=True)
     async with client_for(sb) as c:
         charged, lines = await timer_and_charge(c, sb.ticket_id(32163), product_id=EMERGENCY)
@@ -50,7 +50,8 @@ async def test_timer_entry_billable_false(sb: Sandbox, client: httpx.AsyncClient
     real = Sandbox(timer_entry_ignores_billable=True)
     async with client_for(real) as c:
         r = await c.post(f"/tickets/{real.ticket_id(32163)}/timer_entry", json={**WINDOW, "billable": False})
-    assert r.json()["billable"] is True and r.json()["billable_time"] == 3000  # NOTES §9: silently ignored
+    # billable: false is silently ignored (docs/syncro-facts.md#field-reports)
+    assert r.json()["billable"] is True and r.json()["billable_time"] == 3000
 
 
 async def test_labor_rounding_per_product(client_for: ClientFor) -> None:

@@ -31,7 +31,7 @@ How responses are checked:
     ``GET /appointments/{id}``, whose schema also types ``customer.contacts`` as an object
     (every example has a list), so that key is dropped before validating.
   - ``POST /appointments`` and ``POST /rmm_alerts`` document 201; the sandbox answers 200
-    (NOTES §8) and the body is checked against the 201 example.
+    (docs/syncro-facts.md#creates-answer-200) and the body is checked against the 201 example.
   - ``GET``/``PUT /customer_assets/{id}`` carry a garbled schema (a property named ``type``
     whose schema is the string "object"): status and JSON only, plus POST's item keys.
 """
@@ -311,7 +311,7 @@ def test_derived_schemas_have_teeth(spec: dict[str, Any], known_items: dict[str,
 
 def as_documented(r: httpx.Response, status: int) -> httpx.Response:
     """The same body under the status the spec documents (the sandbox answers 200 where the spec
-    says 201: NOTES §8, creates return 200)."""
+    says 201: docs/syncro-facts.md#creates-answer-200)."""
     assert r.status_code == 200, r.text[:300]
     return httpx.Response(status, json=r.json())
 
@@ -376,7 +376,7 @@ async def test_invoice_email_and_list_switch(
 ) -> None:
     conform("POST", "/invoices/{id}/email", await client.post("/invoices/1649572808/email"))
     conform("POST", "/invoices/{id}/email", await client.post("/invoices/1/email"), 404)
-    # NOTES §9: the list without ticket_id is a deliberate departure from the spec's example.
+    # docs/syncro-facts.md#field-reports: the list without ticket_id is a deliberate departure from the spec's example.
     bare = Sandbox(invoice_list_has_ticket_id=False)
     async with client_for(bare) as c:
         rows = (await c.get("/invoices")).json()
@@ -419,3 +419,17 @@ def test_every_served_route_is_in_the_vendored_subset(spec: dict[str, Any]) -> N
     ]
     assert not missing, f"not in tests/sandbox/data/openapi-subset.json (run scripts/vendor_openapi.py): {missing}"
     assert spec["x-vendored"]["source_sha256"] and spec["x-vendored"]["vendored_on"]
+
+
+async def test_a_ticket_opens_alike_in_the_list_and_the_detail(
+    sb: Sandbox, client: httpx.AsyncClient, spec: dict[str, Any]
+) -> None:
+    """Both views share their opening fields (``views._ticket_head``): the spec example's order, one
+    ticket's values the same in both."""
+    example = spec["paths"]["/tickets"]["get"]["responses"]["200"]["content"]["application/json"]["example"]
+    head = list(example["tickets"][0])[:6]
+    listed = (await client.get("/tickets", params={"number": 32160})).json()["tickets"][0]
+    detail = (await client.get(f"/tickets/{sb.ticket_id(32160)}")).json()["ticket"]
+    assert list(listed)[:6] == list(detail)[:6] == head
+    assert {k: listed[k] for k in head} == {k: detail[k] for k in head}
+    assert detail["customer_business_then_name"] == sb.state.customers[detail["customer_id"]]["business_name"]

@@ -46,7 +46,7 @@ async def test_create_update_delete(sb: Sandbox, client: httpx.AsyncClient) -> N
         json={"summary": "Fix Jim's Outlook", "start_at": "2026-11-25T10:00:00-07:00", "appointment_duration": "90",
               "ticket_id": tid, "location": "Remote"},
     )  # fmt: skip
-    assert r.status_code == 200  # NOTES §8 (the spec says 201)
+    assert r.status_code == 200  # docs/syncro-facts.md#creates-answer-200 (the spec says 201)
     a = r.json()["appointment"]
     assert a["end_at"] == "2026-11-25T11:30:00.000-07:00" and a["duration"] == 1.5
     assert a["customer_id"] == sb.ticket(32163)["customer_id"] and a["user_id"] == sb.me_user_id
