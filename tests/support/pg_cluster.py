@@ -43,10 +43,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _as_cluster_user(argv: list[str]) -> list[str]:
+def _cluster_user() -> str | None:
+    """Root may not run PostgreSQL: the ``postgres`` user (Debian's package makes it), else ``nobody``."""
     if os.geteuid() != 0:
-        return argv
-    return ["runuser", "-u", "postgres", "--", *argv]
+        return None
+    import pwd
+
+    try:
+        return pwd.getpwnam("postgres").pw_name
+    except KeyError:
+        return "nobody"
+
+
+def _as_cluster_user(argv: list[str]) -> list[str]:
+    user = _cluster_user()
+    return argv if user is None else ["runuser", "-u", user, "--", *argv]
 
 
 @pytest.fixture(scope="session")
@@ -61,8 +72,9 @@ def postgres_url() -> Iterator[str]:
     port = _free_port()
     folder = tempfile.mkdtemp(prefix="syncro-mcp-pg-")
     try:
-        if os.geteuid() == 0:
-            shutil.chown(folder, "postgres", "postgres")
+        user = _cluster_user()
+        if user is not None:
+            shutil.chown(folder, user)
         data = os.path.join(folder, "data")
         subprocess.run(_as_cluster_user([str(bin_dir / "initdb"), "-D", data, "-U", "postgres", "--auth=trust",
                                          "--no-sync", "-E", "UTF8"]), check=True, capture_output=True)
