@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -539,7 +540,7 @@ class Journal:
 
     def lock(self, ticket: int, entry_id: int) -> None:
         """Take the ticket's write lock for ``entry_id`` or raise TicketBusy."""
-        self._claim(ticket, lambda db: entry_id)
+        self._claim(ticket, partial(_given, entry_id))
 
     def claim(
         self, op: str, ticket: int, args: dict[str, Any], plan: list[str], resume: Entry | None,
@@ -553,17 +554,20 @@ class Journal:
         being approved) raises ``Repeated``: the repeat check, again, right before the first write.
         """
 
-        def start(db: Db) -> int:
-            self._refuse_repeat(db, op, ticket, args, resume, repeat_window_s)
-            if resume is not None:
-                db.execute(
-                    "UPDATE entries SET state = 'running', updated = ? WHERE id = ? AND state = 'failed'",
-                    (self._clock(), resume.id),
-                )
-                return resume.id
-            return self._insert(db, op, ticket, args, plan, "running")
+        return self.get(self._claim(ticket, partial(self._start, op, ticket, args, plan, resume, repeat_window_s)))
 
-        return self.get(self._claim(ticket, start))
+    def _start(
+        self, op: str, ticket: int, args: dict[str, Any], plan: list[str], resume: Entry | None, window: float, db: Db
+    ) -> int:
+        """``claim``'s part inside the transaction: the repeat check, then the entry (new or reopened)."""
+        self._refuse_repeat(db, op, ticket, args, resume, window)
+        if resume is not None:
+            db.execute(
+                "UPDATE entries SET state = 'running', updated = ? WHERE id = ? AND state = 'failed'",
+                (self._clock(), resume.id),
+            )
+            return resume.id
+        return self._insert(db, op, ticket, args, plan, "running")
 
     def _insert(self, db: Db, op: str, ticket: int, args: dict[str, Any], plan: list[str], state: str) -> int:
         now = self._clock()
@@ -605,16 +609,20 @@ class Journal:
         (``Repeated``), take the lock of this exact write (``write_key``: not the ticket's) or raise
         ``TicketBusy``. The caller sets the outcome and calls ``unlock(write_key(op, args))``."""
 
-        def start(db: Db) -> int:
-            row = self._recent_write(db, op, args, window_s) if window_s > 0 else None
-            if row is not None:
-                raise Repeated(row["id"])
-            return self._insert(db, op, ticket, args, [op], "sending")
+        return self.get(self._claim(write_key(op, args), partial(self._start_write, op, ticket, args, window_s)))
 
-        return self.get(self._claim(write_key(op, args), start))
+    def _start_write(self, op: str, ticket: int, args: dict[str, Any], window: float, db: Db) -> int:
+        row = self._recent_write(db, op, args, window) if window > 0 else None
+        if row is not None:
+            raise Repeated(row["id"])
+        return self._insert(db, op, ticket, args, [op], "sending")
 
     def unlock(self, ticket: int) -> None:
         self.store.release(ticket, self._owner)
+
+
+def _given(entry_id: int, db: Db) -> int:
+    return entry_id
 
 
 class JournalLog:
