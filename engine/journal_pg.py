@@ -9,7 +9,8 @@ number of server instances on any machines see the same writes.
 - Locks: ``pg_try_advisory_lock`` on the write's own connection, taken before the claim's
   transaction and kept until ``unlock`` closes the connection. Never waited for (a busy ticket is
   refused, as with SQLite), never polled; an instance that dies loses its connection and so its
-  locks (TCP keepalives bound how long a vanished machine's connection lingers). The ``locks``
+  locks (TCP keepalives, set on both ends, bound how long a vanished machine's connection
+  lingers: about a minute). The ``locks``
   table only says which entry holds a ticket, for the refusal's message.
 - Lock keys are namespaced by the schema (``current_schema()``), so journals in two schemas of
   one database never block each other.
@@ -160,7 +161,13 @@ class PgStore:
     def hold(self, key: int) -> psycopg.Connection[Any] | None:
         conn = self._connect()
         try:
-            got = conn.execute("SELECT pg_try_advisory_lock(%s::bigint) AS got", (self._key(key),)).fetchone()
+            # The server's side of keepalive: a lock holder whose machine vanished is noticed (and its
+            # lock freed) within about a minute, not after the OS default of two hours.
+            got = conn.execute(
+                "SELECT set_config('tcp_keepalives_idle', '30', false), set_config('tcp_keepalives_interval', '10',"
+                " false), set_config('tcp_keepalives_count', '3', false), pg_try_advisory_lock(%s::bigint) AS got",
+                (self._key(key),),
+            ).fetchone()
         except BaseException:
             conn.close()
             raise
