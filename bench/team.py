@@ -18,12 +18,16 @@ about 2¼ minutes per shared-budget row; ``--quick`` uses N = 24.
 
 Then the same bill, approved on every instance, is sent to all of them at once, for ``bills``
 tickets (10; ``--quick`` 1): on one instance as two sessions; on two instances with their own
-state dirs (own journals: the issue's 5 of 5 doubled); on two instances sharing one journal (the
-state dir). Figures: tickets billed twice (doubled) and not at all (lost), counted from the
-sandbox's log of applied ``POST /invoices``.
+state dirs (own journals: the issue's 5 of 5 doubled); on two instances sharing one journal: the
+SQLite file of one shared state dir (one machine), or PostgreSQL (``journal_url``, each instance
+its own state dir, as on two machines). The setup column names the journal backend. Figures:
+tickets billed twice (doubled) and not at all (lost), counted from the sandbox's log of applied
+``POST /invoices``.
 
 Redis: ``$BENCH_REDIS_URL`` or ``$TEST_REDIS_URL`` if set, else a private ``redis-server`` on a
-free loopback port; without either the section reports itself skipped.
+free loopback port; without either the shared rows report themselves skipped. PostgreSQL:
+``$BENCH_POSTGRES_URL`` or ``$TEST_POSTGRES_URL``, else a private cluster when initdb is found
+(``syncro_mcp.testing.postgres_cluster``); without either its row is skipped.
 """
 
 from __future__ import annotations
@@ -58,11 +62,12 @@ MIX = ("list_tickets", "list_customers", "list_invoices")
 BILLS = 10
 #: tickets with no time and no invoice in the sandbox's seed: one bill each
 BILL_TICKETS = (32163, 32164, 32166, 32167, 32169, 32172, 32173, 32175, 32156, 32157)
-#: row, instances, shared (one Redis bucket and one journal, the team setup) or each its own
+#: row, instances, shared (one Redis bucket and one journal, the team setup) or each its own, journal backend
 SCENARIOS = (
-    ("1 instance", 1, False),
-    ("2 instances, own budgets and journals", 2, False),
-    ("2 instances, one Redis, one journal", 2, True),
+    ("1 instance", 1, False, "sqlite"),
+    ("2 instances, own budgets and journals", 2, False, "sqlite"),
+    ("2 instances, one Redis, one journal (SQLite, shared state dir)", 2, True, "sqlite"),
+    ("2 instances, one Redis, one journal (PostgreSQL)", 2, True, "postgresql"),
 )
 
 
@@ -111,6 +116,23 @@ def redis_url() -> Iterator[str | None]:
 
 
 @contextmanager
+def postgres_url() -> Iterator[str | None]:
+    """A PostgreSQL for the shared journal: given by the environment, else a private cluster, else None."""
+    given = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    from syncro_mcp.testing import postgres_binaries, postgres_cluster
+
+    bin_dir = postgres_binaries()
+    if bin_dir is None:
+        yield None
+        return
+    with postgres_cluster(bin_dir) as url:
+        yield url
+
+
+@contextmanager
 def sandbox() -> Iterator[str]:
     """``syncro-mcp sandbox`` (the real 180/min limit) on a free port; yields its base URL."""
     exe, pre = server_command()
@@ -124,7 +146,8 @@ def sandbox() -> Iterator[str]:
 
 
 @contextmanager
-def server(base_url: str, state: Path, rate_limit_url: str | None, bucket: str) -> Iterator[int]:
+def server(base_url: str, state: Path, rate_limit_url: str | None, bucket: str,
+           journal_url: str | None = None) -> Iterator[int]:
     """``syncro-mcp serve --transport http`` against the sandbox; yields its port."""
     exe, pre = server_command()
     port = _free_port()
@@ -136,6 +159,8 @@ def server(base_url: str, state: Path, rate_limit_url: str | None, bucket: str) 
     if rate_limit_url:
         env["SYNCRO_RATE_LIMIT_URL"] = rate_limit_url
         env["SYNCRO_RATE_LIMIT_KEY"] = bucket  # one key for the row's instances, fresh for each run
+    if journal_url:
+        env["SYNCRO_JOURNAL_URL"] = journal_url
     proc = subprocess.Popen(
         [exe, *pre, "serve", "--transport", "http", "--port", str(port)], env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -200,12 +225,16 @@ async def bill_rounds(ports: list[int], base: str, bills: int) -> dict[str, int]
     return {"bills": len(tickets), "doubled": sum(1 for n in counts if n > 1), "lost": counts.count(0)}
 
 
-async def scenario(n: int, instances: int, shared: str | None, key: str, bills: int = BILLS) -> dict[str, Any]:
+async def scenario(n: int, instances: int, shared: str | None, key: str, bills: int = BILLS,
+                   journal: str | None = None) -> dict[str, Any]:
+    """``journal``: a PostgreSQL URL the instances share (each its own state dir); else SQLite, shared
+    through one state dir when ``shared``."""
     with ExitStack() as stack:
         base = stack.enter_context(sandbox())
         state = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-team-")))
         bucket = f"syncro-mcp-bench:{time.time_ns()}"
-        ports = [stack.enter_context(server(base, state / ("shared" if shared else str(i)), shared, bucket))
+        one_dir = shared and journal is None
+        ports = [stack.enter_context(server(base, state / ("shared" if one_dir else str(i)), shared, bucket, journal))
                  for i in range(instances)]
         tools = [MIX[i % len(MIX)] for i in range(n)]
         started = time.perf_counter()
@@ -225,6 +254,7 @@ async def scenario(n: int, instances: int, shared: str | None, key: str, bills: 
     per_min = admitted / wall * 60
     return {
         "scenario": key, "instances": instances, "shared_budget": bool(shared), "reads": n,
+        "journal": "PostgreSQL" if journal else "SQLite",
         "syncro_requests": len(log), "sandbox_429s": sum(1 for q in log if q.get("status") == 429),
         "429s_reaching_tools": len(rate), "other_tool_errors": len(texts) - len(rate), "error_samples": texts[:3],
         "wall_seconds": wall, "requests_per_min": per_min, "share_of_limit": per_min / LIMIT_PER_MIN, **billed,
@@ -233,18 +263,27 @@ async def scenario(n: int, instances: int, shared: str | None, key: str, bills: 
 
 async def run(n: int = READS, scenarios: tuple[str, ...] | None = None, bills: int = BILLS) -> dict[str, Any]:
     rows = []
-    with redis_url() as url:
-        for key, instances, shared in SCENARIOS:
+    with redis_url() as url, postgres_url() as pg:
+        for key, instances, shared, backend in SCENARIOS:
             if scenarios is not None and key not in scenarios:
                 continue
             if shared and url is None:
                 rows.append({"scenario": key, "skipped": "no Redis (set BENCH_REDIS_URL or install redis-server)"})
                 continue
-            rows.append(await scenario(n, instances, url if shared else None, key, bills))
-    team = next((r for r in rows if r.get("shared_budget")), None)
-    ok = bool(team) and team["429s_reaching_tools"] == 0 and team["other_tool_errors"] == 0 and (
-        team["share_of_limit"] >= TARGET_SHARE
-    ) and team["doubled"] == 0 and team["lost"] == 0
+            journal = None
+            if backend == "postgresql":
+                if pg is None:
+                    rows.append({"scenario": key, "skipped": "no PostgreSQL (set BENCH_POSTGRES_URL or install it)"})
+                    continue
+                from syncro_mcp.testing import postgres_schema
+
+                journal = postgres_schema(pg, f"bench_{time.time_ns()}")  # the sandbox's seed ids repeat per row
+            rows.append(await scenario(n, instances, url if shared else None, key, bills, journal))
+    teams = [r for r in rows if r.get("shared_budget")]
+    ok = bool(teams) and all(
+        t["429s_reaching_tools"] == 0 and t["other_tool_errors"] == 0 and t["share_of_limit"] >= TARGET_SHARE
+        and t["doubled"] == 0 and t["lost"] == 0 for t in teams
+    )
     return {"limit_per_min": LIMIT_PER_MIN, "reads": n, "rows": rows, "target_share": TARGET_SHARE, "ok": ok}
 
 
@@ -267,7 +306,7 @@ def table(result: dict[str, Any]) -> str:
         f"One standalone sandbox at the real {result['limit_per_min']}/min per IP (rolling window, real time); "
         "each instance a `syncro-mcp serve --transport http` process; the reads issued at once, split evenly. "
         "Then each bill approved on every instance (twice on one) and sent to all at once; doubled = tickets "
-        "with two invoices. Target for 2 instances on one Redis and one journal: no 429 at a tool, "
+        "with two invoices. Target for 2 instances on one Redis and one journal (either backend): no 429 at a tool, "
         f"≥ {result['target_share']:.0%} of the limit, no bill doubled or lost → "
         f"{'met' if result['ok'] else 'NOT met'}.",
     ])

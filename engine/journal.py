@@ -1,15 +1,22 @@
 """The write journal: multi-step writes that survive crashes and are never posted twice.
 
-SQLite (standard library) in the state dir. One *entry* per multi-step operation
-(``bill_ticket``, ``add_comment`` with time, ``close_ticket`` with a resolution), with its
-ordered *steps*. Before each Syncro write the runner records the step's intent (exact body,
-fingerprint, time); after it, the outcome and the ids Syncro returned. So a later call can
+One *entry* per multi-step operation (``bill_ticket``, ``add_comment`` with time,
+``close_ticket`` with a resolution), with its ordered *steps*. Before each Syncro write the
+runner records the step's intent (exact body, fingerprint, time); after it, the outcome and the
+ids Syncro returned. So a later call can
 
 - resume from the first step not confirmed done (a step with an intent but no outcome is
   checked by reading Syncro before anything is re-sent),
 - refuse a second identical bill within the dedupe window (pointing at the invoice),
-- tell a second agent that the ticket is being written right now (a lease-style lock whose
-  owner's death, e.g. a killed process, frees it).
+- tell a second agent that the ticket is being written right now (a lock that a killed
+  process loses).
+
+``Journal`` holds that logic once; where it is kept is a *store*: ``SqliteStore`` here (a file
+in the state dir, one machine: locks are lease rows whose owner pid must be alive) or ``PgStore``
+(``journal_pg``, PostgreSQL: any number of instances on any machines; locks are session advisory
+locks, which die with their connection). Both are synchronous with short transactions, called
+from the async engine (docs/architecture.md). The schema is versioned (``schema_version``) and
+upgraded by the server when it opens the journal (``syncro-mcp db upgrade`` does it on demand).
 """
 
 from __future__ import annotations
@@ -21,65 +28,78 @@ import socket
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .steps import Results, Resume, Step
 
 LOCK_LEASE_S = 600.0
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS entries (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    op TEXT NOT NULL,
-    ticket INTEGER NOT NULL,
-    fingerprint TEXT NOT NULL,
-    args TEXT NOT NULL,
-    plan TEXT NOT NULL DEFAULT '[]',
-    state TEXT NOT NULL,            -- running | failed | done | abandoned | rejected
-    summary TEXT NOT NULL DEFAULT '',
-    error TEXT NOT NULL DEFAULT '',
-    created REAL NOT NULL,
-    updated REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS entries_ticket ON entries (ticket, op, state);
-CREATE TABLE IF NOT EXISTS steps (
-    entry_id INTEGER NOT NULL REFERENCES entries(id),
-    name TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    describe TEXT NOT NULL,
-    fingerprint TEXT NOT NULL,
-    body TEXT NOT NULL,
-    state TEXT NOT NULL,            -- intent | done | failed
-    result TEXT NOT NULL DEFAULT '{}',
-    how TEXT NOT NULL DEFAULT '',
-    intent_at REAL NOT NULL,
-    updated REAL NOT NULL,
-    PRIMARY KEY (entry_id, name)
-);
-CREATE TABLE IF NOT EXISTS tokens (
-    token TEXT PRIMARY KEY,         -- sha256 of a confirm_token: each approves one write, once
-    tool TEXT NOT NULL,
-    state TEXT NOT NULL,            -- running | done | failed
-    outcome TEXT NOT NULL DEFAULT '',
-    used REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS locks (
-    ticket INTEGER PRIMARY KEY,
-    entry_id INTEGER NOT NULL,
-    owner TEXT NOT NULL,
-    expires REAL NOT NULL
-);
-"""
+SCHEMA_VERSION = 2
+"""The schema this code writes. Each store lists its migrations: version n is the first n applied."""
+
+SQLITE_MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (  # 1: the tables (a journal file from before versioning has them: it is version 1)
+        """CREATE TABLE IF NOT EXISTS entries (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            op TEXT NOT NULL,
+            ticket INTEGER NOT NULL,
+            fingerprint TEXT NOT NULL,
+            args TEXT NOT NULL,
+            plan TEXT NOT NULL DEFAULT '[]',
+            state TEXT NOT NULL,            -- running | failed | done | abandoned | rejected | sending | unknown
+            summary TEXT NOT NULL DEFAULT '',
+            error TEXT NOT NULL DEFAULT '',
+            created REAL NOT NULL,
+            updated REAL NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS entries_ticket ON entries (ticket, op, state)",
+        """CREATE TABLE IF NOT EXISTS steps (
+            entry_id INTEGER NOT NULL REFERENCES entries(id),
+            name TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            describe TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            body TEXT NOT NULL,
+            state TEXT NOT NULL,            -- intent | done | failed
+            result TEXT NOT NULL DEFAULT '{}',
+            how TEXT NOT NULL DEFAULT '',
+            intent_at REAL NOT NULL,
+            updated REAL NOT NULL,
+            PRIMARY KEY (entry_id, name)
+        )""",
+        """CREATE TABLE IF NOT EXISTS tokens (
+            token TEXT PRIMARY KEY,         -- sha256 of a confirm_token: each approves one write, once
+            tool TEXT NOT NULL,
+            state TEXT NOT NULL,            -- running | done | failed
+            outcome TEXT NOT NULL DEFAULT '',
+            used REAL NOT NULL
+        )""",
+        """CREATE TABLE IF NOT EXISTS locks (
+            ticket INTEGER PRIMARY KEY,
+            entry_id INTEGER NOT NULL,
+            owner TEXT NOT NULL,
+            expires REAL NOT NULL
+        )""",
+    ),
+    (  # 2: the one-shot repeat window's lookup (op, fingerprint) without a scan
+        "CREATE INDEX IF NOT EXISTS entries_write ON entries (op, fingerprint, state)",
+    ),
+)
 
 UNFINISHED = ("running", "failed")
 ONE_SHOT_REPEATS = "('done', 'unknown', 'sending')"
 """A one-shot write's entry (``claim_write``) is sending → done | unknown (answer lost) | rejected; an
 identical write inside the window repeats one that is done, unknown, or being sent (or was cut off
-by a killed process). The states are new values of ``entries.state``; the schema is unchanged."""
+by a killed process). The states are new values of ``entries.state``."""
+
+
+class JournalError(Exception):
+    """The journal cannot be used (unreachable, schema newer than this code); the message says the fix."""
 
 
 def _normal(key: str, value: Any) -> Any:
@@ -97,9 +117,9 @@ def fingerprint(op: str, args: dict[str, Any]) -> str:
 
 
 _HELD: set[tuple[str, int]] = set()
-"""(journal file, ticket) pairs a call in this process is writing now: the lock row names the
-process, and this set tells one task's claim from another's (a second call in the same process,
-another HTTP session or a parallel call, is refused like a call from another process)."""
+"""SQLite: (journal file, ticket) pairs a call in this process is writing now. The lock row names
+the process, and this set tells one task's claim from another's (a second call in the same
+process, another HTTP session or a parallel call, is refused like a call from another process)."""
 
 
 def write_key(op: str, args: dict[str, Any]) -> int:
@@ -179,22 +199,80 @@ class Repeated(Exception):
         self.entry_id = entry_id
 
 
+class _Finished(Exception):
+    """An entry ``abandon`` was asked for finished first (its state is ``state``): nothing to abandon."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__(state)
+        self.state = state
+
+
 class TicketBusy(Exception):
     """Another call is writing to this ticket right now."""
 
 
-class Journal:
-    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
+# -- stores ------------------------------------------------------------------------------------------
+class Db(Protocol):
+    """A connection as the journal's SQL sees it: ``?`` placeholders, rows by column name."""
+
+    def execute(self, sql: str, params: Any = ..., /) -> Any: ...
+
+
+class Store(Protocol):
+    """Where a journal is kept: connections, transactions, ids, schema, and the write locks."""
+
+    kind: str
+    migrations: tuple[tuple[str, ...], ...]
+
+    def db(self) -> AbstractContextManager[Db]:
+        """A connection whose every statement commits."""
+
+    def transaction(self, *, migrating: bool = False) -> AbstractContextManager[Db]:
+        """One atomic transaction (``migrating``: also the only one changing the schema)."""
+
+    def insert(self, db: Db, sql: str, params: tuple[Any, ...]) -> int:
+        """Run an INSERT into ``entries`` and return the new id."""
+
+    def has_table(self, db: Db, name: str) -> bool: ...
+
+    def hold(self, key: int) -> Any:
+        """Before the claim's transaction: what the lock needs outside it (a handle, or None)."""
+
+    def take(self, db: Db, key: int, entry_id: int, handle: Any, owner: str, now: float) -> int | None:
+        """Inside the claim's transaction: take ``key``'s lock for ``entry_id``; else the holder's entry id."""
+
+    def keep(self, key: int, handle: Any) -> None:
+        """The claim committed: this process now writes ``key``."""
+
+    def drop(self, handle: Any) -> None:
+        """The claim failed: let go of what ``hold`` took."""
+
+    def release(self, key: int, owner: str) -> None:
+        """The write ended: free ``key``."""
+
+    def shared_secret(self, name: str) -> bytes | None:
+        """A random 32-byte key shared by every instance on this journal (None: not shared, use a file)."""
+
+    def where(self) -> str:
+        """Where the journal is, for ``check`` (no password)."""
+
+    def close(self) -> None: ...
+
+
+class SqliteStore:
+    """A SQLite file on this machine (standard library); WAL, a connection per call."""
+
+    kind = "SQLite"
+    migrations = SQLITE_MIGRATIONS
+
+    def __init__(self, path: Path, *, lease_s: float = LOCK_LEASE_S) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._clock = clock
-        self._owner = _owner()
-        self._file = os.path.realpath(self.path)
-        with self._db() as db:
-            db.executescript(SCHEMA)
+        self.file = os.path.realpath(self.path)
+        self.lease_s = lease_s
 
     @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
+    def db(self) -> Iterator[sqlite3.Connection]:
         db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
         db.row_factory = sqlite3.Row
         try:
@@ -202,6 +280,147 @@ class Journal:
             yield db
         finally:
             db.close()
+
+    @contextmanager
+    def transaction(self, *, migrating: bool = False) -> Iterator[sqlite3.Connection]:
+        with self.db() as db:
+            db.execute("BEGIN IMMEDIATE")  # one writer at a time: the claim's check-then-insert is atomic
+            try:
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def insert(self, db: Any, sql: str, params: tuple[Any, ...]) -> int:
+        return int(db.execute(sql, params).lastrowid or 0)
+
+    def has_table(self, db: Any, name: str) -> bool:
+        row = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+        return row is not None
+
+    def hold(self, key: int) -> None:
+        return None
+
+    def take(self, db: Any, key: int, entry_id: int, handle: Any, owner: str, now: float) -> int | None:
+        row = db.execute("SELECT * FROM locks WHERE ticket = ?", (key,)).fetchone()
+        if row is not None and row["expires"] > now and self._held_elsewhere(row["owner"], owner, key):
+            return int(row["entry_id"])
+        db.execute(
+            "INSERT INTO locks (ticket, entry_id, owner, expires) VALUES (?, ?, ?, ?) ON CONFLICT (ticket) DO UPDATE"
+            " SET entry_id = excluded.entry_id, owner = excluded.owner, expires = excluded.expires",
+            (key, entry_id, owner, now + self.lease_s),
+        )
+        return None
+
+    def _held_elsewhere(self, holder: str, owner: str, key: int) -> bool:
+        """Whether a lock row belongs to a live call other than the one asking: another process
+        (alive), or another task of this process that holds the ticket now."""
+        if holder == owner:
+            return (self.file, key) in _HELD
+        return _owner_alive(holder)
+
+    def keep(self, key: int, handle: Any) -> None:
+        _HELD.add((self.file, key))
+
+    def drop(self, handle: Any) -> None:
+        return None
+
+    def release(self, key: int, owner: str) -> None:
+        _HELD.discard((self.file, key))
+        with self.db() as db:
+            db.execute("DELETE FROM locks WHERE ticket = ? AND owner = ?", (key, owner))
+
+    def shared_secret(self, name: str) -> bytes | None:
+        return None  # one machine: the confirmation key stays a file in the state dir
+
+    def where(self) -> str:
+        return str(self.path)
+
+    def close(self) -> None:
+        return None
+
+
+def open_store(url: str | None, path: Path) -> Store:
+    """The store a ``journal_url`` names: unset → the SQLite file ``path``; ``postgresql://…`` → PostgreSQL."""
+    if not url:
+        return SqliteStore(path)
+    from .journal_pg import PgStore  # psycopg only when a PostgreSQL journal is configured
+
+    return PgStore(url)
+
+
+class Journal:
+    def __init__(
+        self, where: Path | Store, *, clock: Callable[[], float] = time.time, upgrade: bool = True
+    ) -> None:
+        self.store: Store = SqliteStore(Path(where)) if isinstance(where, (str, Path)) else where
+        self.path: Path | None = getattr(self.store, "path", None)
+        self._clock = clock
+        self._owner = _owner()
+        try:
+            if upgrade:
+                self.upgrade()
+            else:
+                self.check_version()
+        except BaseException:
+            self.store.close()
+            raise
+
+    # -- schema -------------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        with self.store.db() as db:
+            return self._version(db)
+
+    def _version(self, db: Db) -> int:
+        if self.store.has_table(db, "schema_version"):
+            row = db.execute("SELECT version FROM schema_version").fetchone()
+            return int(row["version"]) if row else 0
+        return 1 if self.store.has_table(db, "entries") else 0  # a journal from before versioning
+
+    def check_version(self) -> int:
+        """The schema's version; a newer one than this code knows is refused (never written to)."""
+        version = self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise JournalError(
+                f"the write journal ({self.store.kind} {self.store.where()}) has schema version {version}, newer than "
+                f"this syncro-mcp knows ({SCHEMA_VERSION}): a newer syncro-mcp wrote it. Nothing was changed. Fix: "
+                "upgrade syncro-mcp on this machine to the version the other instances run."
+            )
+        return version
+
+    def upgrade(self) -> tuple[int, int]:
+        """Bring the schema to ``SCHEMA_VERSION`` in one transaction; returns (before, after)."""
+        if self.check_version() == SCHEMA_VERSION:
+            return SCHEMA_VERSION, SCHEMA_VERSION
+        with self.store.transaction(migrating=True) as db:
+            before = self._version(db)  # again, inside the transaction: another instance may have upgraded
+            if before > SCHEMA_VERSION:
+                raise JournalError(f"the write journal's schema ({before}) is newer than this code's "
+                                   f"({SCHEMA_VERSION}): upgrade syncro-mcp")
+            for statements in self.store.migrations[before:SCHEMA_VERSION]:
+                for sql in statements:
+                    db.execute(sql)
+            if before < SCHEMA_VERSION:
+                db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+                db.execute("DELETE FROM schema_version")
+                db.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+        return before, max(before, SCHEMA_VERSION)
+
+    def describe(self) -> str:
+        """One line for ``check``: the backend, where, the schema version."""
+        return f"{self.store.kind} {self.store.where()} (schema version {self.schema_version()})"
+
+    def shared_secret(self, name: str) -> bytes | None:
+        return self.store.shared_secret(name)
+
+    def close(self) -> None:
+        self.store.close()
+
+    @contextmanager
+    def _db(self) -> Iterator[Any]:
+        with self.store.db() as db:
+            yield db
 
     # -- entries ------------------------------------------------------------------------------
     def get(self, entry_id: int) -> Entry:
@@ -222,25 +441,28 @@ class Journal:
             sql += " AND op = ?"
             params.append(op)
         with self._db() as db:
-            ids = [r["id"] for r in db.execute(sql + " ORDER BY id", params)]
+            ids = [r["id"] for r in db.execute(sql + " ORDER BY id", params).fetchall()]
         return [self.get(i) for i in ids]
 
     def recent_done(self, op: str, ticket: int, args: dict[str, Any], window_s: float) -> Entry | None:
         """The newest completed identical operation within ``window_s``, if any."""
         with self._db() as db:
-            row = db.execute(
-                "SELECT id FROM entries WHERE op = ? AND ticket = ? AND fingerprint = ? AND state = 'done'"
-                " AND updated >= ? ORDER BY id DESC LIMIT 1",
-                (op, ticket, fingerprint(op, args), self._clock() - window_s),
-            ).fetchone()
+            row = self._recent_done(db, op, ticket, args, window_s)
         return self.get(row["id"]) if row else None
+
+    def _recent_done(self, db: Db, op: str, ticket: int, args: dict[str, Any], window_s: float) -> Any:
+        return db.execute(
+            "SELECT id FROM entries WHERE op = ? AND ticket = ? AND fingerprint = ? AND state = 'done'"
+            " AND updated >= ? ORDER BY id DESC LIMIT 1",
+            (op, ticket, fingerprint(op, args), self._clock() - window_s),
+        ).fetchone()
 
     def done_entries(self, op: str, ticket: int) -> list[Entry]:
         """Every completed ``op`` on ``ticket`` (e.g. the bills whose timers are on an invoice)."""
         with self._db() as db:
             ids = [r["id"] for r in db.execute(
                 "SELECT id FROM entries WHERE op = ? AND ticket = ? AND state = 'done' ORDER BY id", (op, ticket)
-            )]
+            ).fetchall()]
         return [self.get(i) for i in ids]
 
     def set_state(self, entry_id: int, state: str, *, summary: str | None = None, error: str | None = None) -> None:
@@ -260,7 +482,7 @@ class Journal:
         done: Results = {}
         unsure: dict[str, tuple[dict[str, Any], datetime]] = {}
         with self._db() as db:
-            for row in db.execute("SELECT * FROM steps WHERE entry_id = ? ORDER BY seq", (entry_id,)):
+            for row in db.execute("SELECT * FROM steps WHERE entry_id = ? ORDER BY seq", (entry_id,)).fetchall():
                 if row["state"] == "done":
                     done[row["name"]] = json.loads(row["result"])
                 else:
@@ -280,15 +502,16 @@ class Journal:
 
     def use_token(self, token: str, tool: str) -> TokenUse | None:
         """Consume ``token`` atomically: None the first time, else what its first use did."""
-        with self._transaction() as db:
-            row = db.execute("SELECT * FROM tokens WHERE token = ?", (_token_key(token),)).fetchone()
-            if row is not None:
-                return TokenUse(row["tool"], row["state"], row["outcome"])
-            db.execute(
-                "INSERT INTO tokens (token, tool, state, used) VALUES (?, ?, 'running', ?)",
+        with self.store.transaction() as db:
+            inserted = db.execute(
+                "INSERT INTO tokens (token, tool, state, used) VALUES (?, ?, 'running', ?)"
+                " ON CONFLICT (token) DO NOTHING",
                 (_token_key(token), tool, self._clock()),
-            )
-        return None
+            ).rowcount
+            if inserted:
+                return None
+            row = db.execute("SELECT * FROM tokens WHERE token = ?", (_token_key(token),)).fetchone()
+        return TokenUse(row["tool"], row["state"], row["outcome"])
 
     def token_outcome(self, token: str, state: str, outcome: str) -> None:
         """Record what the write a token approved did (a later use of the token is told this)."""
@@ -298,44 +521,34 @@ class Journal:
             )
 
     # -- locks --------------------------------------------------------------------------------
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._db() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+    def _claim(self, key: int, start: Callable[[Db], int]) -> int:
+        """The one lock point: in one transaction, ``start`` the entry (it may raise ``Repeated``) and take
+        ``key``'s lock for it, or raise ``TicketBusy`` leaving nothing behind (the transaction rolls back)."""
+        handle = self.store.hold(key)
+        try:
+            with self.store.transaction() as db:
+                entry_id = start(db)
+                holder = self.store.take(db, key, entry_id, handle, self._owner, self._clock())
+                if holder is not None:
+                    raise TicketBusy(self._busy(db, key, holder))
+        except BaseException:
+            self.store.drop(handle)
+            raise
+        self.store.keep(key, handle)
+        return entry_id
 
-    def _take_lock(self, db: sqlite3.Connection, ticket: int, entry_id: int) -> None:
-        """Inside a transaction: take the ticket's lock or raise TicketBusy (a dead owner's lock is taken over)."""
-        now = self._clock()
-        row = db.execute("SELECT * FROM locks WHERE ticket = ?", (ticket,)).fetchone()
-        if row is not None and row["expires"] > now and self._held_elsewhere(row["owner"], ticket):
-            what = db.execute("SELECT op FROM entries WHERE id = ?", (row["entry_id"],)).fetchone()
-            raise TicketBusy(
-                f"Ticket #{ticket} is being written by another call right now: "
-                f"{what['op'] if what else 'a write'} in progress (journal entry {row['entry_id']}). "
-                "Nothing of this call was sent. Wait for it to finish, then check pending_writes."
-            )
-        db.execute(
-            "INSERT OR REPLACE INTO locks (ticket, entry_id, owner, expires) VALUES (?, ?, ?, ?)",
-            (ticket, entry_id, self._owner, now + LOCK_LEASE_S),
+    @staticmethod
+    def _busy(db: Db, ticket: int, holder: int) -> str:
+        what = db.execute("SELECT op FROM entries WHERE id = ?", (holder,)).fetchone()
+        return (
+            f"Ticket #{ticket} is being written by another call right now: "
+            f"{what['op'] if what else 'a write'} in progress (journal entry {holder}). "
+            "Nothing of this call was sent. Wait for it to finish, then check pending_writes."
         )
-
-    def _held_elsewhere(self, owner: str, ticket: int) -> bool:
-        """Whether a lock row belongs to a live call other than the one asking: another process
-        (alive), or another task of this process that holds the ticket now."""
-        if owner == self._owner:
-            return (self._file, ticket) in _HELD
-        return _owner_alive(owner)
 
     def lock(self, ticket: int, entry_id: int) -> None:
         """Take the ticket's write lock for ``entry_id`` or raise TicketBusy."""
-        with self._transaction() as db:
-            self._take_lock(db, ticket, entry_id)
+        self._claim(ticket, partial(_given, entry_id))
 
     def claim(
         self, op: str, ticket: int, args: dict[str, Any], plan: list[str], resume: Entry | None,
@@ -348,39 +561,40 @@ class Journal:
         identical write completed inside the window (also one that finished while this call was
         being approved) raises ``Repeated``: the repeat check, again, right before the first write.
         """
-        with self._transaction() as db:
-            self._refuse_repeat(db, op, ticket, args, resume, repeat_window_s)
-            if resume is None:
-                now = self._clock()
-                cur = db.execute(
-                    "INSERT INTO entries (op, ticket, fingerprint, args, plan, state, created, updated)"
-                    " VALUES (?, ?, ?, ?, ?, 'running', ?, ?)",
-                    (op, ticket, fingerprint(op, args), json.dumps(args, default=str), json.dumps(plan), now, now),
-                )
-                entry_id = int(cur.lastrowid or 0)
-            else:
-                entry_id = resume.id
-                db.execute(
-                    "UPDATE entries SET state = 'running', updated = ? WHERE id = ? AND state = 'failed'",
-                    (self._clock(), entry_id),
-                )
-            self._take_lock(db, ticket, entry_id)
-        _HELD.add((self._file, ticket))
-        return self.get(entry_id)
+
+        return self.get(self._claim(ticket, partial(self._start, op, ticket, args, plan, resume, repeat_window_s)))
+
+    def _start(
+        self, op: str, ticket: int, args: dict[str, Any], plan: list[str], resume: Entry | None, window: float, db: Db
+    ) -> int:
+        """``claim``'s part inside the transaction: the repeat check, then the entry (new or reopened)."""
+        self._refuse_repeat(db, op, ticket, args, resume, window)
+        if resume is not None:
+            db.execute(
+                "UPDATE entries SET state = 'running', updated = ? WHERE id = ? AND state = 'failed'",
+                (self._clock(), resume.id),
+            )
+            return resume.id
+        return self._insert(db, op, ticket, args, plan, "running")
+
+    def _insert(self, db: Db, op: str, ticket: int, args: dict[str, Any], plan: list[str], state: str) -> int:
+        now = self._clock()
+        return self.store.insert(
+            db,
+            "INSERT INTO entries (op, ticket, fingerprint, args, plan, state, created, updated)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (op, ticket, fingerprint(op, args), json.dumps(args, default=str), json.dumps(plan), state, now, now),
+        )
 
     def _refuse_repeat(
-        self, db: sqlite3.Connection, op: str, ticket: int, args: dict[str, Any], resume: Entry | None, window: float
+        self, db: Db, op: str, ticket: int, args: dict[str, Any], resume: Entry | None, window: float
     ) -> None:
         if resume is not None:
             row = db.execute("SELECT state FROM entries WHERE id = ?", (resume.id,)).fetchone()
             if row is not None and row["state"] not in UNFINISHED:
                 raise Repeated(resume.id)  # finished (or abandoned) while this call waited
         if window > 0:
-            row = db.execute(
-                "SELECT id FROM entries WHERE op = ? AND ticket = ? AND fingerprint = ? AND state = 'done'"
-                " AND updated >= ? ORDER BY id DESC LIMIT 1",
-                (op, ticket, fingerprint(op, args), self._clock() - window),
-            ).fetchone()
+            row = self._recent_done(db, op, ticket, args, window)
             if row is not None:
                 raise Repeated(row["id"])
 
@@ -391,7 +605,7 @@ class Journal:
             row = self._recent_write(db, op, args, window_s)
         return self.get(row["id"]) if row else None
 
-    def _recent_write(self, db: sqlite3.Connection, op: str, args: dict[str, Any], window_s: float) -> Any:
+    def _recent_write(self, db: Db, op: str, args: dict[str, Any], window_s: float) -> Any:
         return db.execute(
             f"SELECT id FROM entries WHERE op = ? AND fingerprint = ? AND state IN {ONE_SHOT_REPEATS}"
             " AND updated >= ? ORDER BY id DESC LIMIT 1",
@@ -402,39 +616,44 @@ class Journal:
         """Start one exact one-shot write ('sending'), atomically: refuse a repeat inside the window
         (``Repeated``), take the lock of this exact write (``write_key``: not the ticket's) or raise
         ``TicketBusy``. The caller sets the outcome and calls ``unlock(write_key(op, args))``."""
-        key = write_key(op, args)
-        with self._transaction() as db:
-            row = self._recent_write(db, op, args, window_s) if window_s > 0 else None
-            if row is not None:
-                raise Repeated(row["id"])
-            now = self._clock()
-            cur = db.execute(
-                "INSERT INTO entries (op, ticket, fingerprint, args, plan, state, created, updated)"
-                " VALUES (?, ?, ?, ?, ?, 'sending', ?, ?)",
-                (op, ticket, fingerprint(op, args), json.dumps(args, default=str), json.dumps([op]), now, now),
-            )
-            entry_id = int(cur.lastrowid or 0)
-            self._take_lock(db, key, entry_id)
-        _HELD.add((self._file, key))
-        return self.get(entry_id)
+
+        return self.get(self._claim(write_key(op, args), partial(self._start_write, op, ticket, args, window_s)))
+
+    def _start_write(self, op: str, ticket: int, args: dict[str, Any], window: float, db: Db) -> int:
+        row = self._recent_write(db, op, args, window) if window > 0 else None
+        if row is not None:
+            raise Repeated(row["id"])
+        return self._insert(db, op, ticket, args, [op], "sending")
 
     def abandon(self, entry_id: int) -> str | None:
-        """Mark an unfinished entry abandoned, check-and-set in one transaction: None when done, else
-        the state it has now (finished, or abandoned by a parallel call). ``TicketBusy`` while a live
-        call (a resume) holds its ticket."""
-        with self._transaction() as db:
+        """Mark an unfinished entry abandoned, check-and-set under its ticket's lock (either store): None
+        when done, else the state it has now (finished, or abandoned by a parallel call). ``TicketBusy``
+        while a live call (a resume, another abandon) holds its ticket."""
+        with self._db() as db:
             row = db.execute("SELECT ticket, state FROM entries WHERE id = ?", (entry_id,)).fetchone()
-            if row is None or row["state"] not in UNFINISHED:
-                return row["state"] if row else "gone"
-            self._take_lock(db, row["ticket"], entry_id)  # refused while a live call writes the ticket
-            db.execute("DELETE FROM locks WHERE ticket = ? AND entry_id = ?", (row["ticket"], entry_id))
-            db.execute("UPDATE entries SET state = 'abandoned', updated = ? WHERE id = ?", (self._clock(), entry_id))
+        if row is None or row["state"] not in UNFINISHED:
+            return row["state"] if row else "gone"
+        try:
+            self._claim(int(row["ticket"]), partial(self._abandon, entry_id))
+        except _Finished as exc:
+            return exc.state
+        self.unlock(int(row["ticket"]))
         return None
 
+    def _abandon(self, entry_id: int, db: Db) -> int:
+        """``abandon``'s part inside the lock's transaction: still unfinished? then abandoned."""
+        row = db.execute("SELECT state FROM entries WHERE id = ?", (entry_id,)).fetchone()
+        if row is None or row["state"] not in UNFINISHED:
+            raise _Finished(row["state"] if row else "gone")
+        db.execute("UPDATE entries SET state = 'abandoned', updated = ? WHERE id = ?", (self._clock(), entry_id))
+        return entry_id
+
     def unlock(self, ticket: int) -> None:
-        _HELD.discard((self._file, ticket))
-        with self._db() as db:
-            db.execute("DELETE FROM locks WHERE ticket = ? AND owner = ?", (ticket, self._owner))
+        self.store.release(ticket, self._owner)
+
+
+def _given(entry_id: int, db: Db) -> int:
+    return entry_id
 
 
 class JournalLog:
@@ -445,19 +664,19 @@ class JournalLog:
         self.entry_id = entry_id
         self._seq = 0
 
-    def _write(self, sql: str, params: tuple[Any, ...]) -> None:
-        with self.journal._db() as db:
-            db.execute(sql, params)
-
     def intent(self, step: Step) -> None:
         self._seq += 1
         now = self.journal._clock()
-        self._write(
-            "INSERT OR REPLACE INTO steps (entry_id, name, seq, describe, fingerprint, body, state, intent_at, updated)"
-            " VALUES (?, ?, ?, ?, ?, ?, 'intent', ?, ?)",
-            (self.entry_id, step.name, self._seq, step.describe, step.fingerprint,
-             json.dumps(step.body, default=str), now, now),
-        )
+        with self.journal._db() as db:
+            db.execute(
+                "INSERT INTO steps (entry_id, name, seq, describe, fingerprint, body, state, intent_at, updated)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'intent', ?, ?) ON CONFLICT (entry_id, name) DO UPDATE SET"
+                " seq = excluded.seq, describe = excluded.describe, fingerprint = excluded.fingerprint,"
+                " body = excluded.body, state = 'intent', result = '{}', how = '', intent_at = excluded.intent_at,"
+                " updated = excluded.updated",
+                (self.entry_id, step.name, self._seq, step.describe, step.fingerprint,
+                 json.dumps(step.body, default=str), now, now),
+            )
 
     def done(self, step: Step, result: dict[str, Any], how: str) -> None:
         now = self.journal._clock()
@@ -490,7 +709,7 @@ class JournalLog:
         self.journal.set_state(self.entry_id, "failed", error=f"{step.name}: {error}")
 
 
-def _entry(row: sqlite3.Row, steps: list[sqlite3.Row]) -> Entry:
+def _entry(row: Any, steps: list[Any]) -> Entry:
     return Entry(
         id=row["id"], op=row["op"], ticket=row["ticket"], fingerprint=row["fingerprint"], args=json.loads(row["args"]),
         state=row["state"], summary=row["summary"], error=row["error"], created=row["created"],

@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -144,3 +144,78 @@ async def tools_list(**settings: Any) -> ToolsList:
         result = await c.list_tools()
     wire = compact_json(result.model_dump(mode="json", by_alias=True, exclude_none=True))
     return ToolsList(result.tools, len(wire))
+
+
+# -- a throwaway PostgreSQL (the shared journal's tests and the team bench) --------------------------
+def postgres_binaries() -> Path | None:
+    """The folder holding initdb and pg_ctl, if this machine has them (on PATH or Debian's folder)."""
+    import glob
+    import os
+    import shutil
+
+    found = shutil.which("initdb")
+    if found and shutil.which("pg_ctl"):
+        return Path(found).resolve().parent
+    for folder in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
+        if os.access(os.path.join(folder, "initdb"), os.X_OK):
+            return Path(folder)
+    return None
+
+
+def _cluster_user() -> str | None:
+    """Root may not run PostgreSQL: the ``postgres`` user (Debian's package makes it), else ``nobody``."""
+    import os
+    import pwd
+
+    if os.geteuid() != 0:
+        return None
+    try:
+        return pwd.getpwnam("postgres").pw_name
+    except KeyError:
+        return "nobody"
+
+
+@contextmanager
+def postgres_cluster(bin_dir: Path) -> Iterator[str]:
+    """initdb + pg_ctl start on a free loopback port in a temporary folder (trust auth, no fsync: throwaway);
+    yields its URL; stopped and removed on exit. As root it runs as ``postgres`` (or ``nobody``)."""
+    import os
+    import shutil
+    import socket
+    import subprocess
+
+    user = _cluster_user()
+
+    def run(*argv: str) -> None:
+        subprocess.run([*(["runuser", "-u", user, "--"] if user else []), *argv], check=True, capture_output=True)
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    folder = tempfile.mkdtemp(prefix="syncro-mcp-pg-")
+    data = os.path.join(folder, "data")
+    try:
+        if user is not None:
+            shutil.chown(folder, user)
+        run(str(bin_dir / "initdb"), "-D", data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8")
+        run(str(bin_dir / "pg_ctl"), "-D", data, "-l", os.path.join(folder, "log"), "-w", "-o",
+            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+            "-c full_page_writes=off -c max_connections=300", "start")
+        try:
+            yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        finally:
+            with suppress(subprocess.CalledProcessError):
+                run(str(bin_dir / "pg_ctl"), "-D", data, "-m", "immediate", "stop")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def postgres_schema(base: str, schema: str) -> str:
+    """``base`` with its search_path set to ``schema`` (created here): a journal of its own on a shared server."""
+    from urllib.parse import quote
+
+    import psycopg
+
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    return f"{base}{'&' if '?' in base else '?'}options={quote(f'-csearch_path={schema}')}"

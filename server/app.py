@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from mcp.server.mcpserver import MCPServer
@@ -23,7 +23,7 @@ from syncro_mcp.client import SyncroClient
 from syncro_mcp.engine.audit import AuditLog
 from syncro_mcp.engine.clock import Clock
 from syncro_mcp.engine.confirm import Confirmer, persistent_secret
-from syncro_mcp.engine.journal import Journal
+from syncro_mcp.engine.journal import Journal, JournalError, open_store
 from syncro_mcp.engine.runner import Engine
 from syncro_mcp.tools import catalog, mapping, tickets
 from syncro_mcp.tools import formatting as fmt
@@ -55,9 +55,12 @@ class App:
 
 def _storage(what: str, path: Path, make: Callable[[], T]) -> T:
     """Open a state file; a storage problem (corrupt journal, read-only folder, full disk) becomes one
-    clear ConfigError naming the path and the fix, not a traceback."""
+    clear ConfigError naming the path and the fix, not a traceback. A journal that cannot be used
+    (PostgreSQL unreachable, a schema newer than this code) says its own fix."""
     try:
         return make()
+    except JournalError as exc:
+        raise ConfigError(str(exc)) from None
     except (sqlite3.DatabaseError, OSError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise ConfigError(
@@ -65,6 +68,18 @@ def _storage(what: str, path: Path, make: Callable[[], T]) -> T:
             f"has space; if the file is damaged, move it aside (mv '{path}' '{path}.bad') and start again; or "
             "point state_dir (SYNCRO_STATE_DIR) at another folder."
         ) from None
+
+
+def open_journal(settings: Settings, *, clock: Callable[[], float] | None = None, upgrade: bool = True) -> Journal:
+    """The write journal ``journal_url`` names (unset: the SQLite file ``journal_path``), its schema upgraded
+    (``upgrade``; else only checked: a newer schema than this code's is refused either way)."""
+    kw: dict[str, Any] = {"upgrade": upgrade, **({"clock": clock} if clock else {})}
+    return _storage(
+        "write journal", settings.journal_path,
+        lambda: Journal(open_store(settings.journal_url, settings.journal_path), **kw),
+    )
+
+
 
 
 def build_app(
@@ -78,9 +93,7 @@ def build_app(
     """Everything wired; the caller owns ``client`` (and closes it)."""
     fmt.set_display_zone(settings.tzinfo())
     the_clock = Clock(settings.timezone, now=clock, **({"sleep": sleep} if sleep else {}))
-    journal = _storage(
-        "write journal", settings.journal_path, lambda: Journal(settings.journal_path, clock=the_clock.time)
-    )
+    journal = open_journal(settings, clock=the_clock.time)
     engine = Engine(
         client, journal, the_clock,
         repeat_window_s=settings.bill_dedupe_window_min * 60, settle_window_s=settings.settle_window_s,
@@ -94,7 +107,9 @@ def build_app(
         confirmer=confirmer
         or Confirmer(
             ttl_s=settings.confirm_token_ttl_s,
-            secret=_storage(
+            # On a shared (PostgreSQL) journal the key is the journal's: every instance accepts a token
+            # any of them issued. Else a file in the state dir, so a token survives a restart.
+            secret=journal.shared_secret("confirm") or _storage(
                 "confirmation key", settings.state_dir / "confirm.key",
                 lambda: persistent_secret(settings.state_dir / "confirm.key"),
             ),

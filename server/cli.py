@@ -190,7 +190,7 @@ def _yes_no(value: Any) -> str:
     return "yes" if value is True else "no" if value is False else "?"
 
 
-def format_check_report(settings: Settings, me: Any, key_source: str | None) -> str:
+def format_check_report(settings: Settings, me: Any, key_source: str | None, journal: str | None = None) -> str:
     """Plain-text report of who the key belongs to and what it may do (never the key itself)."""
     name = me.user_name or "(no name)"
     email = f" <{me.user_email}>" if me.user_email else ""
@@ -202,6 +202,7 @@ def format_check_report(settings: Settings, me: Any, key_source: str | None) -> 
         f"  Base URL:  {settings.api_base_url()}",
         f"  Key from:  {key_source or '(unknown)'}",
         f"  Auth:      {settings.auth_style}",
+        *([f"  Journal:   {journal}"] if journal else []),
         "",
         "Permissions of this key (from GET /me):",
     ]
@@ -283,13 +284,39 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     base_url = settings.api_base_url()
     key_source = settings.api_key_source()
+    journal_ok, journal = journal_status(settings)
     try:
         me = asyncio.run(_fetch_me(settings))
     except SyncroError as exc:
-        _fail(f"check failed: {exc}\n  Base URL: {base_url}\n  Key from: {key_source}")
+        _fail(f"check failed: {exc}\n  Base URL: {base_url}\n  Key from: {key_source}\n  Journal:  {journal}")
         return EXIT_SYNCRO
-    print(format_check_report(settings, me, key_source))
-    return EXIT_OK
+    print(format_check_report(settings, me, key_source, journal))
+    return EXIT_OK if journal_ok else EXIT_CONFIG
+
+
+def journal_status(settings: Settings) -> tuple[bool, str]:
+    """Whether the write journal can be used, and one line saying where it is, its schema version and whether
+    it was reached (a PostgreSQL URL's password masked). Nothing is created or changed."""
+    from syncro_mcp.engine.journal import SCHEMA_VERSION, Journal, JournalError, open_store
+
+    where = settings.journal_where()
+    if not settings.journal_url and not settings.journal_path.exists():
+        return True, f"{where} (not created yet: the server makes it, schema version {SCHEMA_VERSION}, on first start)"
+    try:
+        journal = Journal(open_store(settings.journal_url, settings.journal_path), upgrade=False)
+    except JournalError as exc:
+        return False, f"{where}: NOT usable: {redact(str(exc))}"
+    except Exception as exc:  # a damaged file, a refused connection: said, not a traceback
+        return False, f"{where}: NOT usable: {redact(' '.join(str(exc).split()) or type(exc).__name__)}"
+    try:
+        version = journal.schema_version()
+    finally:
+        journal.close()
+    reached = ", reachable" if settings.journal_url else ""
+    if version < SCHEMA_VERSION:
+        return True, (f"{where} (schema version {version}{reached}; the server upgrades it to {SCHEMA_VERSION} when "
+                      "it starts, or now: syncro-mcp db upgrade)")
+    return True, f"{where} (schema version {version}{reached})"
 
 
 # --- serve / sandbox --------------------------------------------------------------------------
@@ -412,6 +439,37 @@ def _demo(args: argparse.Namespace) -> int:
 
     settings = settings_from(args)
     return asyncio.run(run_demo(settings, sys.stdout))
+
+
+# --- db (the write journal's schema) -----------------------------------------------------------------
+
+
+def _db_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=("upgrade", "status"),
+                   help="upgrade: create or migrate the write journal's schema to this version's (the server also "
+                        "does it when it starts); status: say where the journal is and its schema version")
+
+
+@subcommand("db", "the write journal (SQLite file or journal_url's PostgreSQL): schema status and upgrade",
+            arguments=_db_arguments)
+def _db(args: argparse.Namespace) -> int:
+    from syncro_mcp.engine.journal import SCHEMA_VERSION
+
+    from .app import open_journal
+
+    settings = settings_from(args)
+    if args.action == "status":
+        ok, line = journal_status(settings)
+        print(f"Journal: {line}")
+        return EXIT_OK if ok else EXIT_CONFIG
+    journal = open_journal(settings, upgrade=False)  # ConfigError: unreachable, or a newer schema than this code's
+    try:
+        before, after = journal.upgrade()
+    finally:
+        journal.close()
+    done = "up to date" if before == after else f"upgraded from {before or 'nothing (created)'}"
+    print(f"Journal: {settings.journal_where()}: schema version {after} ({done}; this syncro-mcp's: {SCHEMA_VERSION}).")
+    return EXIT_OK
 
 
 # --- users (team mode) ---------------------------------------------------------------------------

@@ -29,7 +29,8 @@ log = logging.getLogger("syncro_mcp.server")
 
 
 def sandbox_settings(settings: Settings, state: Path | None, scratch: Path) -> Settings:
-    """Settings whose journal/audit files belong to this sandbox, not to real Syncro.
+    """Settings whose journal/audit files belong to this sandbox, not to real Syncro (never a team's
+    PostgreSQL journal: demo writes stay out of it).
 
     With ``--state`` they sit beside the state file (and live as long as it); otherwise in
     ``scratch``, a temporary folder the caller removes when the sandbox goes away.
@@ -37,7 +38,8 @@ def sandbox_settings(settings: Settings, state: Path | None, scratch: Path) -> S
     folder = state.parent if state else scratch
     stem = state.stem if state else "sandbox"
     return settings.model_copy(
-        update={"journal_path": folder / f"{stem}.journal.sqlite3", "audit_path": folder / f"{stem}.audit.jsonl"}
+        update={"journal_path": folder / f"{stem}.journal.sqlite3", "journal_url": None,
+                "audit_path": folder / f"{stem}.audit.jsonl"}
     )
 
 
@@ -161,14 +163,21 @@ async def open_app(
     """The app on real Syncro, on the sandbox, or (``setup_help`` given) answering every call with it."""
     if setup_help is None:
         async with open_client(settings, sandbox=sandbox, state=state) as client:
-            yield build_app(settings, client)
+            app = build_app(settings, client)
+            try:
+                yield app
+            finally:
+                app.runtime.journal.close()  # a PostgreSQL journal's connections (and the locks they hold)
         return
     from .unconfigured import answer_with_setup_help  # with httpx: only when not configured
 
     async with make_client(settings, unconfigured=True) as client:
         app = build_app(settings, client)
         answer_with_setup_help(app.server, setup_help)
-        yield app
+        try:
+            yield app
+        finally:
+            app.runtime.journal.close()
 
 
 async def _serve(

@@ -73,7 +73,7 @@ DEFAULT_LABOR_TYPES: dict[str, int] = {
 }
 
 #: Values never echoed back in an error message.
-SECRET_FIELDS = frozenset({"api_key", "http_token", "api_key_command", "rate_limit_url"})
+SECRET_FIELDS = frozenset({"api_key", "http_token", "api_key_command", "rate_limit_url", "journal_url"})
 #: Path settings resolved against the config file's folder when given there.
 _FILE_RELATIVE_PATHS = frozenset(
     {"api_key_file", "sops_file", "state_dir", "journal_path", "audit_path", "users_file"}
@@ -222,6 +222,9 @@ class Settings(BaseModel):
     # Local state and logging
     state_dir: Path  # default: default_state_dir(), filled in by _derive_state_paths
     journal_path: Path
+    journal_url: str | None = None
+    """Unset: the SQLite file ``journal_path`` (this machine). ``postgresql://…``: one journal, token store,
+    repeat window and write lock for every instance that names the same database (a team)."""
     audit_path: Path
     log_level: str = "WARNING"
 
@@ -334,6 +337,24 @@ class Settings(BaseModel):
         except ImportError:
             raise ValueError(
                 "is a Redis URL but the redis package is missing: pip install 'syncro-mcp[team]'"
+            ) from None
+        return v
+
+    @field_validator("journal_url")
+    @classmethod
+    def _check_journal_url(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        if urlsplit(v).scheme.lower() not in ("postgresql", "postgres"):
+            raise ValueError(
+                "must be a PostgreSQL URL such as postgresql://user:password@host:5432/syncro_mcp "
+                "(leave it unset for the SQLite file in state_dir)"
+            )
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise ValueError(
+                "is a PostgreSQL URL but the psycopg package is missing: pip install 'syncro-mcp[team]'"
             ) from None
         return v
 
@@ -456,9 +477,10 @@ class Settings(BaseModel):
         for value in (self.api_key, self.http_token):
             if value is not None:
                 secrets.register_secret(value.get_secret_value())
-        password = urlsplit(self.rate_limit_url).password if self.rate_limit_url else None
-        if password:
-            secrets.register_secret(password)
+        for url in (self.rate_limit_url, self.journal_url):
+            password = urlsplit(url).password if url else None
+            if password:
+                secrets.register_secret(password)
 
     # -- where things came from --
 
@@ -606,6 +628,12 @@ class Settings(BaseModel):
             "rate_limit_key": self.rate_limit_key,
         }
 
+    def journal_where(self) -> str:
+        """Where the write journal is, for people: the SQLite file, or the PostgreSQL URL with its password masked."""
+        if not self.journal_url:
+            return f"SQLite {self.journal_path}"
+        return f"PostgreSQL {masked_url(self.journal_url)}"
+
     def _config_hint(self) -> str:
         if self._config_file is not None:
             return str(self._config_file)
@@ -613,6 +641,15 @@ class Settings(BaseModel):
 
 
 FIELDS: tuple[str, ...] = tuple(Settings.model_fields)
+
+
+def masked_url(url: str) -> str:
+    """``url`` with its password (if any) replaced by ``***``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=f"{parts.username or ''}:***@{host}").geturl()
 
 
 def setup_help(problems: list[str]) -> str:

@@ -41,6 +41,11 @@ def test_compose_has_two_servers_redis_postgres_and_the_sandbox():
         assert "SYNCRO_HTTP_TOKEN" not in env and "SYNCRO_API_KEY" not in env  # the users file replaces both
         assert "/healthz" in " ".join(svc["healthcheck"]["test"]) and port in " ".join(svc["healthcheck"]["test"])
         assert svc["depends_on"]["redis"]["condition"] == "service_healthy"
+        assert svc["depends_on"]["postgres"]["condition"] == "service_healthy"
+        journal = env["SYNCRO_JOURNAL_URL"]
+        assert journal.startswith("postgresql://syncro:") and "@postgres:5432/" in journal
+        # One journal in PostgreSQL: no state dir is shared (nor needed) between the instances.
+        assert not [v for v in svc.get("volumes", []) if "/var/lib/syncro-mcp" in v], svc["volumes"]
         assert svc["build"]["dockerfile"] == "deploy/Dockerfile"
     assert len(ports) == 2
     published = {p.split(":")[-1] for p in services["sandbox"]["ports"]}
@@ -51,8 +56,7 @@ def test_every_syncro_variable_in_compose_is_a_setting():
     text = (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
     live = {line.split(":")[0].strip() for line in text.splitlines() if re.match(r"\s+SYNCRO_\w+:", line)}
     assert live and live <= SETTINGS_ENV, live - SETTINGS_ENV
-    # the future journal URL is only a comment until the server reads it
-    assert "# SYNCRO_JOURNAL_URL" in text and "SYNCRO_JOURNAL_URL" not in live
+    assert "SYNCRO_JOURNAL_URL" in live  # the shared journal (PostgreSQL)
 
 
 def test_dockerfile_copies_every_package_folder_and_installs_the_team_extra():

@@ -8,6 +8,7 @@ request log and state directly, never through the client (so they add nothing to
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -21,9 +22,10 @@ from mcp import Client
 from mcp_types import CallToolResult
 from pydantic import SecretStr
 from support.harness import FIXED_NOW, make_settings, text
+from support.pg_cluster import schema_url
 from syncro_mcp.client import SyncroClient
 from syncro_mcp.engine.audit import AuditLog
-from syncro_mcp.engine.journal import Journal
+from syncro_mcp.engine.journal import Journal, open_store
 from syncro_mcp.sandbox import Sandbox
 from syncro_mcp.sandbox.requestlog import LoggedRequest
 from syncro_mcp.sandbox.sandbox import DEFAULT_API_KEY, IN_PROCESS_BASE_URL
@@ -108,10 +110,12 @@ class SharedApp:
 
     Building the app (tool schemas) costs more than a whole faulted bill, so the matrix builds
     it once. ``fresh`` points it at a new sandbox, a new journal and a new audit file, and
-    forgets what the resolver cached: nothing of one case can leak into the next.
+    forgets what the resolver cached: nothing of one case can leak into the next. With
+    ``postgres`` (a server URL) each case's journal is a schema of its own there.
     """
 
-    def __init__(self, root: Path, **settings: Any) -> None:
+    def __init__(self, root: Path, *, postgres: str | None = None, **settings: Any) -> None:
+        self.postgres = postgres
         self.switch = SwitchTransport()
         self.clock = VirtualClock()
         self.client = SyncroClient(
@@ -127,11 +131,16 @@ class SharedApp:
         sandbox.clock = self.clock  # late writes land on the engine's fake clock (no real waits)
         self.switch.inner = sandbox.transport()
         rt = self.app.runtime
-        rt.journal = Journal(tmp_path / "journal.sqlite3")
+        rt.journal.close()
+        url = schema_url(self.postgres, f"case_{uuid.uuid4().hex[:16]}") if self.postgres else None
+        rt.journal = Journal(open_store(url, tmp_path / "journal.sqlite3"))
         audit_path = tmp_path / "audit.jsonl"
         self.client.write_observer = AuditLog(audit_path, redact=redact).observe
         rt.resolver.__init__(self.client, rt.settings)  # forget cached tickets and lists
         return Rig(sandbox, self.app, self.client, self.clock, audit_path)
+
+    def close(self) -> None:
+        self.app.runtime.journal.close()
 
 
 @asynccontextmanager

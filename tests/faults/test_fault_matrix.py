@@ -35,6 +35,7 @@ in-process sandbox signals timeouts and resets instead of hanging.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -110,9 +111,13 @@ BILL_ROWS = [
 COMMENT_ROWS = [BILL_ROWS[0], BILL_ROWS[1]]
 
 
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory) -> SharedApp:
-    return SharedApp(tmp_path_factory.mktemp("shared"))
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def shared(request, tmp_path_factory) -> Iterator[SharedApp]:
+    """The whole matrix on each journal backend: the SQLite file, and PostgreSQL (a schema per case)."""
+    postgres = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
+    app = SharedApp(tmp_path_factory.mktemp("shared"), postgres=postgres)
+    yield app
+    app.close()
 
 
 async def run_until_done(s: Session, tool: str, args: dict[str, Any]) -> list[Any]:
@@ -137,7 +142,7 @@ async def assert_journal_clean(rg: Rig, s: Session, op: str) -> None:
     pending = await s.call("pending_writes", {})
     assert pending.structured_content["entries"] == [], text(pending)
     with rg.journal._db() as db:
-        states = [row["state"] for row in db.execute("SELECT state FROM entries WHERE op = ?", (op,))]
+        states = [row["state"] for row in db.execute("SELECT state FROM entries WHERE op = ?", (op,)).fetchall()]
         unsettled = db.execute("SELECT name FROM steps WHERE state != 'done'").fetchall()
     assert states == ["done"], states
     assert unsettled == []
@@ -220,7 +225,7 @@ async def test_a_declined_write_posts_nothing(shared, tmp_path, tool, args, acti
     assert writes(rg.sandbox) == []
     assert rg.audit() == []
     with rg.journal._db() as db:
-        assert db.execute("SELECT COUNT(*) FROM entries").fetchone()[0] == 0
+        assert db.execute("SELECT COUNT(*) AS n FROM entries").fetchone()["n"] == 0
     # and a later, accepted call writes exactly once
     async with rg.session(elicitation_callback=elicitation("accept")) as s:
         ok = await s.call(tool, args)

@@ -12,15 +12,18 @@ from pathlib import Path
 import pytest
 from syncro_mcp.engine.clock import Clock
 from syncro_mcp.engine.errors import InputError
-from syncro_mcp.engine.journal import Entry, Journal
+from syncro_mcp.engine.journal import Entry, Journal, open_store
 from syncro_mcp.engine.runner import Engine
 
 TICKET = 32164
 ARGS = {"number": TICKET, "body": "Rebooted the NAS.", "minutes": 15, "labor_type": "remote"}
 
 
-def engine(tmp_path: Path) -> Engine:
-    return Engine(client=None, journal=Journal(tmp_path / "journal.sqlite3"), clock=Clock("UTC"),  # type: ignore[arg-type]
+@pytest.fixture
+def engine(tmp_path: Path, journal_backend: str | None) -> Engine:
+    """On each journal backend: the SQLite file, a PostgreSQL schema (the lock is an advisory lock there)."""
+    journal = Journal(open_store(journal_backend, tmp_path / "journal.sqlite3"))
+    return Engine(client=None, journal=journal, clock=Clock("UTC"),  # type: ignore[arg-type]
                   repeat_window_s=3600, settle_window_s=30)
 
 
@@ -32,8 +35,8 @@ def unfinished_entry(e: Engine) -> Entry:
     return e.journal.get(entry.id)
 
 
-def test_two_abandons_of_one_entry_cannot_both_act(tmp_path):
-    e = engine(tmp_path)
+def test_two_abandons_of_one_entry_cannot_both_act(engine):
+    e = engine
     entry = unfinished_entry(e)
     seen_by_both = e.unfinished(entry.id), e.unfinished(entry.id)  # both planned (previewed) first
     e.abandon(seen_by_both[0])
@@ -42,8 +45,8 @@ def test_two_abandons_of_one_entry_cannot_both_act(tmp_path):
     assert e.journal.get(entry.id).state == "abandoned"
 
 
-def test_an_abandon_racing_a_resume_is_refused_while_the_resume_runs(tmp_path):
-    e = engine(tmp_path)
+def test_an_abandon_racing_a_resume_is_refused_while_the_resume_runs(engine):
+    e = engine
     entry = unfinished_entry(e)
     planned = e.unfinished(entry.id)
     resumed = e.journal.claim("add_comment", TICKET, ARGS, ["comment", "timer"], entry)  # the resume starts
@@ -57,8 +60,8 @@ def test_an_abandon_racing_a_resume_is_refused_while_the_resume_runs(tmp_path):
     assert e.journal.get(entry.id).state == "done"
 
 
-def test_a_resume_after_an_abandon_does_not_reopen_the_entry(tmp_path):
-    e = engine(tmp_path)
+def test_a_resume_after_an_abandon_does_not_reopen_the_entry(engine):
+    e = engine
     entry = unfinished_entry(e)
     e.abandon(e.unfinished(entry.id))
     with pytest.raises(Exception) as refused:
@@ -67,10 +70,10 @@ def test_a_resume_after_an_abandon_does_not_reopen_the_entry(tmp_path):
     assert e.journal.get(entry.id).state == "abandoned"
 
 
-def test_the_check_before_a_preview_skips_an_entry_that_just_finished(tmp_path, monkeypatch):
+def test_the_check_before_a_preview_skips_an_entry_that_just_finished(engine, monkeypatch):
     """``unfinished`` lists ids, then reads each entry: an entry finished by a parallel call in between
     is no longer unfinished and must not refuse the new write."""
-    e = engine(tmp_path)
+    e = engine
     entry = unfinished_entry(e)
     real_get = e.journal.get
 

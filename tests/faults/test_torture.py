@@ -150,18 +150,23 @@ class Case:
 
 
 @asynccontextmanager
-async def case(tmp_path, tool: Tool) -> AsyncIterator[Case]:
+async def case(tmp_path, tool: Tool, journal_url: str | None = None) -> AsyncIterator[Case]:
     """A server of its own (parallel calls contend for its client's pacing lock, which belongs to one
-    event loop), every toolset, creates confirmed, the token allowed for deletes (token_replay)."""
+    event loop), every toolset, creates confirmed, the token allowed for deletes (token_replay); its
+    journal the SQLite file, or (``journal_url``) a PostgreSQL schema of its own."""
     sb, clock = Sandbox(rate_limit_per_min=None), VirtualClock()
     sb.clock = clock  # late writes land on the engine's fake clock
     wire = Rigged(sb.transport())
     async with fast_client(sb, clock, transport=wire) as client:
-        settings = make_settings(tmp_path, toolsets=EVERY, confirm_creates=True, destructive_by_token=True)
+        settings = make_settings(tmp_path, toolsets=EVERY, confirm_creates=True, destructive_by_token=True,
+                                 journal_url=journal_url)
         app = build_app(settings, client, clock=lambda: FIXED_NOW, sleep=clock.sleep)
-        rg = Rig(sb, app, client, clock, settings.audit_path)
-        ctx = await tool.setup(rg)
-        yield Case(rg, tool, tool.args(ctx), wire, len(sb.requests))
+        try:
+            rg = Rig(sb, app, client, clock, settings.audit_path)
+            ctx = await tool.setup(rg)
+            yield Case(rg, tool, tool.args(ctx), wire, len(sb.requests))
+        finally:
+            app.runtime.journal.close()
 
 
 def done(r: Any) -> bool:
@@ -254,8 +259,9 @@ TRIALS = [token_replay, parallel_one_session, parallel_two_sessions, repeat_afte
 
 @pytest.mark.parametrize("trial", TRIALS, ids=lambda t: t.__name__)
 @pytest.mark.parametrize("tool", TOOLS, ids=str)
-async def test_every_write_tool_writes_once(tmp_path, tool: Tool, trial):
-    async with case(tmp_path, tool) as c:
+async def test_every_write_tool_writes_once(tmp_path, tool: Tool, trial, journal_backend):
+    """On each journal backend (``journal_backend``: the SQLite file; a PostgreSQL schema)."""
+    async with case(tmp_path, tool, journal_backend) as c:
         await trial(c)
         await c.rg.sandbox.land_late_writes()
         assert c.applied() == 1, f"{tool} {trial.__name__}: Syncro applied the write {c.applied()} times"

@@ -1,7 +1,7 @@
 """Issue 16's proofs with real processes: two HTTP server instances, one journal, one Redis bucket.
 
 Two ``syncro-mcp serve --transport http`` processes (A and B) share nothing but the journal, the
-Redis rate bucket and (for the SQLite journal) the state dir; a third (C) is there to be killed.
+Redis rate bucket and (for the SQLite journal only) the state dir; a third (C) is there to be killed.
 All talk to one sandbox at Syncro's 180 requests per minute per IP, served over HTTP on loopback
 from this process, so the test reads Syncro's state directly.
 
@@ -10,8 +10,9 @@ time (its rolling minute is 60/SPEED real seconds), and the servers budget the s
 sandbox minute in real time (``rate_limit_per_min`` = ``scaled_rate``). The real-time figure
 (reads per minute reached, as a share of 180) is the bench's: ``python -m bench --only team``.
 
-The journal is a parameter (``journal_url``): today the SQLite file in the shared state dir;
-PostgreSQL is one more line there.
+The journal is a parameter (``journal_url``): the SQLite file in a state dir all three share (one
+machine), or PostgreSQL (a schema of this module's own), each instance with a state dir of its own,
+as on separate machines: the confirmation key, tokens, locks and entries are all in the database.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 
 import pytest
 import redis
+from support.pg_cluster import schema_url
 from support.processes import Instance, http_servers, last_seq, server_env, text, wait_until
 from syncro_mcp.sandbox import Sandbox
 from syncro_mcp.sandbox.standalone import BackgroundServer
@@ -64,19 +66,17 @@ class Stall:
         await asyncio.get_running_loop().run_in_executor(None, self.release.wait)
 
 
-# The journal both instances share. "sqlite": the state dir's journal.sqlite3, the state dir
-# shared (one machine). After the PostgreSQL backend lands, add the line below: both instances
-# then get SYNCRO_JOURNAL_URL and each its own state dir (two machines); the URL must name a
-# database (or schema) of this module's own, since the sandbox's seed ids repeat across tests.
-#   pytest.param("postgresql", id="postgresql"),   # needs tests/support/postgres_server.py
-JOURNALS = [pytest.param("sqlite", id="sqlite")]
+# The journal the instances share. "sqlite": the state dir's journal.sqlite3, the state dir shared
+# (one machine). "postgresql": SYNCRO_JOURNAL_URL, each instance its own state dir (two machines);
+# the URL names a schema of this module's own, since the sandbox's seed ids repeat across tests.
+JOURNALS = [pytest.param("sqlite", id="sqlite"), pytest.param("postgresql", id="postgresql")]
 
 
 @pytest.fixture(scope="module", params=JOURNALS)
 def journal_url(request: pytest.FixtureRequest) -> str | None:
     """None: the SQLite journal in the shared state dir; else the URL both instances use."""
     if request.param == "postgresql":
-        return request.getfixturevalue("postgres_url")
+        return schema_url(request.getfixturevalue("postgres_url"), f"team_{uuid.uuid4().hex[:16]}")
     return None
 
 
