@@ -541,7 +541,7 @@ class Journal:
     def _busy(db: Db, ticket: int, holder: int) -> str:
         what = db.execute("SELECT op FROM entries WHERE id = ?", (holder,)).fetchone()
         return (
-            f"Ticket #{ticket} is being written by another call right now: "
+            f"{f'Ticket #{ticket}' if ticket > 0 else 'This exact write'} is being written by another call right now: "
             f"{what['op'] if what else 'a write'} in progress (journal entry {holder}). "
             "Nothing of this call was sent. Wait for it to finish, then check pending_writes."
         )
@@ -552,7 +552,7 @@ class Journal:
 
     def claim(
         self, op: str, ticket: int, args: dict[str, Any], plan: list[str], resume: Entry | None,
-        repeat_window_s: float = 0,
+        repeat_window_s: float = 0, key: int | None = None,
     ) -> Entry:
         """The one lock point: take the ticket's lock and start the entry (or reopen ``resume``) atomically.
 
@@ -561,8 +561,8 @@ class Journal:
         identical write completed inside the window (also one that finished while this call was
         being approved) raises ``Repeated``: the repeat check, again, right before the first write.
         """
-
-        return self.get(self._claim(ticket, partial(self._start, op, ticket, args, plan, resume, repeat_window_s)))
+        lock = ticket if key is None else key  # a ticketless write locks only itself (plans.Job.lock_key)
+        return self.get(self._claim(lock, partial(self._start, op, ticket, args, plan, resume, repeat_window_s)))
 
     def _start(
         self, op: str, ticket: int, args: dict[str, Any], plan: list[str], resume: Entry | None, window: float, db: Db

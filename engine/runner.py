@@ -26,7 +26,7 @@ from .audit import AuditUnavailable
 from .clock import Clock
 from .errors import InputError
 from .journal import UNFINISHED, Entry, Journal, Repeated, TicketBusy, fingerprint, write_key
-from .plans import Job
+from .plans import NO_TICKET, Job
 from .steps import CLOCK_SLACK, OutcomeStillUnknown, Progress, RunReport, Settle, run_steps
 from .witness import already_there
 
@@ -64,6 +64,8 @@ class Engine:
                 raise (refuse_repeat or self.repeated)(previous)
         # Re-read one by one: an entry that finished in a parallel call since it was listed blocks nothing.
         entries = [e for e in self.journal.unfinished(ticket=ticket) if e.state in UNFINISHED]
+        if ticket == NO_TICKET:  # ticketless writes share no ticket: only this exact write blocks it
+            entries = [e for e in entries if e.op == op and e.fingerprint == fp]
         if entries:
             same = [e for e in entries if e.op == op and e.fingerprint == fp]
             raise self.blocked(ticket, (same or entries)[-1], bool(same))
@@ -80,12 +82,12 @@ class Engine:
                               f"First {ways}.")
         if e.state == "running":
             return InputError(
-                f"#{ticket}: this exact {e.op} is in progress, or was cut off (journal entry {e.id}):\n"
+                f"{_where(ticket)}this exact {e.op} is in progress, or was cut off (journal entry {e.id}):\n"
                 f"{self.describe(e)}\nNothing of this call was sent. Wait for it, then check pending_writes; if it "
                 f"stays unfinished, {ways}."
             )
         return InputError(
-            f"#{ticket}: this exact {e.op} is unfinished (journal entry {e.id}: partly done or outcome unknown):\n"
+            f"{_where(ticket)}this exact {e.op} is unfinished (journal entry {e.id}: partly done or outcome unknown):\n"
             f"{self.describe(e)}\nNothing was sent: repeating the call does not resume it. Either {ways}."
         )
 
@@ -105,7 +107,7 @@ class Engine:
         # A resumed entry was approved (as a repeat, if it was one) when it started: no window for it.
         window = 0 if job.allow_repeat or job.resume is not None else self.repeat_window_s
         try:
-            entry = j.claim(job.op, job.ticket, job.args, [s.name for s in job.steps], job.resume, window)
+            entry = j.claim(job.op, job.ticket, job.args, [s.name for s in job.steps], job.resume, window, job.lock_key)
         except TicketBusy as exc:
             raise InputError(str(exc)) from None
         except Repeated as exc:  # re-checked after approval, immediately before the first write
@@ -134,7 +136,7 @@ class Engine:
                 j.set_state(entry.id, "rejected", error=str(exc))
             raise
         finally:
-            j.unlock(job.ticket)
+            j.unlock(job.lock_key)
         return report, j.get(entry.id)
 
     async def witness(self, job: Job, entry: Entry, window: float) -> None:
@@ -240,7 +242,7 @@ class Engine:
             )
         if previous.state != "done":
             return InputError(
-                f"Journal entry {previous.id} ({previous.op} #{previous.ticket}) with these arguments is "
+                f"Journal entry {previous.id} ({previous.op}{_on(previous.ticket)}) with these arguments is "
                 f"{previous.state} now. Nothing was sent. See pending_writes."
             )
         on = f"#{previous.ticket}: " if previous.ticket > 0 else ""
@@ -256,7 +258,7 @@ class Engine:
     def describe(self, e: Entry) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in e.args.items() if k not in ("number", "notes", "body"))
         lines = [
-            f"Entry {e.id} · {e.op} #{e.ticket}" + (f" ({args})" if args else "")
+            f"Entry {e.id} · {e.op}{_on(e.ticket)}" + (f" ({args})" if args else "")
             + f" · {e.state} {self.minutes_ago(e)} min ago",
             f"  done: {', '.join(e.done) or 'nothing'} · left: {', '.join(e.left) or 'nothing'}",
         ]
@@ -286,3 +288,13 @@ def resume_note(job: Job) -> str:
         f"\n\nResuming unfinished journal entry {entry.id}: already done: {', '.join(entry.done) or 'nothing'}; "
         "steps whose outcome is unknown are checked in Syncro before anything is re-sent."
     ) + again
+
+
+def _where(ticket: int) -> str:
+    """The ticket a refusal names ("#32164: "), nothing for a ticketless write."""
+    return f"#{ticket}: " if ticket != NO_TICKET else ""
+
+
+def _on(ticket: int) -> str:
+    """" #32164" after an operation's name, nothing for a ticketless write."""
+    return f" #{ticket}" if ticket != NO_TICKET else ""

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 from syncro_mcp.engine.day_writes import AlertTicketStep, AppointmentStep, EmailInvoiceStep, MoveAppointmentStep, moved
-from syncro_mcp.engine.plans import Job
+from syncro_mcp.engine.plans import NO_TICKET, Job
 from syncro_mcp.engine.runner import resume_note
 from syncro_mcp.engine.writes import StatusStep
 
@@ -23,7 +23,6 @@ from .models import WriteResult
 from .params import Again, Number
 from .runtime import Runtime
 
-NO_TICKET = 0
 """The journal key of a write that belongs to no ticket (yet)."""
 
 Start = Annotated[datetime, Field(description="Start, ISO date-time (account time if no offset).")]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from syncro_mcp.engine.clock import Clock
 from syncro_mcp.engine.errors import InputError
-from syncro_mcp.engine.journal import Entry, Journal, open_store
+from syncro_mcp.engine.journal import Entry, Journal, TicketBusy, open_store
 from syncro_mcp.engine.runner import Engine
 
 TICKET = 32164
@@ -85,3 +85,36 @@ def test_the_check_before_a_preview_skips_an_entry_that_just_finished(engine, mo
     other = {"number": TICKET, "body": "Another comment."}
     assert e.check("add_comment", TICKET, other) is None
     assert real_get(entry.id).state == "done"
+
+
+EMAIL = {"invoice": "1046"}
+ALERT = {"alert_id": 7001, "subject": None}
+
+
+def test_ticketless_writes_block_and_lock_only_their_own_identical_write(engine):
+    """Emailing a ticketless invoice, a ticket from an RMM alert and moving a ticketless appointment
+    belong to no ticket (``NO_TICKET``): an unfinished email must not refuse every other ticketless
+    write as "Ticket #0 has an unfinished write", and two different ones may run at once; the same
+    one is still refused, without naming a ticket #0."""
+    from syncro_mcp.engine.plans import NO_TICKET, Job
+
+    e = engine
+    mail = Job("email_invoice", NO_TICKET, EMAIL, [])
+    email = e.journal.claim("email_invoice", NO_TICKET, EMAIL, ["email"], None, 0, mail.lock_key)
+    e.journal.set_state(email.id, "failed", error="email: OutcomeUnknownError")  # outcome unknown: unfinished
+    e.journal.unlock(mail.lock_key)
+    assert e.check("ticket_from_alert", NO_TICKET, ALERT) is None  # another ticketless write goes ahead
+    with pytest.raises(InputError) as refused:
+        e.check("email_invoice", NO_TICKET, EMAIL)
+    assert "this exact email_invoice is unfinished" in str(refused.value)
+    assert "#0" not in str(refused.value)
+
+    alert = Job("ticket_from_alert", NO_TICKET, ALERT, [])
+    held = e.journal.claim("ticket_from_alert", NO_TICKET, ALERT, ["ticket"], None, 0, alert.lock_key)
+    other = Job("ticket_from_alert", NO_TICKET, {**ALERT, "alert_id": 7002}, [])
+    e.journal.claim("ticket_from_alert", NO_TICKET, other.args, ["ticket"], None, 0, other.lock_key)  # not busy
+    with pytest.raises(TicketBusy, match=r"^This exact write is being written by another call"):
+        e.journal.claim("ticket_from_alert", NO_TICKET, ALERT, ["ticket"], None, 0, alert.lock_key)
+    e.journal.unlock(alert.lock_key)
+    e.journal.unlock(other.lock_key)
+    assert held.ticket == NO_TICKET
