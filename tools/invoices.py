@@ -16,6 +16,7 @@ from .errors import InputError
 from .links import web_base
 from .models import InvoiceDetail, InvoiceList, WriteResult
 from .params import Again, NotBool, Number
+from .resolver import digits
 from .runtime import Runtime
 from .tickets import TicketArgs, ticket_label
 
@@ -34,7 +35,7 @@ class InvoicePlan:
 
 async def load_invoice(rt: Runtime, ref: str) -> Invoice:
     ref = ref.strip().lstrip("#")
-    if not ref.isdigit():
+    if not digits(ref):
         raise InputError(f'"{ref}" is not an invoice number or id (digits only).')
     return await rt.client.get_invoice(ref)
 
@@ -100,7 +101,7 @@ async def product_for(rt: Runtime, ref: str) -> Product:
     text = ref.strip()
     if rt.resolver.is_labor(text):
         return await rt.client.get_product(rt.resolver.labor(text))
-    if text.isdigit():
+    if digits(text):
         return await rt.client.get_product(int(text))
     matches = await rt.client.list_products(query=text)
     exact = [p for p in matches if (p.name or "").casefold() == text.casefold()]

@@ -24,6 +24,7 @@ from .declare import Progress, Toolset, WriteArgs, WriteTool
 from .errors import InputError
 from .models import WriteResult
 from .params import Again, Name, Number
+from .resolver import digits
 from .runtime import Runtime
 from .tickets import JournaledPlan, ticket_label
 
@@ -39,7 +40,7 @@ class AddPartArgs(WriteArgs):
 async def find_product(rt: Runtime, text: str) -> Product:
     """The one product ``text`` names (an id, an exact name, or the only search hit); else an error."""
     text = text.strip()
-    if text.isdigit():
+    if digits(text):
         try:
             return await rt.client.get_product(int(text))
         except NotFoundError:

@@ -36,6 +36,11 @@ TICKET_TTL_S = 30.0
 SETTINGS_TTL_S = 300.0
 
 
+def digits(text: str) -> bool:
+    """Only ASCII digits: ``"²".isdigit()`` is true, yet ``int("²")`` fails."""
+    return text.isascii() and text.isdigit()
+
+
 def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
@@ -192,7 +197,7 @@ class Resolver:
         text = str(ref).strip()
         if not text:
             raise InputError("customer is empty: give a customer name or id.")
-        if text.isdigit():
+        if digits(text):
             return await self.client.get_customer(int(text))
         page = await self.client.list_customers(query=text)
         found = page.items
