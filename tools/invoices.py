@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Annotated
 
 from pydantic import Field
@@ -37,7 +38,7 @@ async def load_invoice(rt: Runtime, ref: str) -> Invoice:
     ref = ref.strip().lstrip("#")
     if not digits(ref):
         raise InputError(f'"{ref}" is not an invoice number or id (digits only).')
-    return await rt.client.get_invoice(ref)
+    return await rt.resolver.kept(("invoice", ref), partial(rt.client.get_invoice, ref))
 
 
 class ListInvoicesArgs(Args):
@@ -98,6 +99,10 @@ async def create_invoice(
 
 async def product_for(rt: Runtime, ref: str) -> Product:
     """A labor type (the resolver's one labor lookup), a product id, or a product name."""
+    return await rt.resolver.kept(("product_for", ref.strip()), partial(_product_for, rt, ref))
+
+
+async def _product_for(rt: Runtime, ref: str) -> Product:
     text = ref.strip()
     if rt.resolver.is_labor(text):
         return await rt.client.get_product(rt.resolver.labor(text))

@@ -8,6 +8,7 @@ then goes on the ticket's next invoice, and bill_ticket's preview lists it.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Annotated
 
 from pydantic import Field
@@ -39,7 +40,10 @@ class AddPartArgs(WriteArgs):
 
 async def find_product(rt: Runtime, text: str) -> Product:
     """The one product ``text`` names (an id, an exact name, or the only search hit); else an error."""
-    text = text.strip()
+    return await rt.resolver.kept(("product", text.strip()), partial(_find_product, rt, text.strip()))
+
+
+async def _find_product(rt: Runtime, text: str) -> Product:
     if digits(text):
         try:
             return await rt.client.get_product(int(text))
