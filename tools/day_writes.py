@@ -21,6 +21,7 @@ from .invoices import InvoiceRef, load_invoice
 from .links import from_results
 from .models import WriteResult
 from .params import Again, Number
+from .periods import check_moment
 from .runtime import Runtime
 from .tickets import ticket_label
 
@@ -40,7 +41,8 @@ class DayPlan:
 
 
 def aware(rt: Runtime, when: datetime) -> datetime:
-    """A naive time is the account's local time."""
+    """A naive time is the account's local time (a start outside the plausible years is refused first)."""
+    check_moment(when, "start")
     return when if when.tzinfo else when.replace(tzinfo=rt.now().tzinfo)
 
 
