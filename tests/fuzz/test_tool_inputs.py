@@ -109,6 +109,9 @@ def test_huge_journal_entry_id_is_a_clean_error(confirming, logs, tool):
         ("add_ticket_part", {"number": 32164, "product": "³", "quantity": 1}),
         ("add_invoice_line_item", {"invoice": "1044", "labor_type_or_product": "٣", "quantity": 1}),
         ("get_invoice", {"id_or_number": "²"}),
+        # a number ≥ 2**63 reached the journal (SQLite INTEGER) before the ticket lookup (deep profile)
+        ("add_ticket_part", {"number": 2**63, "product": "0", "quantity": 1.0}),
+        ("bill_ticket", {"number": 2**63, "minutes": 30, "labor_type": "remote", "notes": "x"}),
     ],
 )
 def test_named_bad_inputs_are_clean_errors(confirming, logs, tool, args):
