@@ -116,8 +116,8 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "email invoice", "email_invoice", {"invoice": "1044"}, {"invoice": "1045"}, 2, 1,
         "GET the invoice and its customer (the recipients the preview names), GET its ticket (the journal's key) "
-        "when it has one, POST …/email; the token call re-reads them",
-        (6, 1),
+        "when it has one, POST …/email; the token call reuses what the preview read",
+        (2, 1),
     ),
     Command(
         "bill", "bill_ticket",
@@ -128,6 +128,32 @@ COMMANDS: tuple[Command, ...] = (
         "prices cached); POST comment, POST timer_entry, POST /invoices, PUT status Invoiced; one GET "
         "/invoices/{id} to check the labor line and read the invoice back (a POST line item only when missing)",
         (3, 4), "≤ 4 writes + ≤ 3 reads (settings cached; + 1 witness read)", cold_extra=2, witness=1,
+    ),
+    Command(
+        "part", "add_ticket_part", {"number": 32164, "product": "26117", "quantity": 1},
+        {"number": 32165, "product": "26117", "quantity": 2}, 2, 1,
+        "number → id, GET /products/{id} (name, description and price the preview shows), POST …/add_line_item; "
+        "the token call reuses both",
+        (2, 1),
+    ),
+    Command(
+        "invoice", "create_invoice", {"number": 32170}, {"number": 32164}, 1, 1,
+        "number → id (the customer is in the summary), then POST /invoices; the token call reuses it",
+        (1, 1),
+    ),
+    Command(
+        "invoice line", "add_invoice_line_item",
+        {"invoice": "1044", "labor_type_or_product": "remote", "quantity": 1},
+        {"invoice": "1045", "labor_type_or_product": "onsite", "quantity": 0.5}, 2, 1,
+        "GET the invoice (number → id) and the product (its price), then POST …/line_items; the token call "
+        "reuses both",
+        (2, 1),
+    ),
+    Command(
+        "delete invoice", "delete_invoice", {"invoice": "1044"}, {"invoice": "1045"}, 1, 1,
+        "GET the invoice (number → id, the total the preview shows), then DELETE /invoices/{id}; the token "
+        "call reuses it",
+        (1, 1),
     ),
     Command(
         "search", "search", {"query": "Burger"}, {"query": "email"}, 2, 0,
@@ -216,14 +242,16 @@ COMMANDS: tuple[Command, ...] = (
         {"appointment_id": 5560200291, "start": "2026-11-26T14:00:00-07:00"},
         {"appointment_id": 5560200194, "start": "2026-11-30T10:00:00-07:00"}, 1, 1,
         "GET /appointments/{id} (its start and end: the move keeps its length), then PUT /appointments/{id}; "
-        "the token call plans again and reads the appointment afresh (+1)",
+        "the token call reads the appointment again (its current times, a safety read: a move or a new length "
+        "since the preview is never overwritten, +1)",
         (2, 1), settings={"toolsets": ["tickets", "schedule"]},
     ),
     Command(
         "ticket from alert", "ticket_from_alert", {"alert_id": 61450145}, {"alert_id": 61450116}, 2, 1,
         "GET /rmm_alerts/{id} (its customer, asset and text) and GET /customers/{id} (the preview's name), "
-        "then POST /tickets with the asset linked; the token call plans again and reads both afresh (+2)",
-        (4, 1), settings={"toolsets": ["tickets", "assets"]},
+        "then POST /tickets with the asset linked; the token call reads the alert again (a ticket made from it "
+        "since the preview is refused: a safety read, +1) and keeps the customer",
+        (3, 1), settings={"toolsets": ["tickets", "assets"]},
     ),
 )
 

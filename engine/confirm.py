@@ -96,6 +96,11 @@ class Confirmer:
         msg = f"{scope}\0{tool}\0{canon}\0{expires}".encode()
         return hmac.new(self._secret, msg, hashlib.sha256).hexdigest()[:24]
 
+    def binding(self, tool: str, args: Mapping[str, Any]) -> str:
+        """The exact call a token would approve (account, tool, arguments), without its expiry: the
+        key under which a preview's lookups are kept for its token call."""
+        return self._mac(tool, args, "")
+
     def issue(self, tool: str, args: Mapping[str, Any]) -> str:
         """A fresh token (expiry + a random nonce, so no two previews share one: each is used once)."""
         stamp = f"{int(self._clock() + self.ttl_s):x}.{os.urandom(4).hex()}"

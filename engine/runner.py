@@ -27,7 +27,7 @@ from .clock import Clock
 from .errors import InputError
 from .journal import UNFINISHED, Entry, Journal, Repeated, TicketBusy, fingerprint, write_key
 from .plans import NO_TICKET, Job
-from .steps import CLOCK_SLACK, OutcomeStillUnknown, Progress, RunReport, Settle, run_steps
+from .steps import CLOCK_SLACK, OutcomeStillUnknown, Progress, Results, RunReport, Settle, Step, find_made, run_steps
 from .witness import already_there
 
 T = TypeVar("T")
@@ -218,6 +218,24 @@ class Engine:
         if e.state not in ("running", "failed"):
             raise InputError(f"Entry {entry_id} is {e.state}, not unfinished. See pending_writes.")
         return e
+
+    async def made(self, entry: Entry, steps: list[Step]) -> Results:
+        """What ``entry`` already made in Syncro, read only (nothing is sent or journaled): its finished
+        steps' results, and for a step sent with no known outcome the record its ``find`` sees. A
+        resumed plan uses it to tell its own records from the ticket's others (a bill's preview)."""
+        point = self.journal.resume_point(entry.id)
+        results = dict(point.done)
+        log_ = self.journal.step_log(entry.id)
+        for step in steps:
+            if step.name in point.unsure and step.name not in results:
+                body, since = point.unsure[step.name]
+                try:
+                    found = await find_made(step, body, results, since, log_)
+                except SyncroError:  # unknown stays unknown: the run checks again before sending
+                    found = None
+                if found is not None:
+                    results[step.name] = found
+        return results
 
     def abandon(self, entry: Entry) -> None:
         """Mark ``entry`` abandoned in one journal transaction: refused when it is no longer unfinished

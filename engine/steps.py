@@ -166,6 +166,18 @@ async def run_steps(
     return RunReport(results, lines, resumed)
 
 
+async def find_made(
+    step: Step, body: dict[str, Any], results: Results, since: datetime, log_: StepLog
+) -> dict[str, Any] | None:
+    """Whether a step sent earlier with ``body`` (the journal's intent) landed, without changing ``step``."""
+    kept = step.body
+    step.body = body
+    try:
+        return await _find(step, results, since, log_)
+    finally:
+        step.body = kept
+
+
 async def _find(step: Step, results: Results, since: datetime, log_: StepLog) -> dict[str, Any] | None:
     """Whether the step's write is in Syncro (records other entries own do not count)."""
     if not step.verifiable:

@@ -12,18 +12,40 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
+from syncro_mcp.client.errors import SyncroError
 from syncro_mcp.client.models import Invoice, Product, Ticket, TicketLineItem, TicketTimer
 from syncro_mcp.engine.plans import Work
+from syncro_mcp.engine.steps import CLOCK_SLACK
 from syncro_mcp.engine.writes import Swept, hours
 
 from . import formatting as fmt
-from .billed import billed_on, uncharged
+from .billed import Billed, billed_on
 from .mapping import timer_minutes
 from .models import BillLine
 from .runtime import Runtime
 
 CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Own:
+    """What a resumed bill already made in Syncro (``Engine.made``: its journal's results, and a record
+    found for a step whose answer was lost): its timer, its ticket lines, its invoice. Never the
+    ticket's "other" time in its own preview; what its invoice swept in is shown as it was before."""
+
+    timers: frozenset[int] = frozenset()
+    lines: frozenset[int] = frozenset()
+    invoices: frozenset[int] = frozenset()
+
+    @classmethod
+    def of(cls, results: dict[str, dict[str, Any]]) -> Own:
+        return cls(_ids(results, "timer_id"), _ids(results, "ticket_line_item_id"), _ids(results, "invoice_id"))
+
+
+def _ids(results: dict[str, dict[str, Any]], key: str) -> frozenset[int]:
+    return frozenset(int(r[key]) for r in results.values() if r.get(key))
 
 
 @dataclass
@@ -75,14 +97,41 @@ def _part_line(li: TicketLineItem) -> BillLine:
                     quantity=qty, price=li.price_retail, amount=amount(qty, li.price_retail), taxable=bool(li.taxable))
 
 
-async def preview_invoice(rt: Runtime, detail: Ticket, work: Work, number: int, free: bool = False,
-                          own: frozenset[int] = frozenset()) -> BillPreview:
-    """Every line the invoice from ``detail`` will carry once this bill's labor is on the ticket
-    (``free``: no charge, the labor line at $0; ``own``: timers this bill already logged, when it resumes)."""
-    billed = await billed_on(rt.client, detail)
+def before_bill(detail: Ticket, billed: Billed, own: Own) -> tuple[list[TicketTimer], list[TicketLineItem]]:
+    """The ticket's other uncharged timers and its parts as they were before this bill: its own records
+    left out, and what its own invoice swept in (timers Make Invoice charged, lines it copied) put back."""
+    ours = {str(i.number or i.id) for i in billed.invoices if i.id in own.invoices}
+    before = Billed({k: v for k, v in billed.timers.items() if v not in ours},
+                    {k: v for k, v in billed.lines.items() if v not in ours})
+    on_ours = {lid for lid, label in billed.lines.items() if label in ours}
+    made = min((i.created_at for i in billed.invoices if i.id in own.invoices and i.created_at), default=None)
+    charged_by_ours = {li.id for li in detail.line_items if li.id in on_ours and made is not None
+                       and li.created_at is not None and li.created_at >= made - CLOCK_SLACK}
+    own_lines = own.lines | {t.ticket_line_item_id for t in detail.ticket_timers
+                             if t.id in own.timers and t.ticket_line_item_id}
     others = [t for t in detail.ticket_timers
-              if uncharged(t, billed) and t.product_id is not None and t.id not in own]
-    parts = [li for li in detail.line_items if not li.converted and li.id not in billed.lines]
+              if t.id not in own.timers and t.product_id is not None and t.billable is not False
+              and t.id not in before.timers and (not t.recorded or t.ticket_line_item_id in charged_by_ours)]
+    parts = [li for li in detail.line_items
+             if li.id not in own_lines and li.id not in charged_by_ours and li.id not in before.lines
+             and (not li.converted or li.id in on_ours)]
+    return others, parts
+
+
+async def preview_invoice(rt: Runtime, detail: Ticket, work: Work, number: int, free: bool = False,
+                          own: Own = Own()) -> BillPreview:
+    """Every line the invoice from ``detail`` will carry once this bill's labor is on the ticket
+    (``free``: no charge, the labor line at $0; ``own``: what this bill already made, when it resumes)."""
+    unread: list[str] = []
+    try:
+        billed = await billed_on(rt.client, detail, force=bool(own.invoices))
+    except SyncroError as exc:
+        if own == Own():
+            raise
+        # resuming: the journal already names this bill's records; the invoice is checked after the write
+        billed, unread = Billed(), [f"could not read the ticket's invoices ({exc}); the invoice is compared "
+                                    "with this preview after the write"]
+    others, parts = before_bill(detail, billed, own)
     pids = sorted({work.product_id, *(t.product_id for t in others if t.product_id is not None)})
     products = {p: await rt.resolver.product(p) for p in pids}  # one catalogue read serves them all
     names = rt.resolver.labor_names()
@@ -100,7 +149,7 @@ async def preview_invoice(rt: Runtime, detail: Ticket, work: Work, number: int, 
     if customer is None and detail.customer_id is not None:  # the detail nests the customer; read it if not
         customer = await rt.client.get_customer(detail.customer_id)
     prepay = customer.prepay_hours if customer is not None else None
-    warnings = [f"{li.item}: no catalogue price" for li in lines if li.price is None]
+    warnings = [*unread, *(f"{li.item}: no catalogue price" for li in lines if li.price is None)]
     name = (mine.name if mine else None) or work.labor
     warnings += prepaid_warning(work, name, prepay)
     catalogue = {pid: p.name for pid, p in products.items() if p is not None and p.name}

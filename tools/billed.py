@@ -47,6 +47,8 @@ class Billed:
     lines: dict[int, str] = field(default_factory=dict)
     read: bool = False
     """Whether the ticket's invoices were read (a ticket with no sign of billing is not)."""
+    invoices: list[Invoice] = field(default_factory=list)
+    """The invoices read (with their lines)."""
 
 
 def billed_status(detail: Ticket) -> bool:
@@ -76,7 +78,7 @@ async def billed_on(
     mine = sorted((i for i in listed if i.ticket_id in (None, detail.id)), key=_made)[-MAX_INVOICES:]
     invoices = await asyncio.gather(*(client.get_invoice(i.id) for i in mine))
     out = match(detail, list(invoices))
-    out.read = True
+    out.read, out.invoices = True, list(invoices)
     return out
 
 

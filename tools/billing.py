@@ -13,7 +13,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 from syncro_mcp.client.errors import SyncroError
-from syncro_mcp.client.models import Invoice
+from syncro_mcp.client.models import Invoice, TicketSummary
 from syncro_mcp.engine.journal import Entry
 from syncro_mcp.engine.plans import (
     BILL_SUBJECT,
@@ -26,11 +26,11 @@ from syncro_mcp.engine.plans import (
     repeated_bill,
 )
 from syncro_mcp.engine.runner import resume_note
-from syncro_mcp.engine.steps import RunReport
+from syncro_mcp.engine.steps import RunReport, Step
 from syncro_mcp.engine.writes import InvoiceLineStep, hours, visibility
 
 from . import formatting as fmt
-from .bill_preview import BillPreview, differences, invoice_lines, preview_invoice, preview_text
+from .bill_preview import BillPreview, Own, differences, invoice_lines, preview_invoice, preview_text
 from .declare import JournaledPlan, Progress, Toolset, WriteTool
 from .errors import InputError
 from .formatting import ticket_label
@@ -70,7 +70,7 @@ def labor_steps(mode: str, a: BillArgs, work: Work, end: datetime, bill: BillPre
 
 
 async def prepaid_rule(rt: Runtime, a: BillArgs, work: Work, bill: BillPreview,
-                       own: frozenset[int] = frozenset()) -> tuple[Work, BillPreview]:
+                       own: Own = Own()) -> tuple[Work, BillPreview]:
     """The account's labor rule for a prepaid customer (``prepaid_labor_rules``, e.g. emergency →
     onsite x1.5): the bill's line takes the rule's labor and hours, in every billing path (a time
     entry, if the path makes one, records the real time; its charged line is set to the rule's)."""
@@ -87,27 +87,42 @@ async def prepaid_rule(rt: Runtime, a: BillArgs, work: Work, bill: BillPreview,
     return ruled, new
 
 
-async def plan_bill_ticket(rt: Runtime, a: BillArgs) -> JournaledPlan:
-    work, mode = a.work(rt), rt.settings.billing_mode
-    refuse = partial(repeated_bill, number=a.number, now=rt.clock.time())
-    resume = rt.engine.check("bill_ticket", a.number, a.journal_key(), refuse_repeat=refuse, allow_repeat=a.bill_again)
-    ticket = await rt.resolver.ticket(a.number)
-    status = pick_one(INVOICED, await rt.resolver.statuses(), "status")
-    if ticket.customer_id is None:
-        raise InputError(f"Ticket #{a.number} has no customer; Syncro cannot invoice it.")
-    own = frozenset(int(s.result["timer_id"]) for s in (resume.steps if resume else [])
-                    if s.name == "timer" and s.result.get("timer_id"))
+async def price_bill(rt: Runtime, a: BillArgs, work: Work, ticket: TicketSummary, end: datetime, status: str,
+                     own: Own) -> tuple[Work, BillPreview, list[Step]]:
+    """The bill's invoice preview (prepaid rule applied) and its steps, ``own`` records left out."""
+    mode = rt.settings.billing_mode
     bill = await preview_invoice(rt, await rt.resolver.ticket_detail(a.number), work, a.number, a.free(), own)
     line, bill = await prepaid_rule(rt, a, work, bill, own)
     ruled = line if line is not work else None
     if bill.labor.price is None and (mode != "make_invoice" or ruled):
         raise InputError(f"Product {line.product_id} ({line.labor}) has no price in Syncro's catalogue; "
                          "set one in Syncro (a price is never guessed).")
-    end, category = rt.now(), rt.settings.invoice_category
     labor = Labor(bill.labor_name, bill.labor.price or Decimal(0), tuple(bill.swept_timers),
                   bill.swept(), bill.parts(), a.free(), ruled)
-    job = Job("bill_ticket", a.number, a.journal_key(),
-              bill_steps_for(mode, rt.client, ticket, work, end, category, status, labor), resume,
+    steps = bill_steps_for(mode, rt.client, ticket, work, end, rt.settings.invoice_category, status, labor)
+    return line, bill, steps
+
+
+async def plan_bill_ticket(rt: Runtime, a: BillArgs) -> JournaledPlan:
+    work, mode = a.work(rt), rt.settings.billing_mode
+    refuse = partial(repeated_bill, number=a.number, now=rt.clock.time())
+    ticket = await rt.resolver.ticket(a.number)  # an unknown number (even ≥ 2**63) is refused before the journal
+    resume = rt.engine.check("bill_ticket", a.number, a.journal_key(), refuse_repeat=refuse, allow_repeat=a.bill_again)
+    status = pick_one(INVOICED, await rt.resolver.statuses(), "status")
+    if ticket.customer_id is None:
+        raise InputError(f"Ticket #{a.number} has no customer; Syncro cannot invoice it.")
+    end, category = rt.now(), rt.settings.invoice_category
+    priced = partial(price_bill, rt, a, work, ticket, end, status)
+    own = Own.of({s.name: s.result for s in resume.steps if s.state == "done"}) if resume else Own()
+    if resume is not None:
+        rt.resolver.forget(a.number)  # resuming: the ticket as it is now, with what this bill already made
+    line, bill, steps = await priced(own)
+    if resume is not None:  # a record sent with no known outcome is this bill's too (issue 14): never "other"
+        found = Own.of(await rt.engine.made(resume, steps))
+        if found != own:
+            line, bill, steps = await priced(found)
+    ruled = line if line is not work else None
+    job = Job("bill_ticket", a.number, a.journal_key(), steps, resume,
               allow_repeat=a.bill_again, refusal=refuse, witness=ticket.id)
     warn = f"\n  Note: the ticket is already {ticket.status}." if (ticket.status or "") in (status, "Closed") else ""
     n = len(bill.swept_timers)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -21,6 +22,7 @@ from .invoices import InvoiceRef, load_invoice
 from .links import from_results
 from .models import WriteResult
 from .params import Again, Number
+from .periods import check_moment
 from .runtime import Runtime
 
 """The journal key of a write that belongs to no ticket (yet)."""
@@ -38,7 +40,8 @@ class DayPlan:
 
 
 def aware(rt: Runtime, when: datetime) -> datetime:
-    """A naive time is the account's local time."""
+    """A naive time is the account's local time (a start outside the plausible years is refused first)."""
+    check_moment(when, "start")
     return when if when.tzinfo else when.replace(tzinfo=rt.now().tzinfo)
 
 
@@ -52,6 +55,11 @@ async def done(rt: Runtime, plan: DayPlan, progress: Progress | None, message: s
     )
 
 
+async def ticket_number(rt: Runtime, ticket_id: int | None) -> int:
+    """The number of the ticket with this id (the journal's key), NO_TICKET for none."""
+    return (await rt.client.get_ticket(ticket_id)).number or NO_TICKET if ticket_id else NO_TICKET
+
+
 # -- email_invoice ---------------------------------------------------------------------------------
 class EmailInvoiceArgs(WriteArgs):
     invoice: InvoiceRef
@@ -62,14 +70,14 @@ async def plan_email_invoice(rt: Runtime, a: EmailInvoiceArgs) -> DayPlan:
     inv = await load_invoice(rt, a.invoice)
     if inv.customer_id is None:
         raise InputError(f"Invoice #{inv.number or inv.id} has no customer; there is nobody to email.")
-    cust = await rt.client.get_customer(inv.customer_id)
+    cust = await rt.resolver.customer(inv.customer_id)
     to = [x for x in (cust.email, cust.invoice_cc_emails) if x]
     if not to:
         raise InputError(
             f"{cust.business_then_name or 'The customer'} has no email address in Syncro, so the invoice cannot be "
             "emailed. Add one in Syncro first."
         )
-    number = (await rt.client.get_ticket(inv.ticket_id)).number if inv.ticket_id else NO_TICKET
+    number = await rt.resolver.kept(("ticket_number", inv.ticket_id), partial(ticket_number, rt, inv.ticket_id))
     label = f"#{inv.number or inv.id}"
     resume = rt.engine.check("email_invoice", number, a.journal_key(), allow_repeat=a.again)
     step = EmailInvoiceStep(rt.client, inv.id, label)
@@ -192,7 +200,8 @@ async def plan_alert_ticket(rt: Runtime, a: AlertArgs) -> DayPlan:
         )
     if alert.customer_id is None:
         raise InputError(f"RMM alert {a.alert_id} has no customer in Syncro, so no ticket can be made for it.")
-    cust = await rt.client.get_customer(alert.customer_id)
+    # The alert is read afresh (a ticket made from it since the preview is refused); its customer's name is kept.
+    cust = await rt.resolver.customer(alert.customer_id)
     what = (alert.description or alert.status or "alert").strip()
     subject = (a.subject or f"RMM alert: {what}").strip()[:200]
     on = alert.computer_name or "an asset"

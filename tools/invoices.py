@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Annotated
 
 from pydantic import Field
@@ -17,6 +18,7 @@ from .formatting import ticket_label
 from .links import web_base
 from .models import InvoiceDetail, InvoiceList, WriteResult
 from .params import Again, NotBool, Number, TicketArgs
+from .resolver import digits
 from .runtime import Runtime
 
 InvoiceRef = Annotated[str, Field(min_length=1, max_length=40, description="Number or id.")]
@@ -34,9 +36,9 @@ class InvoicePlan:
 
 async def load_invoice(rt: Runtime, ref: str) -> Invoice:
     ref = ref.strip().lstrip("#")
-    if not ref.isdigit():
+    if not digits(ref):
         raise InputError(f'"{ref}" is not an invoice number or id (digits only).')
-    return await rt.client.get_invoice(ref)
+    return await rt.resolver.kept(("invoice", ref), partial(rt.client.get_invoice, ref))
 
 
 class ListInvoicesArgs(Args):
@@ -97,10 +99,14 @@ async def create_invoice(
 
 async def product_for(rt: Runtime, ref: str) -> Product:
     """A labor type (the resolver's one labor lookup), a product id, or a product name."""
+    return await rt.resolver.kept(("product_for", ref.strip()), partial(_product_for, rt, ref))
+
+
+async def _product_for(rt: Runtime, ref: str) -> Product:
     text = ref.strip()
     if rt.resolver.is_labor(text):
         return await rt.client.get_product(rt.resolver.labor(text))
-    if text.isdigit():
+    if digits(text):
         return await rt.client.get_product(int(text))
     matches = await rt.client.list_products(query=text)
     exact = [p for p in matches if (p.name or "").casefold() == text.casefold()]

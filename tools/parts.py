@@ -8,6 +8,7 @@ then goes on the ticket's next invoice, and bill_ticket's preview lists it.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Annotated
 
 from pydantic import Field
@@ -25,6 +26,7 @@ from .errors import InputError
 from .formatting import ticket_label
 from .models import WriteResult
 from .params import Again, Name, Number
+from .resolver import digits
 from .runtime import Runtime
 
 
@@ -38,8 +40,11 @@ class AddPartArgs(WriteArgs):
 
 async def find_product(rt: Runtime, text: str) -> Product:
     """The one product ``text`` names (an id, an exact name, or the only search hit); else an error."""
-    text = text.strip()
-    if text.isdigit():
+    return await rt.resolver.kept(("product", text.strip()), partial(_find_product, rt, text.strip()))
+
+
+async def _find_product(rt: Runtime, text: str) -> Product:
+    if digits(text):
         try:
             return await rt.client.get_product(int(text))
         except NotFoundError:
@@ -55,8 +60,8 @@ async def find_product(rt: Runtime, text: str) -> Product:
 
 
 async def plan_add_ticket_part(rt: Runtime, a: AddPartArgs) -> JournaledPlan:
+    ticket = await rt.resolver.ticket(a.number)  # an unknown number (even ≥ 2**63) is refused before the journal
     resume = rt.engine.check("add_ticket_part", a.number, a.journal_key(), allow_repeat=a.again)
-    ticket = await rt.resolver.ticket(a.number)
     p = await find_product(rt, a.product)
     qty = Decimal(str(a.quantity))
     price = Decimal(str(a.price)) if a.price is not None else p.price_retail

@@ -29,10 +29,23 @@ class Span:
         return moment is not None and self.start <= moment < self.end
 
 
+FIRST_YEAR, LAST_YEAR = 1970, 2100
+"""The dates a technician can mean; outside them a date is a typo (and date arithmetic near year 1
+or 9999 overflows), so every date input is checked before anything is computed from it."""
+
+
 def check_day(day: date) -> date:
-    if not 1970 <= day.year <= 2100:
-        raise InputError(f"{day} is not a plausible work day; give a date between 1970 and 2100.")
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InputError(f"{day} is not a plausible work day; give a date between {FIRST_YEAR} and {LAST_YEAR}.")
     return day
+
+
+def check_moment(when: datetime, what: str) -> datetime:
+    """A date-time input (``what`` names the argument) in the plausible years; else a clear error."""
+    if not FIRST_YEAR <= when.year <= LAST_YEAR:
+        raise InputError(f"{what} {when.isoformat()} is not a plausible date and time; give one between "
+                         f"{FIRST_YEAR} and {LAST_YEAR}.")
+    return when
 
 
 def midnight(day: date, zone: tzinfo) -> datetime:

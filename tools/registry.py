@@ -228,7 +228,13 @@ class WriteCall:
             if used is not None:  # a replayed token: what its first use did, before anything is re-checked
                 _PLAN.set((ctx, None))
                 return TokenReplay(state=used.state, outcome=used.outcome)
-        plan = await self._plan(args)
+        # What the preview resolved (ids, prices, names) is kept for the token call; no token, no dialog: a
+        # token call may follow. Safety reads (witness, billed state) are made afresh either way.
+        with self.rt.resolver.previewing(
+            self.confirmer.binding(self.decl.name, args.bound()), confirming=bool(token),
+            keep=not token and not has_dialog, ttl_s=self.confirmer.ttl_s,
+        ):
+            plan = await self._plan(args)
         if self._one_shot(plan):  # before the user is asked; again right before sending (Engine.once)
             try:
                 self.rt.engine.check_once(self.decl.name, args.journal_key(), args.wants_repeat())

@@ -6,13 +6,19 @@
 - labor name → product id (from the configured map; never a default).
 - status / priority / problem type / assignee / contact / ticket type → validated against the
   account's own lists (``/tickets/settings``, ``/settings``), cached for a few minutes.
+- a confirmed write's lookups (``previewing``/``kept``): what its preview resolved is kept under
+  the exact call its confirm_token approves, so the token call does not ask Syncro again. Reads that
+  guard the write (the witness read, a billed-state check, an alert's ticket) never go through it.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 from typing import Any, Protocol
 
@@ -34,6 +40,16 @@ from .errors import InputError
 
 TICKET_TTL_S = 30.0
 SETTINGS_TTL_S = 300.0
+KEPT_PREVIEWS = 256
+"""Previews whose lookups are kept for their token call at most (oldest dropped first)."""
+
+_KEPT: ContextVar[dict[Hashable, Any] | None] = ContextVar("syncro_kept_lookups", default=None)
+"""The lookups of the write being planned right now (``Resolver.previewing``); None outside one."""
+
+
+def digits(text: str) -> bool:
+    """Only ASCII digits: ``"²".isdigit()`` is true, yet ``int("²")`` fails."""
+    return text.isascii() and text.isdigit()
 
 
 def _norm(text: str) -> str:
@@ -76,10 +92,44 @@ class Resolver:
         self._tickets: dict[int, tuple[float, TicketSummary]] = {}
         self._details: dict[int, tuple[float, Ticket]] = {}
         self._cache: dict[str, tuple[float, Any]] = {}
+        self._previews: OrderedDict[str, tuple[float, dict[Hashable, Any]]] = OrderedDict()
+
+    # -- a confirmed write's lookups, kept from its preview to its token call ------------------
+    @contextmanager
+    def previewing(self, binding: str, *, confirming: bool, keep: bool, ttl_s: float) -> Iterator[None]:
+        """Plan a write with its lookups kept under ``binding`` (the tool and its exact arguments, as
+        the confirm_token binds them). ``confirming`` (a valid token): start from what the preview
+        resolved, if it is younger than ``ttl_s`` (used once); ``keep``: keep what this plan resolves
+        for the token call that may follow."""
+        hit = self._previews.pop(binding, None) if confirming else None
+        kept = dict(hit[1]) if hit and self._clock() - hit[0] < ttl_s else {}
+        token = _KEPT.set(kept)
+        try:
+            yield
+        finally:
+            _KEPT.reset(token)
+        if keep:
+            self._previews[binding] = (self._clock(), kept)
+            while len(self._previews) > KEPT_PREVIEWS:
+                self._previews.popitem(last=False)
+
+    async def kept(self, key: Hashable, load: Callable[[], Awaitable[Any]]) -> Any:
+        """``load()``, or, while a confirmed write is planned, what its preview loaded under ``key``.
+        Only for lookups (names → ids, prices shown, recipients), never for a read that guards the write."""
+        memo = _KEPT.get()
+        if memo is not None and key in memo:
+            return memo[key]
+        value = await load()
+        if memo is not None:
+            memo[key] = value
+        return value
 
     # -- tickets ---------------------------------------------------------------------------
     async def ticket(self, number: int) -> TicketSummary:
         """The ticket with this human number (cached ``TICKET_TTL_S``)."""
+        return await self.kept(("ticket", number), partial(self._ticket, number))
+
+    async def _ticket(self, number: int) -> TicketSummary:
         hit = self._tickets.get(number)
         if hit and self._clock() - hit[0] < TICKET_TTL_S:
             return hit[1]
@@ -109,6 +159,9 @@ class Resolver:
     async def ticket_detail(self, number: int) -> Ticket:
         """The ticket's detail (timers, line items), kept ``TICKET_TTL_S``: a bill's preview and the
         confirmed call that follows it read it once. Every write on the ticket drops it (``forget``)."""
+        return await self.kept(("ticket_detail", number), partial(self._ticket_detail, number))
+
+    async def _ticket_detail(self, number: int) -> Ticket:
         hit = self._details.get(number)
         if hit and self._clock() - hit[0] < TICKET_TTL_S:
             return hit[1]
@@ -130,6 +183,9 @@ class Resolver:
 
     # -- account lists (short-lived cache) ----------------------------------------------------
     async def _cached(self, key: str, load: Callable[[], Any]) -> Any:
+        return await self.kept(("cached", key), partial(self._fresh_or_cached, key, load))
+
+    async def _fresh_or_cached(self, key: str, load: Callable[[], Any]) -> Any:
         hit = self._cache.get(key)
         if hit and self._clock() - hit[0] < SETTINGS_TTL_S:
             return hit[1]
@@ -181,7 +237,7 @@ class Resolver:
         return int(chosen["id"])
 
     async def contact(self, customer_id: int, name: str) -> Contact:
-        contacts = await self.client.list_contacts(customer_id)
+        contacts = await self.kept(("contacts", customer_id), partial(self.client.list_contacts, customer_id))
         return _match(
             name, contacts, lambda c: [c.name or "", c.email or ""], "contact", lambda c: c.name or ""
         )
@@ -189,10 +245,13 @@ class Resolver:
     # -- customers -------------------------------------------------------------------------
     async def customer(self, ref: str | int) -> Customer:
         """A customer by id (digits) or by name; never a guess between several."""
+        return await self.kept(("customer", str(ref)), partial(self._customer, ref))
+
+    async def _customer(self, ref: str | int) -> Customer:
         text = str(ref).strip()
         if not text:
             raise InputError("customer is empty: give a customer name or id.")
-        if text.isdigit():
+        if digits(text):
             return await self.client.get_customer(int(text))
         page = await self.client.list_customers(query=text)
         found = page.items

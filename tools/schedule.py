@@ -17,7 +17,7 @@ from . import formatting as fmt
 from .declare import Args, ReadTool, Toolset
 from .links import at, web_base
 from .models import AppointmentRow, Appointments
-from .periods import period_span
+from .periods import check_day, period_span
 from .runtime import Runtime
 from .timesheet import account_zone
 
@@ -47,6 +47,9 @@ def _row(a: Appointment, techs: dict[int, str], base: str | None) -> Appointment
 async def list_appointments(rt: Runtime, a: AppointmentsArgs) -> tuple[Appointments, str]:
     """Appointments starting in a period (account time), by start; default the next 7 days."""
     zone = account_zone(rt)
+    for day in (a.from_, a.to):  # before the default range is computed from them (year 1 or 9999 overflows)
+        if day is not None:
+            check_day(day)
     first = a.from_ or (a.to - timedelta(days=DEFAULT_DAYS - 1) if a.to else rt.now().astimezone(zone).date())
     period = period_span("today", first, zone, first=first, last=a.to or first + timedelta(days=DEFAULT_DAYS - 1))
     found, complete = await rt.client.list_appointments(

@@ -23,6 +23,7 @@ from .formatting import ticket_label
 from .links import link, web_base
 from .models import SearchResult, TicketDetail, TicketList, WriteResult
 from .params import Again, Labor, Limit, Minutes, Name, Number, NumberArgs, Text, TicketArgs
+from .periods import check_day
 from .runtime import Runtime
 
 MAX_PAGES = 4  # limit ≤ 100 and Syncro pages hold at least 25
@@ -235,7 +236,7 @@ async def _account_fields(rt: Runtime, a: CreateTicketArgs | UpdateTicketArgs) -
     if a.priority:
         fields["priority"] = await rt.resolver.priority(a.priority)
     if a.due_date:
-        fields["due_date"] = a.due_date.isoformat()
+        fields["due_date"] = check_day(a.due_date).isoformat()
     return fields
 
 

@@ -23,6 +23,7 @@ from .formatting import ticket_label
 from .links import link
 from .models import LaborType, LaborTypes, TimeEntries, WriteResult
 from .params import Again, Labor, Minutes, Number, NumberArgs, Text
+from .periods import check_moment
 from .runtime import Runtime
 
 
@@ -64,6 +65,7 @@ def work_end(rt: Runtime, a: PastTimeArgs) -> tuple[datetime, str]:
     now = rt.now()
     if a.started_at is None:
         return now, "ending now"
+    check_moment(a.started_at, "started_at")
     start = a.started_at if a.started_at.tzinfo else a.started_at.replace(tzinfo=now.tzinfo)
     end = (start.astimezone(timezone.utc) + timedelta(minutes=a.minutes)).astimezone(start.tzinfo)
     if end > now:

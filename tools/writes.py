@@ -15,7 +15,7 @@ from syncro_mcp.engine.journal import Entry
 
 from .declare import NoArgs, Progress, ReadTool, Toolset, WriteArgs, WriteTool
 from .errors import InputError
-from .models import PendingWrite, PendingWrites, WriteResult
+from .models import BillResult, PendingWrite, PendingWrites, WriteResult
 from .runtime import Runtime
 
 EntryId = Annotated[int, Field(ge=1, le=2**63 - 1)]  # a journal row id (SQLite INTEGER)
@@ -63,8 +63,8 @@ async def plan_resume(rt: Runtime, a: EntryArgs) -> EntryPlan:
 async def resume_write(rt: Runtime, a: EntryArgs, plan: EntryPlan, progress: Progress | None) -> WriteResult:
     """Finish an unfinished write (checks Syncro before re-sending)."""
     result = await plan.tool.apply(rt, plan.args, plan.inner, progress)
-    # resume_write answers as a WriteResult: a tool's richer result (a bill's lines) keeps its common fields
-    return WriteResult.model_validate(result.model_dump(include=set(WriteResult.model_fields)))
+    # a resumed bill answers like the bill: its invoice's lines, total and differences from the preview
+    return BillResult.model_validate(result.model_dump(include=set(BillResult.model_fields)))
 
 
 async def plan_abandon(rt: Runtime, a: EntryArgs) -> EntryPlan:
@@ -89,7 +89,9 @@ async def abandon_write(rt: Runtime, a: EntryArgs, plan: EntryPlan, progress: Pr
 PENDING_WRITES = ReadTool(
     "pending_writes", Toolset.ANY, "Pending writes", NoArgs, PendingWrites, pending_writes, open_world=False
 )
-RESUME_WRITE = WriteTool("resume_write", Toolset.ANY, "Resume write", EntryArgs, plan_resume, resume_write)
+RESUME_WRITE = WriteTool(
+    "resume_write", Toolset.ANY, "Resume write", EntryArgs, plan_resume, resume_write, output=BillResult
+)
 ABANDON_WRITE = WriteTool(
     "abandon_write", Toolset.ANY, "Abandon write", EntryArgs, plan_abandon, abandon_write, idempotent=True,
     open_world=False,

@@ -87,9 +87,9 @@ ISSUE_15 = {  # command → (cold requests, warm requests), exactly
         ["GET /appointments/{id}", "GET /appointments/{id}", "PUT /appointments/{id}"],
         ["GET /appointments/{id}", "GET /appointments/{id}", "PUT /appointments/{id}"],
     ),
-    "ticket from alert": (
-        ["GET /rmm_alerts/{id}", "GET /customers/{id}"] * 2 + ["POST /tickets"],
-        ["GET /rmm_alerts/{id}", "GET /customers/{id}"] * 2 + ["POST /tickets"],
+    "ticket from alert": (  # the token call reads the alert again (a safety read) and keeps its customer
+        ["GET /rmm_alerts/{id}", "GET /customers/{id}", "GET /rmm_alerts/{id}", "POST /tickets"],
+        ["GET /rmm_alerts/{id}", "GET /customers/{id}", "GET /rmm_alerts/{id}", "POST /tickets"],
     ),
 }
 

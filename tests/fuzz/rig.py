@@ -19,6 +19,8 @@ from mcp_types import CallToolResult
 from syncro_mcp.testing import in_memory
 
 CALL_TIMEOUT_S = 15.0
+#: Every toolset, the opt-in ones (schedule, assets) too: the fuzz reaches every tool there is.
+ALL = ["all"]
 
 #: What must never reach the model: a traceback, a file/line dump, an exception repr, the catch-all.
 UNCLEAN = (

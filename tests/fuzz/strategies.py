@@ -7,6 +7,7 @@ unknown keys. Nothing here knows a tool's semantics beyond its argument names.
 
 from __future__ import annotations
 
+from datetime import timedelta, timezone
 from typing import Any
 
 from hypothesis import strategies as st
@@ -18,6 +19,7 @@ NASTY_STRINGS = [
     "null", "None", "NaN", "-1", "0", "#32164", "32164", "1e309", "a" * 100_000, "\n" * 2_000,
     "x" * 5_000 + "<script>",
 ]
+EXTREME_DATES = ["0001-01-01", "1969-12-31", "2101-01-01", "9999-12-31"]
 HUGE_INTS = [0, -1, -(2**31), 2**31, 2**53 + 1, 2**63, -(2**63), 10**30]
 SEED_NUMBERS = [32150, 32163, 32164, 32165, 32170, 32175]
 
@@ -73,7 +75,7 @@ def _fits(value: Any, types: list[str], prop: dict[str, Any]) -> bool:
         lo, hi = prop.get("minimum"), prop.get("maximum")
         return (lo is None or value >= lo) and (hi is None or value <= hi)
     if isinstance(value, str):
-        return "string" in types and prop.get("format") != "date"
+        return "string" in types and prop.get("format") not in ("date", "date-time")
     return False
 
 
@@ -95,6 +97,11 @@ def value(name: str, prop: dict[str, Any], *, wild: bool) -> st.SearchStrategy[A
         elif t == "string":
             if prop.get("format") == "date":
                 options.append(st.dates().map(lambda d: d.isoformat()))
+                options.append(st.sampled_from(EXTREME_DATES))
+            elif prop.get("format") == "date-time":  # years 1 to 9999, naive or with an offset up to ±14 h
+                offsets = st.none() | st.integers(-14 * 60, 14 * 60).map(lambda m: timezone(timedelta(minutes=m)))
+                options.append(st.builds(lambda d, tz: d.replace(tzinfo=tz).isoformat(), st.datetimes(), offsets))
+                options.append(st.sampled_from([f"{d}T23:59:00{z}" for d in EXTREME_DATES for z in ("", "-14:00")]))
             else:
                 options.append(st.text(max_size=300))
                 options.append(st.sampled_from([s for s in NASTY_STRINGS if s]))

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fuzz.rig import Captured, LiveServer, list_tools, profile, text, unclean
+from fuzz.rig import ALL, Captured, LiveServer, list_tools, profile, text, unclean
 from fuzz.strategies import NASTY_STRINGS, arguments
 
-SCHEMAS = asyncio.run(list_tools(confirm_creates=True))
+SCHEMAS = asyncio.run(list_tools(confirm_creates=True, toolsets=ALL))
 NAMES = sorted(SCHEMAS)
 
 
@@ -30,9 +30,22 @@ def logs():
     root.removeHandler(cap)
 
 
+def test_every_toolset_is_fuzzed():
+    """The opt-in toolsets (schedule, assets) are fuzzed too, not only the default ones."""
+    from syncro_mcp.server.settings import OPT_IN_TOOLSETS
+
+    async def toolsets() -> set[str]:
+        from syncro_mcp.testing import in_memory
+
+        async with in_memory(toolsets=ALL) as env:
+            return {i.toolset for i in env.app.registrar.registered.values() if i.name in SCHEMAS}
+
+    assert set(OPT_IN_TOOLSETS) <= asyncio.run(toolsets())
+
+
 @pytest.fixture(scope="module")
 def confirming(logs):
-    server = LiveServer(confirm_creates=True)
+    server = LiveServer(confirm_creates=True, toolsets=ALL)
     yield server
     server.close()
 
@@ -91,6 +104,14 @@ def test_huge_journal_entry_id_is_a_clean_error(confirming, logs, tool):
         ("search", {"query": "a" * 100_000}),
         ("add_comment", {"number": 32164, "body": "<script>alert(1)</script>", "confirm_token": "forged"}),
         ("resume_write", {"entry_id": 10**9}),
+        # Unicode digits: "²".isdigit() is true, int("²") fails (found by the deep profile)
+        ("get_customer", {"customer": "²"}),
+        ("add_ticket_part", {"number": 32164, "product": "³", "quantity": 1}),
+        ("add_invoice_line_item", {"invoice": "1044", "labor_type_or_product": "٣", "quantity": 1}),
+        ("get_invoice", {"id_or_number": "²"}),
+        # a number ≥ 2**63 reached the journal (SQLite INTEGER) before the ticket lookup (deep profile)
+        ("add_ticket_part", {"number": 2**63, "product": "0", "quantity": 1.0}),
+        ("bill_ticket", {"number": 2**63, "minutes": 30, "labor_type": "remote", "notes": "x"}),
     ],
 )
 def test_named_bad_inputs_are_clean_errors(confirming, logs, tool, args):
@@ -100,7 +121,7 @@ def test_named_bad_inputs_are_clean_errors(confirming, logs, tool, args):
 
 @pytest.fixture(scope="module")
 def default():
-    server = LiveServer()
+    server = LiveServer(toolsets=ALL)
     yield server
     server.close()
 
