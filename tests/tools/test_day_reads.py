@@ -299,7 +299,7 @@ async def test_records_carry_web_links_with_internal_ids(tmp_path):
         url = f"https://acme.syncromsp.com/tickets/{h.sandbox.ticket_id(32164)}"
         assert r.structured_content["url"] == url and f"Link: {url}" in text(r)
         assert "/tickets/32164" not in text(r)  # the internal id, never the number
-        r = await call(h.server, "customer_history", {"customer": "Jerry Burger"})
+        r = await call(h.server, "customer_history", {"customer": GREENWAY})
         cid = r.structured_content["customer"]["id"]
         assert r.structured_content["url"] == f"https://acme.syncromsp.com/customers/{cid}"
     async with harness(tmp_path / "plain") as h:  # no account configured: no link invented
@@ -317,3 +317,45 @@ def test_web_base_from_settings():
     )
     assert web_base(SimpleNamespace(subdomain=None, base_url=None, sandbox=True)) == "http://sandbox.invalid"
     assert link(SimpleNamespace(subdomain="acme"), "invoices", 7) == "https://acme.syncromsp.com/invoices/7"
+
+
+GREENWAY = "Greenway Property Management"
+
+
+async def test_customer_history_reads_past_the_accounts_newest_invoices(tmp_path):
+    """Syncro's /invoices has no customer filter: a customer whose invoices are older than the
+    account's newest 50 still shows them (pages read until five are found), never a silent nothing."""
+    sb = Sandbox(rate_limit_per_min=None)
+    async with harness(tmp_path, sandbox=sb) as h:
+        r = await call(h.server, "customer_history", {"customer": GREENWAY})
+        cid = r.structured_content["customer"]["id"]
+        theirs = sorted((i for i in sb.state.invoices.values() if i["customer_id"] == cid), key=lambda i: -i["id"])
+        assert theirs, "the seed gives Greenway two invoices"
+        other = next(c["id"] for c in sb.state.customers.values() if c["id"] != cid)
+        for _ in range(60):  # newer than all of his: pages 1-3 of GET /invoices are someone else's
+            await h.client.create_invoice(customer_id=other)
+        sb.requests.clear()
+        r = await call(h.server, "customer_history", {"customer": GREENWAY})
+        assert not r.is_error, text(r)
+        sc = r.structured_content
+        assert {i["id"] for i in sc["recent_invoices"]} == {i["id"] for i in theirs[:5]}
+        assert sc["complete"] is True
+        pages = [q.query["page"] for q in sb.requests if q.path == "/invoices"]
+        assert pages == ["1", "2", "3"], pages  # stops at Syncro's last page
+
+
+async def test_customer_history_says_what_it_did_not_read(tmp_path, monkeypatch):
+    """When the bound on invoice pages stops the walk, the answer says so instead of a short list."""
+    from syncro_mcp.tools import history
+
+    monkeypatch.setattr(history, "INVOICE_PAGES", 1)
+    sb = Sandbox(rate_limit_per_min=None)
+    async with harness(tmp_path, sandbox=sb) as h:
+        cid = next(c["id"] for c in sb.state.customers.values() if c.get("business_name") == GREENWAY)
+        other = next(c["id"] for c in sb.state.customers.values() if c["id"] != cid)
+        for _ in range(30):
+            await h.client.create_invoice(customer_id=other)
+        r = await call(h.server, "customer_history", {"customer": GREENWAY})
+        assert not r.is_error, text(r)
+        assert r.structured_content["complete"] is False and r.structured_content["recent_invoices"] == []
+        assert "older invoices were not read" in text(r)
