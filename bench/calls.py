@@ -167,7 +167,8 @@ COMMANDS: tuple[Command, ...] = (
         "customer history", "customer_history", {"customer": "Len's Auto Brokerage"},
         {"customer": "LeeAnn Parkinson"}, 4, 0,
         "name → customer (GET /customers?query=, contacts embedded); its tickets, every status (GET "
-        "/tickets?customer_id=); GET /invoices (no customer filter in Syncro: first page(s) filtered); GET "
+        "/tickets?customer_id=, every page); GET /invoices (no customer filter in Syncro: pages until five of "
+        "theirs or the end); GET "
         "/ticket_timers from the month's first midnight; a customer listed without contacts costs GET /contacts",
         (5, 0),
     ),

@@ -334,7 +334,7 @@ def unbilled_work(u: UnbilledWork) -> str:
                 f"{duration(t.minutes)} {money(t.time_amount)}{parts}{link(t.url)}"
             )
     if not u.complete:
-        lines.append("(Syncro holds more timers than were read; give a later since.)")
+        lines.append("(Syncro holds more timers or tickets than were read; give a later since or a customer.)")
     return "\n".join(lines)
 
 

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Annotated
 
 from pydantic import Field
-from syncro_mcp.client.models import Invoice, TicketSummary
+from syncro_mcp.client.models import Invoice
 
 from . import formatting as fmt
 from . import mapping
@@ -52,17 +52,6 @@ def _newest(invoices: list[Invoice]) -> list[Invoice]:
     return sorted(invoices, key=lambda i: (str(i.date or ""), i.id), reverse=True)[:RECENT]
 
 
-async def _tickets(rt: Runtime, customer_id: int) -> tuple[list[TicketSummary], bool]:
-    """Every ticket of the customer (all statuses); False when the page bound stopped the walk."""
-    tickets: list[TicketSummary] = []
-    for page_no in range(1, TICKET_PAGES + 1):
-        page = await rt.client.list_tickets(customer_id=customer_id, page=page_no)
-        tickets += page.items
-        if not page.items or not page.has_more:
-            return tickets, True
-    return tickets, False
-
-
 async def _month_minutes(rt: Runtime, ticket_ids: set[int]) -> tuple[int, bool]:
     zone = account_zone(rt)
     today = rt.now().astimezone(zone).date()
@@ -77,7 +66,7 @@ async def customer_history(rt: Runtime, a: CustomerHistoryArgs) -> tuple[Custome
     """Contacts, prepaid hours, open/recent tickets, recent invoices, time this month."""
     c = await rt.resolver.customer(a.customer)
     contacts = c.contacts or await rt.client.list_contacts(c.id)
-    tickets, tickets_read = await _tickets(rt, c.id)
+    tickets, tickets_read = await rt.client.walk_tickets(customer_id=c.id, max_pages=TICKET_PAGES)
     invoices, invoices_read = await _invoices(rt, c.id)
     month_minutes, timers_read = await _month_minutes(rt, {t.id for t in tickets})
     unread = [what for what, read in (("tickets", tickets_read), ("invoices", invoices_read),

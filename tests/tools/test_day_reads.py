@@ -359,3 +359,20 @@ async def test_customer_history_says_what_it_did_not_read(tmp_path, monkeypatch)
         assert not r.is_error, text(r)
         assert r.structured_content["complete"] is False and r.structured_content["recent_invoices"] == []
         assert "older invoices were not read" in text(r)
+
+
+async def test_unbilled_work_says_when_the_ticket_list_was_cut(tmp_path, monkeypatch):
+    """Parts are found through the ticket list: a list cut by its page bound is reported, not hidden."""
+    from syncro_mcp.tools import unbilled
+
+    sb = Sandbox(rate_limit_per_min=None)
+    async with harness(tmp_path, sandbox=sb) as h:
+        r = await call(h.server, "unbilled_work", {})
+        assert r.structured_content["complete"] is True
+        monkeypatch.setattr(unbilled, "LIST_PAGES", 1)
+        for i in range(30):  # Not Closed now spans two pages
+            await h.client.create_ticket({"customer_id": PHARMACY_CUSTOMER_ID, "subject": f"extra {i}"})
+        r = await call(h.server, "unbilled_work", {})
+        assert not r.is_error, text(r)
+        assert r.structured_content["complete"] is False
+        assert "more timers or tickets than were read" in text(r)
