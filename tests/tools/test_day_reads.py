@@ -376,3 +376,44 @@ async def test_unbilled_work_says_when_the_ticket_list_was_cut(tmp_path, monkeyp
         assert not r.is_error, text(r)
         assert r.structured_content["complete"] is False
         assert "more timers or tickets than were read" in text(r)
+
+
+def test_dst_days_are_23_and_25_hours_and_weeks_start_on_the_setting():
+    from syncro_mcp.tools.periods import period_span
+
+    def hours(span) -> float:  # elapsed, not wall-clock, time (same-zone subtraction ignores the offset)
+        return (span.end.astimezone(timezone.utc) - span.start.astimezone(timezone.utc)).total_seconds() / 3600
+
+    spring, fall = date(2026, 3, 8), date(2026, 11, 1)  # US DST changes (Sundays)
+    assert hours(period_span("today", spring, DENVER)) == 23 and hours(period_span("today", fall, DENVER)) == 25
+    tue = date(2026, 11, 3)
+    mon_week = period_span("last_week", tue, DENVER)
+    assert (mon_week.first, mon_week.last, hours(mon_week)) == (date(2026, 10, 26), date(2026, 11, 1), 169)
+    sun_week = period_span("week", tue, DENVER, week_start="sunday")
+    assert (sun_week.first, sun_week.last, hours(sun_week)) == (date(2026, 11, 1), date(2026, 11, 7), 169)
+    sat_week = period_span("week", date(2026, 11, 7), DENVER, week_start="saturday")  # today is the first day
+    assert sat_week.first == date(2026, 11, 7)
+
+
+async def test_my_time_today_on_the_fall_back_day_holds_all_25_hours(tmp_path):
+    """On 2026-11-01 in Denver "today" runs 00:00 MDT to 00:00 MST next day: entries at both ends count."""
+    from syncro_mcp.testing import in_memory
+
+    sb = Sandbox(seed=False, time_zone="America/Denver", rate_limit_per_min=None)
+    now = datetime(2026, 11, 2, 6, 50, tzinfo=timezone.utc)  # 2026-11-01 23:50 MST
+    async with in_memory(tmp_path, sandbox=sb, timezone="America/Denver", now=lambda: now) as env:
+        customer = await env.client.create_customer({"business_name": "DST Co", "email": "dst@example.com"})
+        ticket = await env.client.create_ticket({"customer_id": customer.id, "subject": "DST"})
+        starts = {
+            datetime(2026, 11, 1, 5, 50, tzinfo=timezone.utc): False,  # 10-31 23:50 MDT
+            datetime(2026, 11, 1, 6, 10, tzinfo=timezone.utc): True,  # 11-01 00:10 MDT
+            datetime(2026, 11, 2, 6, 20, tzinfo=timezone.utc): True,  # 11-01 23:20 MST (the 25th hour's day)
+        }
+        for start in starts:
+            await env.client.add_timer_entry(ticket.id, start_at=start, end_at=start + timedelta(minutes=20),
+                                             notes=f"{start:%d %H:%M}", product_id=1190473)
+        r = await call(env.server, "my_time", {"period": "today"})
+        assert not r.is_error, text(r)
+        sc = r.structured_content
+        assert [e["notes"] for e in sc["entries"]] == [f"{s:%d %H:%M}" for s, inside in starts.items() if inside]
+        assert sc["total_minutes"] == 40 and "2026-11-01" in sc["period"]
