@@ -182,7 +182,7 @@ COMMANDS: tuple[Command, ...] = (
         "whole thread", "get_ticket", {"number": 32164, "all_comments": True},
         {"number": 32165, "all_comments": True}, 3, 0,
         "number → id (GET /tickets?number=), GET /tickets/{id}, then GET /tickets/{id}/comments page by page "
-        "(100 per page) until a short page (the detail embeds only some comments)",
+        "(100 asked per page) to Syncro's last page, meta.total_pages (the detail embeds only some comments)",
         (3, 0),
     ),
     Command(

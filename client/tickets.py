@@ -114,6 +114,13 @@ class TicketsMixin(HttpCore):
         data = await self._request("GET", path, params={"per_page": per_page, "page": page})
         return self._list(Comment, data, "GET", path, "comments")
 
+    async def comments_page(self, ticket_id: int, *, per_page: int, page: int) -> Page[Comment]:
+        """One page of ``GET /tickets/{id}/comments`` with its ``meta``: Syncro may page by fewer than
+        ``per_page`` (its cap is undocumented), so ``total_pages``, not a short page, ends a walk."""
+        path = f"/tickets/{int(ticket_id)}/comments"
+        data = await self._request("GET", path, params={"per_page": per_page, "page": page})
+        return self._page(Comment, data, "GET", path, "comments", page)
+
     async def add_comment(
         self,
         ticket_id: int,

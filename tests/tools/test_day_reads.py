@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import httpx
 from support.harness import call, harness, text
 from syncro_mcp.sandbox import Sandbox
 from syncro_mcp.sandbox.seed import ME_USER_ID, PHARMACY_CUSTOMER_ID, THIRD_TECH_ID
@@ -417,3 +418,29 @@ async def test_my_time_today_on_the_fall_back_day_holds_all_25_hours(tmp_path):
         sc = r.structured_content
         assert [e["notes"] for e in sc["entries"]] == [f"{s:%d %H:%M}" for s, inside in starts.items() if inside]
         assert sc["total_minutes"] == 40 and "2026-11-01" in sc["period"]
+
+
+class CapsPerPage(httpx.AsyncBaseTransport):
+    """A Syncro that pages comments 25 at a time whatever ``per_page`` asks (its cap is not documented)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/comments") and request.url.params.get("per_page"):
+            request = httpx.Request(request.method, request.url.copy_set_param("per_page", "25"),
+                                    headers=request.headers)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_all_comments_follows_syncros_pages_when_it_caps_per_page(tmp_path):
+    """A first page shorter than asked is not the thread's end when Syncro says more pages follow."""
+    sb = Sandbox(rate_limit_per_min=None)
+    async with harness(tmp_path, sandbox=sb, client_kw={"transport": CapsPerPage(sb.transport())}) as h:
+        ticket_id = await h.client.find_ticket_id(32165)
+        for i in range(40):
+            await h.client.add_comment(ticket_id, subject="Update", body=f"note {i}")
+        r = await call(h.server, "get_ticket", {"number": 32165, "all_comments": True})
+        assert not r.is_error, text(r)
+        held = sb.state.children("comments", "ticket_id", ticket_id)
+        assert len(r.structured_content["comments"]) == len(held) > 40
