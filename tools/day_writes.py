@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import Field
+from syncro_mcp.engine.clock import later
 from syncro_mcp.engine.day_writes import AlertTicketStep, AppointmentStep, EmailInvoiceStep, MoveAppointmentStep, moved
 from syncro_mcp.engine.plans import Job
 from syncro_mcp.engine.runner import resume_note
@@ -109,7 +110,7 @@ async def plan_schedule(rt: Runtime, a: ScheduleArgs) -> DayPlan:
     start = aware(rt, a.start)
     if start < rt.now():
         raise InputError(f"start {fmt.when(start)} is in the past; ask the user for the appointment's date and time.")
-    end = start + timedelta(minutes=a.minutes)
+    end = later(start, timedelta(minutes=a.minutes))  # elapsed minutes, across a DST change too
     user = await rt.resolver.user(a.tech) if a.tech else None
     ticket = await rt.resolver.ticket(a.number)
     body: dict[str, Any] = {
@@ -161,7 +162,7 @@ async def plan_move(rt: Runtime, a: MoveArgs) -> DayPlan:
     lines = [
         f"Move appointment {a.appointment_id} ({appt.summary or ''})",
         f"  {fmt.when(appt.start_at)} → {fmt.when(start)}; ends {fmt.when(end)} (length "
-        f"{fmt.duration(int((end - start).total_seconds() // 60))} kept)",
+        f"{fmt.duration(int((appt.end_at - appt.start_at).total_seconds() // 60))} kept)",
     ]
     if a.set_scheduled and ticket is not None:
         status = await rt.resolver.status("Scheduled")

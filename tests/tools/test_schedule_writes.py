@@ -183,3 +183,28 @@ async def test_ticket_from_alert_refusals_send_nothing(hs):
     r = await call(hs.app.server, "ticket_from_alert", {"alert_id": ALERT}, elicitation_callback=elicitation("decline"))
     assert r.structured_content["status"] == "cancelled", text(r)
     assert writes(hs) == []
+
+
+async def test_lengths_are_elapsed_time_across_the_dst_change(tmp_path):
+    """Denver falls back at 02:00 MDT on 2026-11-01: a 2-hour appointment from 00:30 MDT ends at 01:30 MST
+    (two hours later), not at 02:30 MST (three). Python's zoned arithmetic is wall-clock arithmetic."""
+    from zoneinfo import ZoneInfo
+
+    from syncro_mcp.sandbox import Sandbox
+    from syncro_mcp.testing import in_memory
+
+    denver = ZoneInfo("America/Denver")
+    sb = Sandbox(rate_limit_per_min=None, time_zone="America/Denver")
+    async with in_memory(tmp_path, sandbox=sb, timezone="America/Denver", toolsets=OPT_IN,
+                         now=lambda: datetime(2026, 10, 30, 12, tzinfo=denver)) as env:
+        night = "2026-11-01T00:30:00"  # naive: the account's local time (MDT that night)
+        preview = (await call(env.server, "move_appointment", {"appointment_id": APPT, "start": night}))
+        assert "ends 2026-11-01 01:30 MST (length 2h kept)" in preview.structured_content["preview"], text(preview)
+        r = await call_confirmed(env.server, "move_appointment", {"appointment_id": APPT, "start": night})
+        assert r.structured_content["status"] == "done", text(r)
+        r = await call_confirmed(env.server, "schedule_appointment", {"number": NUMBER, "start": night, "minutes": 90})
+        assert r.structured_content["status"] == "done", text(r)
+        new = max(sb.state.appointments.values(), key=lambda a: a["id"])
+        for appt, length in ((sb.state.appointments[APPT], timedelta(hours=2)), (new, timedelta(minutes=90))):
+            start, end = datetime.fromisoformat(appt["start_at"]), datetime.fromisoformat(appt["end_at"])
+            assert start == datetime(2026, 11, 1, 0, 30, tzinfo=denver) and end - start == length, appt
