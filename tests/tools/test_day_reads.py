@@ -359,7 +359,14 @@ async def test_customer_history_says_what_it_did_not_read(tmp_path, monkeypatch)
         r = await call(h.server, "customer_history", {"customer": GREENWAY})
         assert not r.is_error, text(r)
         assert r.structured_content["complete"] is False and r.structured_content["recent_invoices"] == []
-        assert "older invoices were not read" in text(r)
+        assert r.structured_content["unread"] == ["invoices"] and "older invoices were not read" in text(r)
+
+        monkeypatch.setattr(history, "TICKET_PAGES", 1)
+        for i in range(26):  # the customer's tickets now span two pages
+            await h.client.create_ticket({"customer_id": cid, "subject": f"more {i}"})
+        r = await call(h.server, "customer_history", {"customer": GREENWAY})
+        assert r.structured_content["unread"] == ["tickets", "invoices"]
+        assert "more of this customer's tickets than were read" in text(r)
 
 
 async def test_unbilled_work_says_when_the_ticket_list_was_cut(tmp_path, monkeypatch):
