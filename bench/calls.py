@@ -221,10 +221,11 @@ COMMANDS: tuple[Command, ...] = (
         (2, 1), settings={"toolsets": ["tickets", "schedule"]},
     ),
     Command(
-        "ticket from alert", "ticket_from_alert", {"alert_id": 61450145}, {"alert_id": 61450116}, 2, 1,
-        "GET /rmm_alerts/{id} (its customer, asset and text) and GET /customers/{id} (the preview's name), "
-        "then POST /tickets with the asset linked; the token call plans again and reads both afresh (+2)",
-        (4, 1), settings={"toolsets": ["tickets", "assets"]},
+        "ticket from alert", "ticket_from_alert", {"alert_id": 61450145}, {"alert_id": 61450116}, 3, 1,
+        "GET /rmm_alerts/{id} (its customer, asset and text), GET /tickets?customer_id=&since_updated_at= (a "
+        "ticket made for it earlier: Syncro does not link it to the alert) and GET /customers/{id} (the "
+        "preview's name), then POST /tickets with the asset linked; the token call plans again (+3)",
+        (6, 1), settings={"toolsets": ["tickets", "assets"]},
     ),
 )
 

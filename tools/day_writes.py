@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import Field
+from syncro_mcp.client.assets import RmmAlert
+from syncro_mcp.client.models import TicketSummary
 from syncro_mcp.engine.clock import later
 from syncro_mcp.engine.day_writes import AlertTicketStep, AppointmentStep, EmailInvoiceStep, MoveAppointmentStep, moved
 from syncro_mcp.engine.plans import Job
@@ -179,10 +181,29 @@ async def move_appointment(rt: Runtime, a: MoveArgs, plan: DayPlan, progress: Pr
 
 
 # -- ticket_from_alert (assets toolset) ------------------------------------------------------------
+ALERT_TICKET_PAGES = 4  # the customer's tickets updated since the alert: 100 is plenty
+
+
 class AlertArgs(WriteArgs):
     alert_id: RecordId
     subject: Annotated[str | None, Field(max_length=200, description="Default: the alert's description.")] = None
     again: Again = False
+
+
+def alert_note_start(alert_id: int) -> str:
+    """How the hidden first note of a ticket made for an alert begins (``ticket_made_for`` looks for it)."""
+    return f"From RMM alert {alert_id} "
+
+
+async def ticket_made_for(rt: Runtime, alert: RmmAlert) -> TicketSummary | None:
+    """A ticket made for this alert earlier, by any server or session: POST /tickets does not link the
+    alert, so the customer's tickets updated since the alert are read (the list carries each ticket's
+    first comment) and the one whose note names the alert is it."""
+    tickets, _ = await rt.client.walk_tickets(
+        customer_id=alert.customer_id, since_updated_at=alert.created_at, max_pages=ALERT_TICKET_PAGES
+    )
+    start = alert_note_start(alert.id)
+    return next((t for t in tickets if any((c.body or "").startswith(start) for c in t.comments)), None)
 
 
 async def plan_alert_ticket(rt: Runtime, a: AlertArgs) -> DayPlan:
@@ -194,12 +215,19 @@ async def plan_alert_ticket(rt: Runtime, a: AlertArgs) -> DayPlan:
         )
     if alert.customer_id is None:
         raise InputError(f"RMM alert {a.alert_id} has no customer in Syncro, so no ticket can be made for it.")
+    earlier = None if a.again else await ticket_made_for(rt, alert)
+    if earlier is not None:
+        raise InputError(
+            f"RMM alert {a.alert_id} already has ticket #{earlier.number} ({earlier.status or 'open'}), made for it "
+            "earlier (its first note names the alert; Syncro does not link them). Nothing was sent. Work that "
+            "ticket instead; only if the user wants a second ticket, call again with again=true."
+        )
     cust = await rt.client.get_customer(alert.customer_id)
     what = (alert.description or alert.status or "alert").strip()
     subject = (a.subject or f"RMM alert: {what}").strip()[:200]
     on = alert.computer_name or "an asset"
     raised = fmt.when(alert.created_at) if alert.created_at else "no date"
-    note = f"From RMM alert {a.alert_id} on {on} ({raised}): {what}"
+    note = f"{alert_note_start(a.alert_id)}on {on} ({raised}): {what}"
     fields: dict[str, Any] = {
         "customer_id": alert.customer_id, "subject": subject,
         "comments_attributes": [{"subject": "RMM alert", "body": note, "hidden": True, "do_not_email": True}],

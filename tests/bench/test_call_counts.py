@@ -87,9 +87,11 @@ ISSUE_15 = {  # command → (cold requests, warm requests), exactly
         ["GET /appointments/{id}", "GET /appointments/{id}", "PUT /appointments/{id}"],
         ["GET /appointments/{id}", "GET /appointments/{id}", "PUT /appointments/{id}"],
     ),
-    "ticket from alert": (
-        ["GET /rmm_alerts/{id}", "GET /customers/{id}"] * 2 + ["POST /tickets"],
-        ["GET /rmm_alerts/{id}", "GET /customers/{id}"] * 2 + ["POST /tickets"],
+    "ticket from alert": (  # the customer's tickets since the alert: one made for it already?
+        ["GET /rmm_alerts/{id}", "GET /tickets?customer_id&page&since_updated_at", "GET /customers/{id}"] * 2
+        + ["POST /tickets"],
+        ["GET /rmm_alerts/{id}", "GET /tickets?customer_id&page&since_updated_at", "GET /customers/{id}"] * 2
+        + ["POST /tickets"],
     ),
 }
 
