@@ -80,8 +80,9 @@ async def test_update_labor_and_notes_keeps_the_length(h):
 
 
 class IgnoresEndAt(httpx.AsyncBaseTransport):
-    """Syncro answering 200 to update_timer_entry while keeping the old end (NOTES §4's report about
-    duration_minutes, here for end_at): the request reaches the sandbox without ``end_at``."""
+    """Syncro answering 200 to update_timer_entry while keeping the old end (the report about
+    duration_minutes in docs/syncro-facts.md#timer-entries, here for end_at): the request reaches the
+    sandbox without ``end_at``."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
         self.inner = inner
