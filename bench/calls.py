@@ -193,7 +193,8 @@ COMMANDS: tuple[Command, ...] = (
         "customer history", "customer_history", {"customer": "Len's Auto Brokerage"},
         {"customer": "LeeAnn Parkinson"}, 4, 0,
         "name → customer (GET /customers?query=, contacts embedded); its tickets, every status (GET "
-        "/tickets?customer_id=); GET /invoices (no customer filter in Syncro: first page(s) filtered); GET "
+        "/tickets?customer_id=, every page); GET /invoices (no customer filter in Syncro: pages until five of "
+        "theirs or the end); GET "
         "/ticket_timers from the month's first midnight; a customer listed without contacts costs GET /contacts",
         (5, 0),
     ),
@@ -207,7 +208,7 @@ COMMANDS: tuple[Command, ...] = (
         "whole thread", "get_ticket", {"number": 32164, "all_comments": True},
         {"number": 32165, "all_comments": True}, 3, 0,
         "number → id (GET /tickets?number=), GET /tickets/{id}, then GET /tickets/{id}/comments page by page "
-        "(100 per page) until a short page (the detail embeds only some comments)",
+        "(100 asked per page) to Syncro's last page, meta.total_pages (the detail embeds only some comments)",
         (3, 0),
     ),
     Command(
@@ -247,11 +248,13 @@ COMMANDS: tuple[Command, ...] = (
         (2, 1), settings={"toolsets": ["tickets", "schedule"]},
     ),
     Command(
-        "ticket from alert", "ticket_from_alert", {"alert_id": 61450145}, {"alert_id": 61450116}, 2, 1,
-        "GET /rmm_alerts/{id} (its customer, asset and text) and GET /customers/{id} (the preview's name), "
-        "then POST /tickets with the asset linked; the token call reads the alert again (a ticket made from it "
-        "since the preview is refused: a safety read, +1) and keeps the customer",
-        (3, 1), settings={"toolsets": ["tickets", "assets"]},
+        "ticket from alert", "ticket_from_alert", {"alert_id": 61450145}, {"alert_id": 61450116}, 3, 1,
+        "GET /rmm_alerts/{id} (its customer, asset and text), GET /tickets?customer_id=&since_updated_at= (a "
+        "ticket made for it earlier: Syncro does not link it to the alert) and GET /customers/{id} (the "
+        "preview's name), then POST /tickets with the asset linked; the token call reads the alert and the "
+        "customer's tickets again (a ticket made from it since the preview is refused: safety reads, +2) and "
+        "keeps the customer",
+        (5, 1), settings={"toolsets": ["tickets", "assets"]},
     ),
 )
 

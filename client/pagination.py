@@ -17,6 +17,13 @@ T = TypeVar("T")
 
 async def walk_pages(fetch: Callable[[int], Awaitable[Page[T]]], *, max_pages: int, start_page: int = 1) -> list[T]:
     """Fetch pages ``start_page, start_page + 1, …`` and concatenate their items."""
+    return (await walk_pages_complete(fetch, max_pages=max_pages, start_page=start_page))[0]
+
+
+async def walk_pages_complete(
+    fetch: Callable[[int], Awaitable[Page[T]]], *, max_pages: int, start_page: int = 1
+) -> tuple[list[T], bool]:
+    """``walk_pages``, and whether the walk reached the list's end (False: ``max_pages`` stopped it)."""
     if max_pages < 1:
         raise ValueError("max_pages must be at least 1")
     items: list[T] = []
@@ -25,6 +32,6 @@ async def walk_pages(fetch: Callable[[int], Awaitable[Page[T]]], *, max_pages: i
         page = await fetch(page_no)
         items.extend(page.items)
         if not page.items or not page.has_more:
-            break
+            return items, True
         page_no += 1
-    return items
+    return items, False

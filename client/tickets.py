@@ -13,7 +13,7 @@ from typing import Any
 from .errors import NotFoundError
 from .http import HttpCore
 from .models import Comment, Page, Ticket, TicketLineItem, TicketSummary
-from .pagination import walk_pages
+from .pagination import walk_pages_complete
 
 
 class TicketsMixin(HttpCore):
@@ -45,7 +45,11 @@ class TicketsMixin(HttpCore):
         data = await self._request("GET", "/tickets", params=params)
         return self._page(TicketSummary, data, "GET", "/tickets", "tickets", page)
 
-    async def iter_tickets(
+    async def iter_tickets(self, **filters: Any) -> list[TicketSummary]:
+        """Walk ``GET /tickets`` pages (bounded by ``max_pages``) and return all items."""
+        return (await self.walk_tickets(**filters))[0]
+
+    async def walk_tickets(
         self,
         *,
         status: str | None = None,
@@ -56,8 +60,8 @@ class TicketsMixin(HttpCore):
         contact_id: int | None = None,
         since_updated_at: datetime | str | None = None,
         max_pages: int = 4,
-    ) -> list[TicketSummary]:
-        """Walk ``GET /tickets`` pages (bounded by ``max_pages``) and return all items."""
+    ) -> tuple[list[TicketSummary], bool]:
+        """``iter_tickets``, and whether every page was read (False: ``max_pages`` stopped the walk)."""
 
         async def fetch(page: int) -> Page[TicketSummary]:
             return await self.list_tickets(
@@ -71,7 +75,7 @@ class TicketsMixin(HttpCore):
                 page=page,
             )
 
-        return await walk_pages(fetch, max_pages=max_pages)
+        return await walk_pages_complete(fetch, max_pages=max_pages)
 
     async def find_ticket(self, number: int) -> TicketSummary:
         """The ticket whose human ``number`` equals ``number`` (the list may include others)."""
@@ -109,6 +113,13 @@ class TicketsMixin(HttpCore):
         path = f"/tickets/{int(ticket_id)}/comments"
         data = await self._request("GET", path, params={"per_page": per_page, "page": page})
         return self._list(Comment, data, "GET", path, "comments")
+
+    async def comments_page(self, ticket_id: int, *, per_page: int, page: int) -> Page[Comment]:
+        """One page of ``GET /tickets/{id}/comments`` with its ``meta``: Syncro may page by fewer than
+        ``per_page`` (its cap is undocumented), so ``total_pages``, not a short page, ends a walk."""
+        path = f"/tickets/{int(ticket_id)}/comments"
+        data = await self._request("GET", path, params={"per_page": per_page, "page": page})
+        return self._page(Comment, data, "GET", path, "comments", page)
 
     async def add_comment(
         self,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time as _time
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 
@@ -40,3 +40,12 @@ class Clock:
             return self._now()
         tz = ZoneInfo(self.zone) if self.zone else None
         return datetime.fromtimestamp(self._wall(), timezone.utc).astimezone(tz).replace(microsecond=0)
+
+
+def later(moment: datetime, delta: timedelta) -> datetime:
+    """``moment + delta`` in elapsed time, shown in ``moment``'s zone. Python adds to a zoned
+    datetime on the wall clock, so across a DST change a 2-hour span would come out 1 or 3 hours
+    long; in UTC it is always 2 (naive moments are left to wall-clock arithmetic)."""
+    if moment.tzinfo is None:
+        return moment + delta
+    return (moment.astimezone(timezone.utc) + delta).astimezone(moment.tzinfo)

@@ -11,6 +11,7 @@ from typing import Any
 from syncro_mcp.client import SyncroClient
 from syncro_mcp.client.schedule import Appointment
 
+from .clock import later
 from .errors import InputError
 from .steps import CLOCK_SLACK, Results, Step
 
@@ -64,9 +65,9 @@ class AppointmentStep(Step):
 
 
 def moved(a: Appointment, start: datetime) -> tuple[datetime, datetime]:
-    """The appointment's new start and end: the same length, starting at ``start``."""
+    """The appointment's new start and end: the same length (elapsed, across a DST change too)."""
     assert a.start_at is not None and a.end_at is not None
-    return start, start + (a.end_at - a.start_at)
+    return start, later(start, a.end_at - a.start_at)
 
 
 class MoveAppointmentStep(Step):

@@ -202,7 +202,7 @@ class Settings(BaseModel):
     """How bill_ticket puts the labor on the invoice (README: Billing paths; issue 14)."""
     prepaid_labor_rules: dict[str, str] = Field(default_factory=dict)
     """For customers with prepaid hours: labor type → "<labor type> x<factor>", e.g.
-    ``{"emergency": "onsite x1.5"}`` (off by default; applied by bill_ticket in billing_mode line_item)."""
+    ``{"emergency": "onsite x1.5"}`` (off by default; applied by bill_ticket in every billing_mode)."""
     session_log_dir: Path = Path("clients")
     confirm_creates: bool = False
     resources: bool = False

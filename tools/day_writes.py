@@ -9,6 +9,9 @@ from functools import partial
 from typing import Annotated, Any
 
 from pydantic import Field
+from syncro_mcp.client.assets import RmmAlert
+from syncro_mcp.client.models import TicketSummary
+from syncro_mcp.engine.clock import later
 from syncro_mcp.engine.day_writes import AlertTicketStep, AppointmentStep, EmailInvoiceStep, MoveAppointmentStep, moved
 from syncro_mcp.engine.plans import NO_TICKET, Job
 from syncro_mcp.engine.runner import resume_note
@@ -116,7 +119,7 @@ async def plan_schedule(rt: Runtime, a: ScheduleArgs) -> DayPlan:
     start = aware(rt, a.start)
     if start < rt.now():
         raise InputError(f"start {fmt.when(start)} is in the past; ask the user for the appointment's date and time.")
-    end = start + timedelta(minutes=a.minutes)
+    end = later(start, timedelta(minutes=a.minutes))  # elapsed minutes, across a DST change too
     user = await rt.resolver.user(a.tech) if a.tech else None
     ticket = await rt.resolver.ticket(a.number)
     body: dict[str, Any] = {
@@ -168,7 +171,7 @@ async def plan_move(rt: Runtime, a: MoveArgs) -> DayPlan:
     lines = [
         f"Move appointment {a.appointment_id} ({appt.summary or ''})",
         f"  {fmt.when(appt.start_at)} → {fmt.when(start)}; ends {fmt.when(end)} (length "
-        f"{fmt.duration(int((end - start).total_seconds() // 60))} kept)",
+        f"{fmt.duration(int((appt.end_at - appt.start_at).total_seconds() // 60))} kept)",
     ]
     if a.set_scheduled and ticket is not None:
         status = await rt.resolver.status("Scheduled")
@@ -185,10 +188,29 @@ async def move_appointment(rt: Runtime, a: MoveArgs, plan: DayPlan, progress: Pr
 
 
 # -- ticket_from_alert (assets toolset) ------------------------------------------------------------
+ALERT_TICKET_PAGES = 4  # the customer's tickets updated since the alert: 100 is plenty
+
+
 class AlertArgs(WriteArgs):
     alert_id: RecordId
     subject: Annotated[str | None, Field(max_length=200, description="Default: the alert's description.")] = None
     again: Again = False
+
+
+def alert_note_start(alert_id: int) -> str:
+    """How the hidden first note of a ticket made for an alert begins (``ticket_made_for`` looks for it)."""
+    return f"From RMM alert {alert_id} "
+
+
+async def ticket_made_for(rt: Runtime, alert: RmmAlert) -> TicketSummary | None:
+    """A ticket made for this alert earlier, by any server or session: POST /tickets does not link the
+    alert, so the customer's tickets updated since the alert are read (the list carries each ticket's
+    first comment) and the one whose note names the alert is it."""
+    tickets, _ = await rt.client.walk_tickets(
+        customer_id=alert.customer_id, since_updated_at=alert.created_at, max_pages=ALERT_TICKET_PAGES
+    )
+    start = alert_note_start(alert.id)
+    return next((t for t in tickets if any((c.body or "").startswith(start) for c in t.comments)), None)
 
 
 async def plan_alert_ticket(rt: Runtime, a: AlertArgs) -> DayPlan:
@@ -200,13 +222,21 @@ async def plan_alert_ticket(rt: Runtime, a: AlertArgs) -> DayPlan:
         )
     if alert.customer_id is None:
         raise InputError(f"RMM alert {a.alert_id} has no customer in Syncro, so no ticket can be made for it.")
-    # The alert is read afresh (a ticket made from it since the preview is refused); its customer's name is kept.
+    earlier = None if a.again else await ticket_made_for(rt, alert)
+    if earlier is not None:
+        raise InputError(
+            f"RMM alert {a.alert_id} already has ticket #{earlier.number} ({earlier.status or 'open'}), made for it "
+            "earlier (its first note names the alert; Syncro does not link them). Nothing was sent. Work that "
+            "ticket instead; only if the user wants a second ticket, call again with again=true."
+        )
+    # The alert and the tickets made for it are read afresh (a ticket made from it since the preview is
+    # refused: safety reads); its customer's name is kept from the preview.
     cust = await rt.resolver.customer(alert.customer_id)
     what = (alert.description or alert.status or "alert").strip()
     subject = (a.subject or f"RMM alert: {what}").strip()[:200]
     on = alert.computer_name or "an asset"
     raised = fmt.when(alert.created_at) if alert.created_at else "no date"
-    note = f"From RMM alert {a.alert_id} on {on} ({raised}): {what}"
+    note = f"{alert_note_start(a.alert_id)}on {on} ({raised}): {what}"
     fields: dict[str, Any] = {
         "customer_id": alert.customer_id, "subject": subject,
         "comments_attributes": [{"subject": "RMM alert", "body": note, "hidden": True, "do_not_email": True}],

@@ -341,7 +341,7 @@ def unbilled_work(u: UnbilledWork) -> str:
                 f"{duration(t.minutes)} {money(t.time_amount)}{parts}{link(t.url)}"
             )
     if not u.complete:
-        lines.append("(Syncro holds more timers than were read; give a later since.)")
+        lines.append("(Syncro holds more timers or tickets than were read; give a later since or a customer.)")
     return "\n".join(lines)
 
 
@@ -363,7 +363,16 @@ def customer_history(h: CustomerHistory) -> str:
         for i in h.recent_invoices:
             paid = "paid" if i.paid else "unpaid"
             lines.append(f"  #{i.number or i.id}  {day(i.date)}  {money(i.total)}  {paid}{link(i.url)}")
+    for what in h.unread or []:
+        lines.append(UNREAD[what])
     return "\n".join(lines)
+
+
+UNREAD = {
+    "tickets": "(Syncro holds more of this customer's tickets than were read: list_tickets(customer=…) pages them.)",
+    "invoices": "(Only the account's newest invoices were read; older invoices were not read: list_invoices.)",
+    "timers": "(This month holds more timers than were read: the month's time is a lower bound.)",
+}
 
 
 def link(url: str | None) -> str:

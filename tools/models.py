@@ -299,6 +299,8 @@ class CustomerHistory(_Fenced):
     recent_invoices: list[InvoiceRow] = Field(default_factory=list, description="Last 5, newest first.")
     month_minutes: int = Field(0, description="Time logged on its tickets this calendar month.")
     url: str | None = Field(None, description="Syncro web link.")
+    complete: bool = True
+    unread: list[str] | None = Field(None, description="What a page bound left unread, when complete is false.")
 
 
 class AppointmentRow(_Out):

@@ -149,12 +149,14 @@ MAX_COMMENT_PAGES = 20
 
 
 async def _thread(rt: Runtime, ticket_id: int) -> list[Comment]:
-    """Every comment, newest first: ``GET /tickets/{id}/comments`` page by page until a short page."""
+    """Every comment, newest first: ``GET /tickets/{id}/comments`` page by page to Syncro's last page
+    (``meta.total_pages``; without meta, until a short page)."""
     thread: list[Comment] = []
-    for page in range(1, MAX_COMMENT_PAGES + 1):
-        batch = await rt.client.list_comments(ticket_id, per_page=COMMENTS_PER_PAGE, page=page)
-        thread += batch
-        if len(batch) < COMMENTS_PER_PAGE:
+    for page_no in range(1, MAX_COMMENT_PAGES + 1):
+        page = await rt.client.comments_page(ticket_id, per_page=COMMENTS_PER_PAGE, page=page_no)
+        thread += page.items
+        no_meta_short = page.total_pages is None and len(page.items) < COMMENTS_PER_PAGE
+        if not page.has_more or no_meta_short:
             break
     return thread
 

@@ -95,11 +95,12 @@ async def _candidate_ids(rt: Runtime, since: datetime, customer_id: int | None) 
     walk = await rt.client.timers_created_after(since)
     timed = {t.ticket_id for t in walk.timers if t.ticket_id and t.billable is not False and not t.recorded}
     if customer_id is None:  # "Not Closed" may or may not hold Resolved: ask for both
-        lists = await asyncio.gather(*(rt.client.iter_tickets(status=s, max_pages=LIST_PAGES)
+        lists = await asyncio.gather(*(rt.client.walk_tickets(status=s, max_pages=LIST_PAGES)
                                        for s in (NOT_CLOSED, "Resolved")))
-        return timed | {t.id for tickets in lists for t in tickets if _may_hold_parts(t)}, walk.complete
-    theirs = await rt.client.iter_tickets(customer_id=customer_id, max_pages=LIST_PAGES)
-    return {t.id for t in theirs if t.id in timed or _may_hold_parts(t)}, walk.complete
+        ids = timed | {t.id for tickets, _ in lists for t in tickets if _may_hold_parts(t)}
+        return ids, walk.complete and all(read for _, read in lists)
+    theirs, read = await rt.client.walk_tickets(customer_id=customer_id, max_pages=LIST_PAGES)
+    return {t.id for t in theirs if t.id in timed or _may_hold_parts(t)}, walk.complete and read
 
 
 def _may_hold_parts(t: TicketSummary) -> bool:

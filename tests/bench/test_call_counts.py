@@ -87,9 +87,11 @@ ISSUE_15 = {  # command → (cold requests, warm requests), exactly
         ["GET /appointments/{id}", "GET /appointments/{id}", "PUT /appointments/{id}"],
         ["GET /appointments/{id}", "GET /appointments/{id}", "PUT /appointments/{id}"],
     ),
-    "ticket from alert": (  # the token call reads the alert again (a safety read) and keeps its customer
-        ["GET /rmm_alerts/{id}", "GET /customers/{id}", "GET /rmm_alerts/{id}", "POST /tickets"],
-        ["GET /rmm_alerts/{id}", "GET /customers/{id}", "GET /rmm_alerts/{id}", "POST /tickets"],
+    "ticket from alert": (  # the token call re-reads the alert and a ticket made for it (safety), keeps the customer
+        ["GET /rmm_alerts/{id}", "GET /tickets?customer_id&page&since_updated_at", "GET /customers/{id}",
+         "GET /rmm_alerts/{id}", "GET /tickets?customer_id&page&since_updated_at", "POST /tickets"],
+        ["GET /rmm_alerts/{id}", "GET /tickets?customer_id&page&since_updated_at", "GET /customers/{id}",
+         "GET /rmm_alerts/{id}", "GET /tickets?customer_id&page&since_updated_at", "POST /tickets"],
     ),
 }
 

@@ -1,8 +1,9 @@
-"""The technician's-day writes under every fault: each write request × every fault kind, once and
-for 3 calls. As in test_fault_matrix: while the call ends in an error, the unfinished entry is
-continued with ``resume_write`` (a late write lands 8 s late on the sandbox clock, inside the
-settle window, and is adopted); afterwards Syncro holds exactly one copy of the write, every re-send was
-preceded by a read looking for the first one, the journal is clean and the audit has every write once.
+"""The technician's-day writes (and issue 14's add_ticket_part) under every fault: each write request ×
+every fault kind, once and for 3 calls. As in test_fault_matrix: while the call ends in an error,
+the unfinished entry is continued with ``resume_write`` (a late write lands 8 s late on the sandbox
+clock, inside the settle window, and is adopted); afterwards Syncro holds exactly one copy of the
+write, every re-send was preceded by a read looking for the first one, the journal is clean and the
+audit has every write once.
 
 email_invoice has rows of its own: Syncro keeps no readable record of an invoice email, so a lost
 answer stops the write for a human to check instead of converging (never re-sent, by the call or
@@ -64,6 +65,12 @@ def moved_two_hours(sb: Sandbox, ctx: dict[str, Any]) -> None:
     assert a["start_at"].startswith("2026-11-30T08:00") and a["end_at"].startswith("2026-11-30T10:00")
 
 
+def one_part_line(sb: Sandbox, ctx: dict[str, Any]) -> None:
+    lines = sb.state.children("ticket_line_items", "ticket_id", sb.ticket_id(NUMBER))
+    [line] = [li for li in lines if li["product_id"] == 31000417]
+    assert float(line["quantity"]) == 2 and line["name"] and line["description"], line
+
+
 def one_alert_ticket(sb: Sandbox, ctx: dict[str, Any]) -> None:
     made = [t for t in sb.state.tickets.values() if t["subject"] == "RMM alert: Low hard drive space"]
     assert len(made) == 1 and made[0]["asset_ids"] == [8831026], made
@@ -105,6 +112,8 @@ CASES = [
          lambda c: {"appointment_id": 5560200291, "start": "2026-11-30T08:00:00-07:00"}, moved_two_hours),
     Case("ticket_from_alert", "POST", "/tickets", ("GET", "/tickets"),
          lambda c: {"alert_id": 61450145}, one_alert_ticket),
+    Case("add_ticket_part", "POST", "/tickets/*/add_line_item", ("GET", "/tickets/*"),
+         lambda c: {"number": NUMBER, "product": "GS308", "quantity": 2}, one_part_line),
 ]
 
 

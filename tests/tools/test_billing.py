@@ -297,6 +297,18 @@ def test_a_prepaid_rule_must_read_labor_x_factor(tmp_path):
     assert ok.prepaid_labor_rules == {"emergency": "onsite x1.5"}
 
 
+def test_billing_mode_comes_from_syncro_billing_mode_and_a_typo_is_refused(tmp_path):
+    """The issue names the environment variable: SYNCRO_BILLING_MODE picks the path; make_invoice by default."""
+    from syncro_mcp.server.settings import ConfigError, load_settings
+
+    env = {"SYNCRO_SUBDOMAIN": "acme", "SYNCRO_STATE_DIR": str(tmp_path)}
+    assert load_settings(None, env).billing_mode == "make_invoice"
+    for mode in MODES:
+        assert load_settings(None, {**env, "SYNCRO_BILLING_MODE": mode}).billing_mode == mode
+    with pytest.raises(ConfigError, match="SYNCRO_BILLING_MODE: must be 'make_invoice', 'charge_timer' or 'line_item'"):
+        load_settings(None, {**env, "SYNCRO_BILLING_MODE": "timer"})
+
+
 async def test_the_final_answer_lists_syncros_lines_by_kind(tmp_path):
     async with harness(tmp_path) as h:
         await add_part(h, 32164, 1)

@@ -57,7 +57,8 @@ CASES: list[tuple[str, dict[str, Any], list[str], list[str]]] = [
     ("move_appointment", {"appointment_id": 5560200194, "start": "2026-11-30T10:00:00-07:00"},
      ["GET /appointments/{id}"], ["GET /appointments/{id}", "PUT /appointments/{id}"]),  # its current times
     ("ticket_from_alert", {"alert_id": 61450116},
-     ["GET /rmm_alerts/{id}", "GET /customers/{id}"], ["GET /rmm_alerts/{id}", "POST /tickets"]),  # has a ticket?
+     ["GET /rmm_alerts/{id}", "GET /tickets?customer_id&page&since_updated_at", "GET /customers/{id}"],
+     ["GET /rmm_alerts/{id}", "GET /tickets?customer_id&page&since_updated_at", "POST /tickets"]),  # has a ticket?
 ]
 
 

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import httpx
 from support.harness import call, harness, text
 from syncro_mcp.sandbox import Sandbox
 from syncro_mcp.sandbox.seed import ME_USER_ID, PHARMACY_CUSTOMER_ID, THIRD_TECH_ID
@@ -299,7 +300,7 @@ async def test_records_carry_web_links_with_internal_ids(tmp_path):
         url = f"https://acme.syncromsp.com/tickets/{h.sandbox.ticket_id(32164)}"
         assert r.structured_content["url"] == url and f"Link: {url}" in text(r)
         assert "/tickets/32164" not in text(r)  # the internal id, never the number
-        r = await call(h.server, "customer_history", {"customer": "Jerry Burger"})
+        r = await call(h.server, "customer_history", {"customer": GREENWAY})
         cid = r.structured_content["customer"]["id"]
         assert r.structured_content["url"] == f"https://acme.syncromsp.com/customers/{cid}"
     async with harness(tmp_path / "plain") as h:  # no account configured: no link invented
@@ -317,3 +318,136 @@ def test_web_base_from_settings():
     )
     assert web_base(SimpleNamespace(subdomain=None, base_url=None, sandbox=True)) == "http://sandbox.invalid"
     assert link(SimpleNamespace(subdomain="acme"), "invoices", 7) == "https://acme.syncromsp.com/invoices/7"
+
+
+GREENWAY = "Greenway Property Management"
+
+
+async def test_customer_history_reads_past_the_accounts_newest_invoices(tmp_path):
+    """Syncro's /invoices has no customer filter: a customer whose invoices are older than the
+    account's newest 50 still shows them (pages read until five are found), never a silent nothing."""
+    sb = Sandbox(rate_limit_per_min=None)
+    async with harness(tmp_path, sandbox=sb) as h:
+        r = await call(h.server, "customer_history", {"customer": GREENWAY})
+        cid = r.structured_content["customer"]["id"]
+        theirs = sorted((i for i in sb.state.invoices.values() if i["customer_id"] == cid), key=lambda i: -i["id"])
+        assert theirs, "the seed gives Greenway two invoices"
+        other = next(c["id"] for c in sb.state.customers.values() if c["id"] != cid)
+        for _ in range(60):  # newer than all of his: pages 1-3 of GET /invoices are someone else's
+            await h.client.create_invoice(customer_id=other)
+        sb.requests.clear()
+        r = await call(h.server, "customer_history", {"customer": GREENWAY})
+        assert not r.is_error, text(r)
+        sc = r.structured_content
+        assert {i["id"] for i in sc["recent_invoices"]} == {i["id"] for i in theirs[:5]}
+        assert sc["complete"] is True
+        pages = [q.query["page"] for q in sb.requests if q.path == "/invoices"]
+        assert pages == ["1", "2", "3"], pages  # stops at Syncro's last page
+
+
+async def test_customer_history_says_what_it_did_not_read(tmp_path, monkeypatch):
+    """When the bound on invoice pages stops the walk, the answer says so instead of a short list."""
+    from syncro_mcp.tools import history
+
+    monkeypatch.setattr(history, "INVOICE_PAGES", 1)
+    sb = Sandbox(rate_limit_per_min=None)
+    async with harness(tmp_path, sandbox=sb) as h:
+        cid = next(c["id"] for c in sb.state.customers.values() if c.get("business_name") == GREENWAY)
+        other = next(c["id"] for c in sb.state.customers.values() if c["id"] != cid)
+        for _ in range(30):
+            await h.client.create_invoice(customer_id=other)
+        r = await call(h.server, "customer_history", {"customer": GREENWAY})
+        assert not r.is_error, text(r)
+        assert r.structured_content["complete"] is False and r.structured_content["recent_invoices"] == []
+        assert r.structured_content["unread"] == ["invoices"] and "older invoices were not read" in text(r)
+
+        monkeypatch.setattr(history, "TICKET_PAGES", 1)
+        for i in range(26):  # the customer's tickets now span two pages
+            await h.client.create_ticket({"customer_id": cid, "subject": f"more {i}"})
+        r = await call(h.server, "customer_history", {"customer": GREENWAY})
+        assert r.structured_content["unread"] == ["tickets", "invoices"]
+        assert "more of this customer's tickets than were read" in text(r)
+
+
+async def test_unbilled_work_says_when_the_ticket_list_was_cut(tmp_path, monkeypatch):
+    """Parts are found through the ticket list: a list cut by its page bound is reported, not hidden."""
+    from syncro_mcp.tools import unbilled
+
+    sb = Sandbox(rate_limit_per_min=None)
+    async with harness(tmp_path, sandbox=sb) as h:
+        r = await call(h.server, "unbilled_work", {})
+        assert r.structured_content["complete"] is True
+        monkeypatch.setattr(unbilled, "LIST_PAGES", 1)
+        for i in range(30):  # Not Closed now spans two pages
+            await h.client.create_ticket({"customer_id": PHARMACY_CUSTOMER_ID, "subject": f"extra {i}"})
+        r = await call(h.server, "unbilled_work", {})
+        assert not r.is_error, text(r)
+        assert r.structured_content["complete"] is False
+        assert "more timers or tickets than were read" in text(r)
+
+
+def test_dst_days_are_23_and_25_hours_and_weeks_start_on_the_setting():
+    from syncro_mcp.tools.periods import period_span
+
+    def hours(span) -> float:  # elapsed, not wall-clock, time (same-zone subtraction ignores the offset)
+        return (span.end.astimezone(timezone.utc) - span.start.astimezone(timezone.utc)).total_seconds() / 3600
+
+    spring, fall = date(2026, 3, 8), date(2026, 11, 1)  # US DST changes (Sundays)
+    assert hours(period_span("today", spring, DENVER)) == 23 and hours(period_span("today", fall, DENVER)) == 25
+    tue = date(2026, 11, 3)
+    mon_week = period_span("last_week", tue, DENVER)
+    assert (mon_week.first, mon_week.last, hours(mon_week)) == (date(2026, 10, 26), date(2026, 11, 1), 169)
+    sun_week = period_span("week", tue, DENVER, week_start="sunday")
+    assert (sun_week.first, sun_week.last, hours(sun_week)) == (date(2026, 11, 1), date(2026, 11, 7), 169)
+    sat_week = period_span("week", date(2026, 11, 7), DENVER, week_start="saturday")  # today is the first day
+    assert sat_week.first == date(2026, 11, 7)
+
+
+async def test_my_time_today_on_the_fall_back_day_holds_all_25_hours(tmp_path):
+    """On 2026-11-01 in Denver "today" runs 00:00 MDT to 00:00 MST next day: entries at both ends count."""
+    from syncro_mcp.testing import in_memory
+
+    sb = Sandbox(seed=False, time_zone="America/Denver", rate_limit_per_min=None)
+    now = datetime(2026, 11, 2, 6, 50, tzinfo=timezone.utc)  # 2026-11-01 23:50 MST
+    async with in_memory(tmp_path, sandbox=sb, timezone="America/Denver", now=lambda: now) as env:
+        customer = await env.client.create_customer({"business_name": "DST Co", "email": "dst@example.com"})
+        ticket = await env.client.create_ticket({"customer_id": customer.id, "subject": "DST"})
+        starts = {
+            datetime(2026, 11, 1, 5, 50, tzinfo=timezone.utc): False,  # 10-31 23:50 MDT
+            datetime(2026, 11, 1, 6, 10, tzinfo=timezone.utc): True,  # 11-01 00:10 MDT
+            datetime(2026, 11, 2, 6, 20, tzinfo=timezone.utc): True,  # 11-01 23:20 MST (the 25th hour's day)
+        }
+        for start in starts:
+            await env.client.add_timer_entry(ticket.id, start_at=start, end_at=start + timedelta(minutes=20),
+                                             notes=f"{start:%d %H:%M}", product_id=1190473)
+        r = await call(env.server, "my_time", {"period": "today"})
+        assert not r.is_error, text(r)
+        sc = r.structured_content
+        assert [e["notes"] for e in sc["entries"]] == [f"{s:%d %H:%M}" for s, inside in starts.items() if inside]
+        assert sc["total_minutes"] == 40 and "2026-11-01" in sc["period"]
+
+
+class CapsPerPage(httpx.AsyncBaseTransport):
+    """A Syncro that pages comments 25 at a time whatever ``per_page`` asks (its cap is not documented)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/comments") and request.url.params.get("per_page"):
+            request = httpx.Request(request.method, request.url.copy_set_param("per_page", "25"),
+                                    headers=request.headers)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_all_comments_follows_syncros_pages_when_it_caps_per_page(tmp_path):
+    """A first page shorter than asked is not the thread's end when Syncro says more pages follow."""
+    sb = Sandbox(rate_limit_per_min=None)
+    async with harness(tmp_path, sandbox=sb, client_kw={"transport": CapsPerPage(sb.transport())}) as h:
+        ticket_id = await h.client.find_ticket_id(32165)
+        for i in range(40):
+            await h.client.add_comment(ticket_id, subject="Update", body=f"note {i}")
+        r = await call(h.server, "get_ticket", {"number": 32165, "all_comments": True})
+        assert not r.is_error, text(r)
+        held = sb.state.children("comments", "ticket_id", ticket_id)
+        assert len(r.structured_content["comments"]) == len(held) > 40

@@ -183,3 +183,52 @@ async def test_ticket_from_alert_refusals_send_nothing(hs):
     r = await call(hs.app.server, "ticket_from_alert", {"alert_id": ALERT}, elicitation_callback=elicitation("decline"))
     assert r.structured_content["status"] == "cancelled", text(r)
     assert writes(hs) == []
+
+
+async def test_lengths_are_elapsed_time_across_the_dst_change(tmp_path):
+    """Denver falls back at 02:00 MDT on 2026-11-01: a 2-hour appointment from 00:30 MDT ends at 01:30 MST
+    (two hours later), not at 02:30 MST (three). Python's zoned arithmetic is wall-clock arithmetic."""
+    from zoneinfo import ZoneInfo
+
+    from syncro_mcp.sandbox import Sandbox
+    from syncro_mcp.testing import in_memory
+
+    denver = ZoneInfo("America/Denver")
+    sb = Sandbox(rate_limit_per_min=None, time_zone="America/Denver")
+    async with in_memory(tmp_path, sandbox=sb, timezone="America/Denver", toolsets=OPT_IN,
+                         now=lambda: datetime(2026, 10, 30, 12, tzinfo=denver)) as env:
+        night = "2026-11-01T00:30:00"  # naive: the account's local time (MDT that night)
+        preview = (await call(env.server, "move_appointment", {"appointment_id": APPT, "start": night}))
+        assert "ends 2026-11-01 01:30 MST (length 2h kept)" in preview.structured_content["preview"], text(preview)
+        r = await call_confirmed(env.server, "move_appointment", {"appointment_id": APPT, "start": night})
+        assert r.structured_content["status"] == "done", text(r)
+        r = await call_confirmed(env.server, "schedule_appointment", {"number": NUMBER, "start": night, "minutes": 90})
+        assert r.structured_content["status"] == "done", text(r)
+        new = max(sb.state.appointments.values(), key=lambda a: a["id"])
+        for appt, length in ((sb.state.appointments[APPT], timedelta(hours=2)), (new, timedelta(minutes=90))):
+            start, end = datetime.fromisoformat(appt["start_at"]), datetime.fromisoformat(appt["end_at"])
+            assert start == datetime(2026, 11, 1, 0, 30, tzinfo=denver) and end - start == length, appt
+
+
+async def test_ticket_from_alert_is_refused_once_any_server_made_one_for_it(tmp_path):
+    """Syncro does not link the alert to a ticket made with POST /tickets, so the alert stays open and
+    unlinked: hours later (past the repeat window), or from another server, a second call must not make a
+    second ticket. The ticket is recognised by its first note, which names the alert's id."""
+    from syncro_mcp.sandbox import Sandbox
+
+    sb = Sandbox(rate_limit_per_min=None)
+    async with harness(tmp_path / "a", sandbox=sb, toolsets=OPT_IN) as first:
+        r = await call_confirmed(first.app.server, "ticket_from_alert", {"alert_id": ALERT})
+        made = r.structured_content["number"]
+    async with harness(tmp_path / "b", sandbox=sb, toolsets=OPT_IN) as other:  # its own journal
+        sb.requests.clear()
+        r = await call(other.app.server, "ticket_from_alert", {"alert_id": ALERT, "subject": "Disk space again"})
+        assert r.is_error and f"already has ticket #{made}" in text(r) and "again=true" in text(r), text(r)
+        assert sb.requests.writes() == []
+        again = await call(other.app.server, "ticket_from_alert", {"alert_id": ALERT, "again": True})
+        assert again.structured_content["status"] == "needs_confirmation", text(again)
+        # another alert of the same customer is its own: not refused
+        other_alert = next(a["id"] for a in sb.state.rmm_alerts.values()
+                           if a["customer_id"] == 29140035 and a["id"] != ALERT and not a["ticket_id"])
+        r = await call(other.app.server, "ticket_from_alert", {"alert_id": other_alert})
+        assert r.structured_content["status"] == "needs_confirmation", text(r)

@@ -3,8 +3,10 @@ lost answers, declined confirmations)."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
+import httpx
 import pytest
 from support.harness import FIXED_NOW, call, call_confirmed, elicitation, harness, text
 
@@ -75,6 +77,37 @@ async def test_update_labor_and_notes_keeps_the_length(h):
     assert put.body["product_id"] == 26118 and put.body["notes"] == "Onsite, not remote."
     tm = h.sandbox.state.timers[entry]
     assert tm["product_id"] == 26118 and tm["active_duration"] == 30 * 60
+
+
+class IgnoresEndAt(httpx.AsyncBaseTransport):
+    """Syncro answering 200 to update_timer_entry while keeping the old end (the report about
+    duration_minutes in docs/syncro-facts.md#timer-entries, here for end_at): the request reaches the
+    sandbox without ``end_at``."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PUT" and request.url.path.endswith("/update_timer_entry"):
+            body = {k: v for k, v in json.loads(request.content).items() if k != "end_at"}
+            request = httpx.Request("PUT", request.url, headers={k: v for k, v in request.headers.items()
+                                                                 if k.lower() != "content-length"}, json=body)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_update_that_syncro_did_not_keep_is_reported_not_claimed(tmp_path):
+    """The read-back is what decides: an entry still 30 min long after the PUT is not "Updated"."""
+    from syncro_mcp.sandbox import Sandbox
+
+    sb = Sandbox(rate_limit_per_min=None)
+    async with harness(tmp_path, sandbox=sb, client_kw={"transport": IgnoresEndAt(sb.transport())}) as h:
+        _, entry = await logged(h)
+        args = {"number": NUMBER, "entry_id": entry, "minutes": 45}
+        r = await call_confirmed(h.app.server, "update_time_entry", args)
+        assert r.is_error or r.structured_content["status"] != "done", text(r)
+        assert "reading it back shows" in text(r) and "Updated time entry" not in text(r), text(r)
+        assert sb.state.timers[entry]["active_duration"] == 30 * 60
+        assert len(sb.requests.matching("PUT", "/tickets/*/update_timer_entry")) == 1, "never re-sent"
 
 
 @pytest.mark.parametrize(
