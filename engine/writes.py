@@ -55,10 +55,13 @@ class CommentStep(Step):
 
     async def find(self, results: Results, since: datetime) -> dict[str, Any] | None:
         """Newest first, page after page, back to the send time (newer comments may have pushed
-        ours off the first page)."""
+        ours off the first page). Syncro's ``total_pages`` ends the walk, not a page shorter than
+        asked: Syncro may page by fewer (its cap is undocumented), and a walk that stopped early
+        would leave a comment it holds "outcome unknown", inviting a second one."""
         floor = since - CLOCK_SLACK
         for page in range(1, 21):
-            comments = await self.client.list_comments(self.ticket.id, per_page=25, page=page)
+            got = await self.client.comments_page(self.ticket.id, per_page=25, page=page)
+            comments = got.items
             for c in comments:
                 if c.id in self.claimed:
                     continue  # an earlier identical comment another journal entry posted
@@ -66,7 +69,7 @@ class CommentStep(Step):
                 same = (c.body or "").strip() == self.body["body"].strip() and c.subject == self.body["subject"]
                 if fresh and same:
                     return {"comment_id": c.id}
-            if len(comments) < 25 or any(c.created_at is not None and c.created_at < floor for c in comments):
+            if not got.has_more or any(c.created_at is not None and c.created_at < floor for c in comments):
                 return None
         return None
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import httpx
 import pytest
-from support.harness import text
+from support.harness import call, elicitation, harness, text
 from syncro_mcp.sandbox import Sandbox
 
 from faults.rig import (
@@ -149,3 +150,43 @@ async def test_settle_window_zero_reads_once_and_never_resends(tmp_path, kind):
         assert resumed.structured_content["status"] == "done", text(resumed)
     assert len(comments_with(sb, NUMBER, NOTES)) == 1
     assert len(applied(sb, "POST", "/tickets/*/comment")) == 1
+
+
+class CapsCommentPages(httpx.AsyncBaseTransport):
+    """A Syncro that pages comments 10 at a time whatever ``per_page`` asks (its cap is undocumented),
+    where 12 newer comments arrive (another tech, the customer) before the first read of the thread."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.newer_added = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path.endswith("/comments"):
+            if not self.newer_added:
+                self.newer_added = True
+                post = request.url.copy_with(path=request.url.path.removesuffix("s"), query=b"")
+                for i in range(12):
+                    await self.inner.handle_async_request(httpx.Request(
+                        "POST", post, headers=request.headers, json={"subject": "Update", "body": f"newer {i}"}))
+            request = httpx.Request(request.method, request.url.copy_set_param("per_page", "10"),
+                                    headers=request.headers)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_a_lost_comment_is_found_when_syncro_pages_by_fewer_than_asked(tmp_path):
+    """The lost comment sits on page 2 of a Syncro that pages by 10: a walk that took the short first
+    page for the last one left it "outcome unknown", and resume_write (reading the same way) posted it
+    a second time. Syncro's total_pages ends the walk instead."""
+    sb = Sandbox(rate_limit_per_min=None)
+    caps = CapsCommentPages(sb.transport())
+    async with harness(tmp_path, sandbox=sb, client_kw={"transport": caps}) as h:
+        sb.faults.add("POST", "/tickets/*/comment", "apply_then_timeout", call=1)
+        body = "Replaced the failing UPS battery."
+        r = await call(h.server, "add_comment", {"number": 32164, "body": body},
+                       elicitation_callback=elicitation("accept"))
+        assert caps.newer_added
+        assert not r.is_error and r.structured_content["status"] == "done", text(r)
+        assert "confirmed by reading Syncro" in text(r)
+        ticket_id = sb.ticket(32164)["id"]
+        ours = [c for c in sb.state.children("comments", "ticket_id", ticket_id) if c["body"] == body]
+        assert len(ours) == 1

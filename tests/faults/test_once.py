@@ -243,16 +243,16 @@ async def test_a_lost_comment_is_found_behind_newer_comments(tmp_path):
         h.sandbox.faults.add("POST", "/tickets/*/comment", "apply_then_timeout", call=1)
         async with Client(h.server, mode="legacy", elicitation_callback=elicitation("accept")) as c:
             # Syncro applied ours; 11 newer comments arrive before we read (another tech, the customer).
-            real_list = h.client.list_comments
+            real_page = h.client.comments_page
 
-            async def list_after_newer(ticket_id, **kw):
-                if not getattr(list_after_newer, "added", False):
-                    list_after_newer.added = True
+            async def page_after_newer(ticket_id, **kw):
+                if not getattr(page_after_newer, "added", False):
+                    page_after_newer.added = True
                     for i in range(11):
                         await h.client.add_comment(ticket_id, subject="Update", body=f"newer {i}")
-                return await real_list(ticket_id, **kw)
+                return await real_page(ticket_id, **kw)
 
-            h.client.list_comments = list_after_newer
+            h.client.comments_page = page_after_newer
             r = await c.call_tool("add_comment", COMMENT)
         assert r.structured_content["status"] == "done", text(r)
         assert "confirmed by reading Syncro" in text(r)
