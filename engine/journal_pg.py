@@ -192,7 +192,7 @@ class PgStore:
 
     def drop(self, handle: Any) -> None:
         if handle is not None:
-            handle.close()
+            _let_go(handle)
 
     def release(self, key: int, owner: str) -> None:
         conn = self._held.pop(key, None)
@@ -201,7 +201,7 @@ class PgStore:
                 db.execute("DELETE FROM locks WHERE ticket = ? AND owner = ?", (key, owner))
         finally:
             if conn is not None:
-                conn.close()  # the session ends, and its advisory lock with it
+                _let_go(conn)
 
     # -- the rest --------------------------------------------------------------------------------------
     def shared_secret(self, name: str) -> bytes:
@@ -221,6 +221,17 @@ class PgStore:
                 conn.close()
             self._held.clear()
             self._conn = None
+
+
+def _let_go(conn: psycopg.Connection[Any]) -> None:
+    """Free a lock's connection: unlock first, then close. Closing alone frees the lock only once the
+    server's backend has exited, a moment later: a claim of the same write right after was refused as busy."""
+    try:
+        conn.execute("SELECT pg_advisory_unlock_all()")
+    except psycopg.Error:
+        pass  # a broken connection: its lock goes with its backend
+    finally:
+        conn.close()
 
 
 def describe_url(url: str, schema: str | None = None) -> str:
