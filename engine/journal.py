@@ -14,9 +14,10 @@ ids Syncro returned. So a later call can
 ``Journal`` holds that logic once; where it is kept is a *store*: ``SqliteStore`` here (a file
 in the state dir, one machine: locks are lease rows whose owner pid must be alive) or ``PgStore``
 (``journal_pg``, PostgreSQL: any number of instances on any machines; locks are session advisory
-locks, which die with their connection). Both are synchronous with short transactions, called
-from the async engine (docs/architecture.md). The schema is versioned (``schema_version``) and
-upgraded by the server when it opens the journal (``syncro-mcp db upgrade`` does it on demand).
+locks, which die with their connection). Both are synchronous with short transactions; the async
+engine calls them from worker threads (``runner.off_loop``), so they are thread-safe
+(docs/architecture.md). The schema is versioned (``schema_version``) and upgraded by the server
+when it opens the journal (``syncro-mcp db upgrade`` does it on demand).
 """
 
 from __future__ import annotations
@@ -119,7 +120,15 @@ def fingerprint(op: str, args: dict[str, Any]) -> str:
 _HELD: set[tuple[str, int]] = set()
 """SQLite: (journal file, ticket) pairs a call in this process is writing now. The lock row names
 the process, and this set tells one task's claim from another's (a second call in the same
-process, another HTTP session or a parallel call, is refused like a call from another process)."""
+process, another HTTP session or a parallel call, is refused like a call from another process).
+A pair is added inside the claim's transaction (``take``), so another thread never sees the row unmarked."""
+
+
+@dataclass
+class _Mark:
+    """SQLite's claim handle: the ``_HELD`` pair ``take`` marked, for ``drop`` to unmark."""
+
+    key: tuple[str, int] | None = None
 
 
 def write_key(op: str, args: dict[str, Any]) -> int:
@@ -299,8 +308,8 @@ class SqliteStore:
         row = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
         return row is not None
 
-    def hold(self, key: int) -> None:
-        return None
+    def hold(self, key: int) -> _Mark:
+        return _Mark()
 
     def take(self, db: Any, key: int, entry_id: int, handle: Any, owner: str, now: float) -> int | None:
         row = db.execute("SELECT * FROM locks WHERE ticket = ?", (key,)).fetchone()
@@ -311,6 +320,10 @@ class SqliteStore:
             " SET entry_id = excluded.entry_id, owner = excluded.owner, expires = excluded.expires",
             (key, entry_id, owner, now + self.lease_s),
         )
+        # Marked held inside the transaction (it holds the file's write lock): a claim in another thread of
+        # this process (the engine calls the journal from worker threads) never sees our row unmarked.
+        _HELD.add((self.file, key))
+        handle.key = (self.file, key)
         return None
 
     def _held_elsewhere(self, holder: str, owner: str, key: int) -> bool:
@@ -321,10 +334,11 @@ class SqliteStore:
         return _owner_alive(holder)
 
     def keep(self, key: int, handle: Any) -> None:
-        _HELD.add((self.file, key))
+        return None  # marked in ``take``
 
     def drop(self, handle: Any) -> None:
-        return None
+        if handle.key is not None:  # taken, then the transaction failed: not held after all
+            _HELD.discard(handle.key)
 
     def release(self, key: int, owner: str) -> None:
         _HELD.discard((self.file, key))

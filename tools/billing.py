@@ -90,7 +90,9 @@ async def prepaid_rule(rt: Runtime, a: BillArgs, work: Work, bill: BillPreview,
 async def plan_bill_ticket(rt: Runtime, a: BillArgs) -> JournaledPlan:
     work, mode = a.work(rt), rt.settings.billing_mode
     refuse = partial(repeated_bill, number=a.number, now=rt.clock.time())
-    resume = rt.engine.check("bill_ticket", a.number, a.journal_key(), refuse_repeat=refuse, allow_repeat=a.bill_again)
+    resume = await rt.engine.check(
+        "bill_ticket", a.number, a.journal_key(), refuse_repeat=refuse, allow_repeat=a.bill_again
+    )
     ticket = await rt.resolver.ticket(a.number)
     status = pick_one(INVOICED, await rt.resolver.statuses(), "status")
     if ticket.customer_id is None:

@@ -55,7 +55,7 @@ async def find_product(rt: Runtime, text: str) -> Product:
 
 
 async def plan_add_ticket_part(rt: Runtime, a: AddPartArgs) -> JournaledPlan:
-    resume = rt.engine.check("add_ticket_part", a.number, a.journal_key(), allow_repeat=a.again)
+    resume = await rt.engine.check("add_ticket_part", a.number, a.journal_key(), allow_repeat=a.again)
     ticket = await rt.resolver.ticket(a.number)
     p = await find_product(rt, a.product)
     qty = Decimal(str(a.quantity))
