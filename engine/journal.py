@@ -14,9 +14,10 @@ ids Syncro returned. So a later call can
 ``Journal`` holds that logic once; where it is kept is a *store*: ``SqliteStore`` here (a file
 in the state dir, one machine: locks are lease rows whose owner pid must be alive) or ``PgStore``
 (``journal_pg``, PostgreSQL: any number of instances on any machines; locks are session advisory
-locks, which die with their connection). Both are synchronous with short transactions, called
-from the async engine (docs/architecture.md). The schema is versioned (``schema_version``) and
-upgraded by the server when it opens the journal (``syncro-mcp db upgrade`` does it on demand).
+locks, which die with their connection). Both are synchronous with short transactions; the async
+engine calls them from worker threads (``runner.off_loop``), so they are thread-safe
+(docs/architecture.md). The schema is versioned (``schema_version``) and upgraded by the server
+when it opens the journal (``syncro-mcp db upgrade`` does it on demand).
 """
 
 from __future__ import annotations
@@ -31,11 +32,13 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import partial
+from functools import partial, update_wrapper
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from .steps import Results, Resume, Step
+
+T = TypeVar("T")
 
 LOCK_LEASE_S = 600.0
 
@@ -102,6 +105,29 @@ class JournalError(Exception):
     """The journal cannot be used (unreachable, schema newer than this code); the message says the fix."""
 
 
+class Dropped(JournalError):
+    """The store's connection was found dropped before anything of a call reached the database: the
+    journal runs the call once more, on a new connection (``_reconnecting``); a second drop is the error."""
+
+
+class _reconnecting(Generic[T]):  # a decorator: named like one
+    """A journal method run once more when its store found the connection dropped before the call reached
+    the database (PostgreSQL restarted, the session was ended): nothing of it was done, so the retry is safe."""
+
+    def __init__(self, method: Callable[..., T]) -> None:
+        self.method = method
+        update_wrapper(self, method)
+
+    def __get__(self, obj: Any, owner: Any = None) -> Callable[..., T]:
+        return self if obj is None else partial(self.__call__, obj)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> T:
+        try:
+            return self.method(*args, **kwargs)
+        except Dropped:
+            return self.method(*args, **kwargs)
+
+
 def _normal(key: str, value: Any) -> Any:
     """What makes two writes the same: text without surrounding whitespace; labor type in any case."""
     if isinstance(value, str):
@@ -119,7 +145,15 @@ def fingerprint(op: str, args: dict[str, Any]) -> str:
 _HELD: set[tuple[str, int]] = set()
 """SQLite: (journal file, ticket) pairs a call in this process is writing now. The lock row names
 the process, and this set tells one task's claim from another's (a second call in the same
-process, another HTTP session or a parallel call, is refused like a call from another process)."""
+process, another HTTP session or a parallel call, is refused like a call from another process).
+A pair is added inside the claim's transaction (``take``), so another thread never sees the row unmarked."""
+
+
+@dataclass
+class _Mark:
+    """SQLite's claim handle: the ``_HELD`` pair ``take`` marked, for ``drop`` to unmark."""
+
+    key: tuple[str, int] | None = None
 
 
 def write_key(op: str, args: dict[str, Any]) -> int:
@@ -299,8 +333,8 @@ class SqliteStore:
         row = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
         return row is not None
 
-    def hold(self, key: int) -> None:
-        return None
+    def hold(self, key: int) -> _Mark:
+        return _Mark()
 
     def take(self, db: Any, key: int, entry_id: int, handle: Any, owner: str, now: float) -> int | None:
         row = db.execute("SELECT * FROM locks WHERE ticket = ?", (key,)).fetchone()
@@ -311,6 +345,10 @@ class SqliteStore:
             " SET entry_id = excluded.entry_id, owner = excluded.owner, expires = excluded.expires",
             (key, entry_id, owner, now + self.lease_s),
         )
+        # Marked held inside the transaction (it holds the file's write lock): a claim in another thread of
+        # this process (the engine calls the journal from worker threads) never sees our row unmarked.
+        _HELD.add((self.file, key))
+        handle.key = (self.file, key)
         return None
 
     def _held_elsewhere(self, holder: str, owner: str, key: int) -> bool:
@@ -321,10 +359,11 @@ class SqliteStore:
         return _owner_alive(holder)
 
     def keep(self, key: int, handle: Any) -> None:
-        _HELD.add((self.file, key))
+        return None  # marked in ``take``
 
     def drop(self, handle: Any) -> None:
-        return None
+        if handle.key is not None:  # taken, then the transaction failed: not held after all
+            _HELD.discard(handle.key)
 
     def release(self, key: int, owner: str) -> None:
         _HELD.discard((self.file, key))
@@ -368,6 +407,7 @@ class Journal:
             raise
 
     # -- schema -------------------------------------------------------------------------------
+    @_reconnecting
     def schema_version(self) -> int:
         with self.store.db() as db:
             return self._version(db)
@@ -389,6 +429,7 @@ class Journal:
             )
         return version
 
+    @_reconnecting
     def upgrade(self) -> tuple[int, int]:
         """Bring the schema to ``SCHEMA_VERSION`` in one transaction; returns (before, after)."""
         if self.check_version() == SCHEMA_VERSION:
@@ -411,6 +452,7 @@ class Journal:
         """One line for ``check``: the backend, where, the schema version."""
         return f"{self.store.kind} {self.store.where()} (schema version {self.schema_version()})"
 
+    @_reconnecting
     def shared_secret(self, name: str) -> bytes | None:
         return self.store.shared_secret(name)
 
@@ -423,6 +465,7 @@ class Journal:
             yield db
 
     # -- entries ------------------------------------------------------------------------------
+    @_reconnecting
     def get(self, entry_id: int) -> Entry:
         with self._db() as db:
             row = db.execute("SELECT * FROM entries WHERE id = ?", (entry_id,)).fetchone()
@@ -431,6 +474,7 @@ class Journal:
             steps = db.execute("SELECT * FROM steps WHERE entry_id = ? ORDER BY seq", (entry_id,)).fetchall()
         return _entry(row, steps)
 
+    @_reconnecting
     def unfinished(self, ticket: int | None = None, op: str | None = None) -> list[Entry]:
         sql = "SELECT id FROM entries WHERE state IN ('running', 'failed')"
         params: list[Any] = []
@@ -444,6 +488,7 @@ class Journal:
             ids = [r["id"] for r in db.execute(sql + " ORDER BY id", params).fetchall()]
         return [self.get(i) for i in ids]
 
+    @_reconnecting
     def recent_done(self, op: str, ticket: int, args: dict[str, Any], window_s: float) -> Entry | None:
         """The newest completed identical operation within ``window_s``, if any."""
         with self._db() as db:
@@ -457,6 +502,7 @@ class Journal:
             (op, ticket, fingerprint(op, args), self._clock() - window_s),
         ).fetchone()
 
+    @_reconnecting
     def done_entries(self, op: str, ticket: int) -> list[Entry]:
         """Every completed ``op`` on ``ticket`` (e.g. the bills whose timers are on an invoice)."""
         with self._db() as db:
@@ -465,6 +511,7 @@ class Journal:
             ).fetchall()]
         return [self.get(i) for i in ids]
 
+    @_reconnecting
     def set_state(self, entry_id: int, state: str, *, summary: str | None = None, error: str | None = None) -> None:
         sets, params = ["state = ?", "updated = ?"], [state, self._clock()]
         if summary is not None:
@@ -477,6 +524,7 @@ class Journal:
             db.execute(f"UPDATE entries SET {', '.join(sets)} WHERE id = ?", [*params, entry_id])
 
     # -- resume -------------------------------------------------------------------------------
+    @_reconnecting
     def resume_point(self, entry_id: int) -> Resume:
         """What an earlier attempt finished, and which steps were sent with no known outcome."""
         done: Results = {}
@@ -494,12 +542,14 @@ class Journal:
         return JournalLog(self, entry_id)
 
     # -- confirmation tokens -------------------------------------------------------------------
+    @_reconnecting
     def token_use(self, token: str) -> TokenUse | None:
         """What an earlier use of ``token`` did, if it was used (nothing is consumed)."""
         with self._db() as db:
             row = db.execute("SELECT * FROM tokens WHERE token = ?", (_token_key(token),)).fetchone()
         return None if row is None else TokenUse(row["tool"], row["state"], row["outcome"])
 
+    @_reconnecting
     def use_token(self, token: str, tool: str) -> TokenUse | None:
         """Consume ``token`` atomically: None the first time, else what its first use did."""
         with self.store.transaction() as db:
@@ -513,6 +563,7 @@ class Journal:
             row = db.execute("SELECT * FROM tokens WHERE token = ?", (_token_key(token),)).fetchone()
         return TokenUse(row["tool"], row["state"], row["outcome"])
 
+    @_reconnecting
     def token_outcome(self, token: str, state: str, outcome: str) -> None:
         """Record what the write a token approved did (a later use of the token is told this)."""
         with self._db() as db:
@@ -546,10 +597,12 @@ class Journal:
             "Nothing of this call was sent. Wait for it to finish, then check pending_writes."
         )
 
+    @_reconnecting
     def lock(self, ticket: int, entry_id: int) -> None:
         """Take the ticket's write lock for ``entry_id`` or raise TicketBusy."""
         self._claim(ticket, partial(_given, entry_id))
 
+    @_reconnecting
     def claim(
         self, op: str, ticket: int, args: dict[str, Any], plan: list[str], resume: Entry | None,
         repeat_window_s: float = 0, key: int | None = None,
@@ -599,6 +652,7 @@ class Journal:
                 raise Repeated(row["id"])
 
     # -- one-shot writes (no steps, no resume: create_invoice, update_ticket, …; Engine.once) ---------
+    @_reconnecting
     def recent_write(self, op: str, args: dict[str, Any], window_s: float) -> Entry | None:
         """The newest identical one-shot write inside the window (done, outcome unknown or being sent)."""
         with self._db() as db:
@@ -612,6 +666,7 @@ class Journal:
             (op, fingerprint(op, args), self._clock() - window_s),
         ).fetchone()
 
+    @_reconnecting
     def claim_write(self, op: str, ticket: int, args: dict[str, Any], window_s: float) -> Entry:
         """Start one exact one-shot write ('sending'), atomically: refuse a repeat inside the window
         (``Repeated``), take the lock of this exact write (``write_key``: not the ticket's) or raise
@@ -625,6 +680,7 @@ class Journal:
             raise Repeated(row["id"])
         return self._insert(db, op, ticket, args, [op], "sending")
 
+    @_reconnecting
     def abandon(self, entry_id: int) -> str | None:
         """Mark an unfinished entry abandoned, check-and-set under its ticket's lock (either store): None
         when done, else the state it has now (finished, or abandoned by a parallel call). ``TicketBusy``
@@ -648,6 +704,7 @@ class Journal:
         db.execute("UPDATE entries SET state = 'abandoned', updated = ? WHERE id = ?", (self._clock(), entry_id))
         return entry_id
 
+    @_reconnecting
     def unlock(self, ticket: int) -> None:
         self.store.release(ticket, self._owner)
 
@@ -664,6 +721,7 @@ class JournalLog:
         self.entry_id = entry_id
         self._seq = 0
 
+    @_reconnecting
     def intent(self, step: Step) -> None:
         self._seq += 1
         now = self.journal._clock()
@@ -678,6 +736,7 @@ class JournalLog:
                  json.dumps(step.body, default=str), now, now),
             )
 
+    @_reconnecting
     def done(self, step: Step, result: dict[str, Any], how: str) -> None:
         now = self.journal._clock()
         with self.journal._db() as db:
@@ -693,6 +752,7 @@ class JournalLog:
                      json.dumps(step.body, default=str), json.dumps(result, default=str), how, now, now),
                 )
 
+    @_reconnecting
     def claimed(self, key: str) -> frozenset[Any]:
         """Values of ``key`` in the results of other entries for this ticket (records they own)."""
         with self.journal._db() as db:

@@ -17,7 +17,11 @@ number of server instances on any machines see the same writes.
 - The confirmation key is a row (``journal_keys``), made once atomically: a token one instance
   issued is accepted by another without a shared state dir.
 
-Synchronous psycopg 3 with short transactions, like the SQLite store (docs/architecture.md).
+Synchronous psycopg 3 with short transactions, like the SQLite store, called from the engine's worker
+threads (``runner.off_loop``): the shared connection is used under a lock, one thread at a time
+(docs/architecture.md). A shared connection found dropped by a call's first statement (PostgreSQL
+restarted, the session ended) is replaced and the call run once more; dropped later, the call fails
+with a ``JournalError`` naming the database.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import dict_row
 
-from .journal import JournalError
+from .journal import Dropped, JournalError
 
 PG_MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (  # 1: the tables (as SQLite's version 1) and the shared confirmation key
@@ -94,13 +98,17 @@ MIGRATION_LOCK = 0  # the advisory key (within the schema's namespace) that seri
 
 
 class _Db:
-    """A psycopg connection that takes the journal's SQL (``?`` placeholders)."""
+    """A psycopg connection that takes the journal's SQL (``?`` placeholders), counting what got through."""
 
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self.conn = conn
+        self.done = 0
+        self.rolled_back = False  # inside a transaction's body: a failure there commits nothing
 
     def execute(self, sql: str, params: Any = (), /) -> Any:
-        return self.conn.execute(sql.replace("?", "%s"), params)  # type: ignore[arg-type]
+        cursor = self.conn.execute(sql.replace("?", "%s"), params)  # type: ignore[arg-type]
+        self.done += 1
+        return cursor
 
 
 class PgStore:
@@ -133,17 +141,43 @@ class PgStore:
 
     @contextmanager
     def db(self) -> Iterator[_Db]:
+        """The shared connection. Found dropped (PostgreSQL restarted, the session was ended) by the
+        block's first statement, which never got through: ``Dropped``, and the journal runs the call once
+        more on a new connection. Dropped later in the block: a ``JournalError`` (what it changed is unsure)."""
         with self._lock:
             if self._conn is None or self._conn.closed or self._conn.broken:
                 self._conn = self._connect()
-            yield _Db(self._conn)
+            db = _Db(self._conn)
+            try:
+                yield db
+            except psycopg.OperationalError as exc:
+                if not (self._conn.closed or self._conn.broken):
+                    raise
+                self._conn = None
+                reason = " ".join(str(exc).split()) or type(exc).__name__
+                if db.done == 0:
+                    raise Dropped(self._dropped(reason, "before the journal call reached it")) from None
+                if db.rolled_back:
+                    raise JournalError(self._dropped(
+                        reason, "during a journal transaction, which was not recorded")) from None
+                raise JournalError(self._dropped(
+                    reason, "during a journal call: its last change may or may not be recorded (pending_writes shows "
+                    "what is)")) from None
+
+    def _dropped(self, reason: str, when: str) -> str:
+        return (f"the write journal's PostgreSQL at {self.where()} dropped the connection {when}: {reason}. Fix: "
+                "check that the database runs, then call again.")
 
     @contextmanager
     def transaction(self, *, migrating: bool = False) -> Iterator[_Db]:
+        """One transaction on the shared connection; its BEGIN is the block's first statement (``db``)."""
         with self.db() as db, db.conn.transaction():
+            db.done += 1  # BEGIN got through: not retried from here on
+            db.rolled_back = True
             if migrating:  # two instances starting at once: one upgrades, the other then sees it done
                 db.execute("SELECT pg_advisory_xact_lock(?::bigint)", (self._key(MIGRATION_LOCK),))
             yield db
+            db.rolled_back = False  # COMMIT: a failure there leaves it unsure
 
     def insert(self, db: Any, sql: str, params: tuple[Any, ...]) -> int:
         return int(db.execute(sql + " RETURNING id", params).fetchone()["id"])
@@ -168,6 +202,9 @@ class PgStore:
                 " false), set_config('tcp_keepalives_count', '3', false), pg_try_advisory_lock(%s::bigint) AS got",
                 (self._key(key),),
             ).fetchone()
+        except psycopg.OperationalError as exc:
+            conn.close()
+            raise JournalError(self._dropped(" ".join(str(exc).split()), "while taking a write's lock")) from None
         except BaseException:
             conn.close()
             raise
@@ -192,7 +229,7 @@ class PgStore:
 
     def drop(self, handle: Any) -> None:
         if handle is not None:
-            handle.close()
+            _let_go(handle)
 
     def release(self, key: int, owner: str) -> None:
         conn = self._held.pop(key, None)
@@ -201,7 +238,7 @@ class PgStore:
                 db.execute("DELETE FROM locks WHERE ticket = ? AND owner = ?", (key, owner))
         finally:
             if conn is not None:
-                conn.close()  # the session ends, and its advisory lock with it
+                _let_go(conn)
 
     # -- the rest --------------------------------------------------------------------------------------
     def shared_secret(self, name: str) -> bytes:
@@ -221,6 +258,17 @@ class PgStore:
                 conn.close()
             self._held.clear()
             self._conn = None
+
+
+def _let_go(conn: psycopg.Connection[Any]) -> None:
+    """Free a lock's connection: unlock first, then close. Closing alone frees the lock only once the
+    server's backend has exited, a moment later: a claim of the same write right after was refused as busy."""
+    try:
+        conn.execute("SELECT pg_advisory_unlock_all()")
+    except psycopg.Error:
+        pass  # a broken connection: its lock goes with its backend
+    finally:
+        conn.close()
 
 
 def describe_url(url: str, schema: str | None = None) -> str:

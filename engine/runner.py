@@ -17,20 +17,51 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
+from functools import partial
 from typing import Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from syncro_mcp.client import SyncroClient
 from syncro_mcp.client.errors import OutcomeUnknownError, RateLimitedError, SyncroError
 
 from .audit import AuditUnavailable
 from .clock import Clock
 from .errors import InputError
-from .journal import UNFINISHED, Entry, Journal, Repeated, TicketBusy, fingerprint, write_key
+from .journal import UNFINISHED, Entry, Journal, JournalLog, Repeated, TicketBusy, fingerprint, write_key
 from .plans import NO_TICKET, Job
 from .steps import CLOCK_SLACK, OutcomeStillUnknown, Progress, Results, RunReport, Settle, Step, find_made, run_steps
 from .witness import already_there
 
 T = TypeVar("T")
+
+
+async def off_loop(call: Callable[..., T], *args: Any) -> T:
+    """One journal call, run in a worker thread: its I/O (a SQLite file, a PostgreSQL round trip, a new
+    connection for a write's lock) never stalls the event loop, so the server's other sessions go on.
+    Shielded from cancellation, as the synchronous call was: a cancelled request waits for its journal
+    call to end (they are short), so a lock it took is released by its own ``finally``."""
+    with anyio.CancelScope(shield=True):
+        return await anyio.to_thread.run_sync(partial(call, *args))
+
+
+class _OffLoopLog:
+    """A run's StepLog: the journal's (``JournalLog``), each record written from a worker thread."""
+
+    def __init__(self, log: JournalLog) -> None:
+        self.log = log
+
+    async def intent(self, step: Step) -> None:
+        await off_loop(self.log.intent, step)
+
+    async def done(self, step: Step, result: dict[str, Any], how: str) -> None:
+        await off_loop(self.log.done, step, result, how)
+
+    async def failed(self, step: Step, error: str) -> None:
+        await off_loop(self.log.failed, step, error)
+
+    async def claimed(self, key: str) -> frozenset[Any]:
+        return await off_loop(self.log.claimed, key)
 
 _RESUMING: ContextVar[Entry | None] = ContextVar("syncro_mcp_resuming", default=None)
 """The entry ``resume_write`` is planning (``Engine.resuming``): the only way a call continues one."""
@@ -48,7 +79,7 @@ class Engine:
         self.settle = Settle(settle_window_s, clock.sleep, clock.time)
 
     # -- before approval -------------------------------------------------------------------------
-    def check(
+    async def check(
         self, op: str, ticket: int, args: dict[str, Any], *, refuse_repeat: Callable[[Entry], InputError] | None = None,
         allow_repeat: bool = False,
     ) -> Entry | None:
@@ -59,11 +90,11 @@ class Engine:
         if resuming is not None and resuming.op == op and resuming.fingerprint == fp:
             return resuming
         if not allow_repeat and self.repeat_window_s:
-            previous = self.journal.recent_done(op, ticket, args, self.repeat_window_s)
+            previous = await off_loop(self.journal.recent_done, op, ticket, args, self.repeat_window_s)
             if previous is not None:
                 raise (refuse_repeat or self.repeated)(previous)
         # Re-read one by one: an entry that finished in a parallel call since it was listed blocks nothing.
-        entries = [e for e in self.journal.unfinished(ticket=ticket) if e.state in UNFINISHED]
+        entries = [e for e in await off_loop(self.journal.unfinished, ticket) if e.state in UNFINISHED]
         if ticket == NO_TICKET:  # ticketless writes share no ticket: only this exact write blocks it
             entries = [e for e in entries if e.op == op and e.fingerprint == fp]
         if entries:
@@ -107,15 +138,18 @@ class Engine:
         # A resumed entry was approved (as a repeat, if it was one) when it started: no window for it.
         window = 0 if job.allow_repeat or job.resume is not None else self.repeat_window_s
         try:
-            entry = j.claim(job.op, job.ticket, job.args, [s.name for s in job.steps], job.resume, window, job.lock_key)
+            entry = await off_loop(
+                j.claim, job.op, job.ticket, job.args, [s.name for s in job.steps], job.resume, window, job.lock_key
+            )
         except TicketBusy as exc:
             raise InputError(str(exc)) from None
         except Repeated as exc:  # re-checked after approval, immediately before the first write
-            raise (job.refusal or self.repeated)(j.get(exc.entry_id)) from None
+            raise (job.refusal or self.repeated)(await off_loop(j.get, exc.entry_id)) from None
         try:
             await self.witness(job, entry, window)
-            report = await run_steps(job.steps, j.step_log(entry.id), j.resume_point(entry.id), progress, self.settle)
-            j.set_state(entry.id, "done", summary="; ".join(report.lines), error="")
+            resume = await off_loop(j.resume_point, entry.id)
+            report = await run_steps(job.steps, _OffLoopLog(j.step_log(entry.id)), resume, progress, self.settle)
+            await off_loop(partial(j.set_state, entry.id, "done", summary="; ".join(report.lines), error=""))
         except OutcomeStillUnknown as exc:
             exc.journal_note = (
                 f"Journal entry {entry.id} stays unfinished (outcome unknown). resume_write({entry.id}) reads "
@@ -123,21 +157,22 @@ class Engine:
             )
             raise
         except SyncroError as exc:
-            if not _refused(exc) or j.get(entry.id).done:
+            if not _refused(exc) or (await off_loop(j.get, entry.id)).done:
                 raise
-            j.set_state(entry.id, "rejected", error=str(exc))  # final: nothing was written, blocks nothing
+            # final: nothing was written, blocks nothing
+            await off_loop(partial(j.set_state, entry.id, "rejected", error=str(exc)))
             exc.journal_note = (
                 f"Nothing was written to Syncro: the write was rejected, and journal entry {entry.id} is closed "
                 "(it blocks nothing). Fix what Syncro names, then call again."
             )
             raise
         except AuditUnavailable as exc:  # its intent could not be recorded, so nothing was sent
-            if not j.get(entry.id).done:
-                j.set_state(entry.id, "rejected", error=str(exc))
+            if not (await off_loop(j.get, entry.id)).done:
+                await off_loop(partial(j.set_state, entry.id, "rejected", error=str(exc)))
             raise
         finally:
-            j.unlock(job.lock_key)
-        return report, j.get(entry.id)
+            await off_loop(j.unlock, job.lock_key)
+        return report, await off_loop(j.get, entry.id)
 
     async def witness(self, job: Job, entry: Entry, window: float) -> None:
         """Syncro as the shared witness (``engine.witness``): one read of the ticket right before the
@@ -149,13 +184,17 @@ class Engine:
         try:
             found = await already_there(self.client, job.witness, job.steps, floor)
         except SyncroError as exc:
-            self.journal.set_state(entry.id, "rejected", error=f"the check before sending could not read: {exc}")
+            await off_loop(partial(
+                self.journal.set_state, entry.id, "rejected", error=f"the check before sending could not read: {exc}"
+            ))
             exc.journal_note = (f"Nothing was sent (the check before the first write could not read the ticket); "
                                 f"journal entry {entry.id} is closed.")
             raise
         if found is None:
             return
-        self.journal.set_state(entry.id, "rejected", error=f"refused before sending: Syncro already holds {found}")
+        await off_loop(partial(
+            self.journal.set_state, entry.id, "rejected", error=f"refused before sending: Syncro already holds {found}"
+        ))
         again = "bill_again" if job.op == "bill_ticket" else "again"
         raise InputError(
             f"#{job.ticket} already holds {found}, identical to this {job.op} and made within the last "
@@ -164,10 +203,10 @@ class Engine:
         )
 
     # -- one-shot writes: no steps, no resume (create_invoice, update_ticket, …) ---------------------
-    def check_once(self, op: str, args: dict[str, Any], allow_repeat: bool = False) -> None:
+    async def check_once(self, op: str, args: dict[str, Any], allow_repeat: bool = False) -> None:
         """Before the user is asked: an identical one-shot write inside the repeat window is refused."""
         if not allow_repeat and self.repeat_window_s:
-            previous = self.journal.recent_write(op, args, self.repeat_window_s)
+            previous = await off_loop(self.journal.recent_write, op, args, self.repeat_window_s)
             if previous is not None:
                 raise self.repeated(previous)
 
@@ -180,14 +219,14 @@ class Engine:
         inside the window is refused for; rejected, which blocks nothing)."""
         window = 0 if allow_repeat else self.repeat_window_s
         try:
-            entry = self.journal.claim_write(op, ticket, args, window)
+            entry = await off_loop(self.journal.claim_write, op, ticket, args, window)
         except TicketBusy:
             raise InputError(
                 f"This exact {op} is being sent by another call right now (in progress). Nothing of this call was "
                 "sent. Wait for it, then check Syncro."
             ) from None
         except Repeated as exc:
-            raise self.repeated(self.journal.get(exc.entry_id)) from None
+            raise self.repeated(await off_loop(self.journal.get, exc.entry_id)) from None
         state, summary, error = "unknown", "", ""
         try:
             result = await send()
@@ -206,13 +245,17 @@ class Engine:
             error = str(exc)
             raise
         finally:
-            self.journal.set_state(entry.id, state, summary=summary, error=error)
-            self.journal.unlock(write_key(op, args))
+            await off_loop(partial(self.journal.set_state, entry.id, state, summary=summary, error=error))
+            await off_loop(self.journal.unlock, write_key(op, args))
 
     # -- the journal's own tools -----------------------------------------------------------------
-    def unfinished(self, entry_id: int) -> Entry:
+    async def pending(self) -> list[Entry]:
+        """Every unfinished entry (pending_writes)."""
+        return await off_loop(self.journal.unfinished)
+
+    async def unfinished(self, entry_id: int) -> Entry:
         try:
-            e = self.journal.get(entry_id)
+            e = await off_loop(self.journal.get, entry_id)
         except KeyError:
             raise InputError(f"No journal entry {entry_id}. See pending_writes.") from None
         if e.state not in ("running", "failed"):
@@ -223,9 +266,9 @@ class Engine:
         """What ``entry`` already made in Syncro, read only (nothing is sent or journaled): its finished
         steps' results, and for a step sent with no known outcome the record its ``find`` sees. A
         resumed plan uses it to tell its own records from the ticket's others (a bill's preview)."""
-        point = self.journal.resume_point(entry.id)
+        point = await off_loop(self.journal.resume_point, entry.id)
         results = dict(point.done)
-        log_ = self.journal.step_log(entry.id)
+        log_ = _OffLoopLog(self.journal.step_log(entry.id))
         for step in steps:
             if step.name in point.unsure and step.name not in results:
                 body, since = point.unsure[step.name]
@@ -237,11 +280,11 @@ class Engine:
                     results[step.name] = found
         return results
 
-    def abandon(self, entry: Entry) -> None:
+    async def abandon(self, entry: Entry) -> None:
         """Mark ``entry`` abandoned in one journal transaction: refused when it is no longer unfinished
         (a parallel abandon or resume got there first) or a live call is writing its ticket now."""
         try:
-            state = self.journal.abandon(entry.id)
+            state = await off_loop(self.journal.abandon, entry.id)
         except TicketBusy as exc:
             raise InputError(f"{exc} Nothing was abandoned.") from None
         if state is not None:

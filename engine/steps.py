@@ -79,12 +79,12 @@ class Step:
 
 
 class StepLog(Protocol):
-    """Where a run records its progress (the journal)."""
+    """Where a run records its progress (the journal, off the event loop: ``runner.off_loop``)."""
 
-    def intent(self, step: Step) -> None: ...
-    def done(self, step: Step, result: dict[str, Any], how: str) -> None: ...
-    def failed(self, step: Step, error: str) -> None: ...
-    def claimed(self, key: str) -> frozenset[Any]: ...
+    async def intent(self, step: Step) -> None: ...
+    async def done(self, step: Step, result: dict[str, Any], how: str) -> None: ...
+    async def failed(self, step: Step, error: str) -> None: ...
+    async def claimed(self, key: str) -> frozenset[Any]: ...
 
 
 @dataclass
@@ -150,16 +150,16 @@ async def run_steps(
                 found = await _find(step, results, since, log_)
                 if found is not None:
                     results[step.name] = found
-                    log_.done(step, found, "found in Syncro on resume")
+                    await log_.done(step, found, "found in Syncro on resume")
                     lines.append(f"{step.describe} (had landed earlier; not re-sent)")
                     continue
-            log_.intent(step)
+            await log_.intent(step)
             result, how = await _send_once(step, results, log_, settle or Settle(0))
         except Exception as exc:
-            log_.failed(step, _short(exc))
+            await log_.failed(step, _short(exc))
             raise
         results[step.name] = result
-        log_.done(step, result, how)
+        await log_.done(step, result, how)
         lines.append(step.describe if how == "sent" else f"{step.describe} ({how})")
     if progress is not None:
         await progress(len(steps), len(steps), "done")
@@ -183,7 +183,7 @@ async def _find(step: Step, results: Results, since: datetime, log_: StepLog) ->
     if not step.verifiable:
         return None
     if step.key is not None:
-        step.claimed = log_.claimed(step.key)
+        step.claimed = await log_.claimed(step.key)
     return await step.find(results, since)
 
 

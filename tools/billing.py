@@ -107,7 +107,9 @@ async def plan_bill_ticket(rt: Runtime, a: BillArgs) -> JournaledPlan:
     work, mode = a.work(rt), rt.settings.billing_mode
     refuse = partial(repeated_bill, number=a.number, now=rt.clock.time())
     ticket = await rt.resolver.ticket(a.number)  # an unknown number (even ≥ 2**63) is refused before the journal
-    resume = rt.engine.check("bill_ticket", a.number, a.journal_key(), refuse_repeat=refuse, allow_repeat=a.bill_again)
+    resume = await rt.engine.check(
+        "bill_ticket", a.number, a.journal_key(), refuse_repeat=refuse, allow_repeat=a.bill_again
+    )
     status = pick_one(INVOICED, await rt.resolver.statuses(), "status")
     if ticket.customer_id is None:
         raise InputError(f"Ticket #{a.number} has no customer; Syncro cannot invoice it.")

@@ -82,7 +82,7 @@ async def plan_email_invoice(rt: Runtime, a: EmailInvoiceArgs) -> DayPlan:
         )
     number = await rt.resolver.kept(("ticket_number", inv.ticket_id), partial(ticket_number, rt, inv.ticket_id))
     label = f"#{inv.number or inv.id}"
-    resume = rt.engine.check("email_invoice", number, a.journal_key(), allow_repeat=a.again)
+    resume = await rt.engine.check("email_invoice", number, a.journal_key(), allow_repeat=a.again)
     step = EmailInvoiceStep(rt.client, inv.id, label)
     job = Job("email_invoice", number, a.journal_key(), [step], resume, allow_repeat=a.again)
     preview = (
@@ -128,7 +128,7 @@ async def plan_schedule(rt: Runtime, a: ScheduleArgs) -> DayPlan:
     }
     optional = (("customer_id", ticket.customer_id), ("user_id", user and user.id), ("location", a.location))
     body.update({k: v for k, v in optional if v})
-    resume = rt.engine.check("schedule_appointment", a.number, a.journal_key(), allow_repeat=a.again)
+    resume = await rt.engine.check("schedule_appointment", a.number, a.journal_key(), allow_repeat=a.again)
     step = AppointmentStep(rt.client, body, f"POST appointment for #{a.number} at {body['start_at']}")
     job = Job("schedule_appointment", a.number, a.journal_key(), [step], resume, allow_repeat=a.again)
     preview = (
@@ -177,7 +177,7 @@ async def plan_move(rt: Runtime, a: MoveArgs) -> DayPlan:
         status = await rt.resolver.status("Scheduled")
         steps.append(StatusStep(rt.client, ticket, status))
         lines.append(f"  then set {ticket_label(ticket)} to {status}")
-    resume = rt.engine.check("move_appointment", number, a.journal_key(), allow_repeat=a.again)
+    resume = await rt.engine.check("move_appointment", number, a.journal_key(), allow_repeat=a.again)
     job = Job("move_appointment", number, a.journal_key(), steps, resume, allow_repeat=a.again)
     return DayPlan("\n".join(lines) + resume_note(job), job, {"start": fmt.when(start)})
 
@@ -243,7 +243,7 @@ async def plan_alert_ticket(rt: Runtime, a: AlertArgs) -> DayPlan:
     }
     if alert.asset_id:
         fields["asset_ids"] = [alert.asset_id]
-    resume = rt.engine.check("ticket_from_alert", NO_TICKET, a.journal_key(), allow_repeat=a.again)
+    resume = await rt.engine.check("ticket_from_alert", NO_TICKET, a.journal_key(), allow_repeat=a.again)
     step = AlertTicketStep(rt.client, fields, f"POST ticket for RMM alert {a.alert_id}")
     job = Job("ticket_from_alert", NO_TICKET, a.journal_key(), [step], resume, allow_repeat=a.again)
     preview = (

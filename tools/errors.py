@@ -21,6 +21,7 @@ from syncro_mcp.client.errors import (
     SyncroValidationError,
 )
 from syncro_mcp.engine.errors import InputError
+from syncro_mcp.engine.journal import JournalError
 from syncro_mcp.engine.steps import OutcomeStillUnknown
 
 __all__ = ["InputError", "as_tool_error", "bad_arguments"]
@@ -37,7 +38,7 @@ def as_tool_error(exc: BaseException) -> ToolError:
 def _tool_error(exc: BaseException) -> ToolError:
     if isinstance(exc, ToolError):
         return exc
-    if isinstance(exc, InputError):
+    if isinstance(exc, (InputError, JournalError)):  # a journal that cannot be used says where it is and the fix
         return ToolError(str(exc))
     if isinstance(exc, AuthError):
         return ToolError(

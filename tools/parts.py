@@ -61,7 +61,7 @@ async def _find_product(rt: Runtime, text: str) -> Product:
 
 async def plan_add_ticket_part(rt: Runtime, a: AddPartArgs) -> JournaledPlan:
     ticket = await rt.resolver.ticket(a.number)  # an unknown number (even ≥ 2**63) is refused before the journal
-    resume = rt.engine.check("add_ticket_part", a.number, a.journal_key(), allow_repeat=a.again)
+    resume = await rt.engine.check("add_ticket_part", a.number, a.journal_key(), allow_repeat=a.again)
     p = await find_product(rt, a.product)
     qty = Decimal(str(a.quantity))
     price = Decimal(str(a.price)) if a.price is not None else p.price_retail

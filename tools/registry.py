@@ -14,8 +14,9 @@ from __future__ import annotations
 import contextvars
 import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
@@ -28,6 +29,7 @@ from pydantic import BaseModel, ValidationError
 from syncro_mcp.client.errors import SyncroError
 from syncro_mcp.engine.audit import CURRENT_CALL
 from syncro_mcp.engine.confirm import Approve, Confirmer, TokenApproved, TokenNeeded, TokenReplay
+from syncro_mcp.engine.runner import off_loop
 
 from .declare import Args, ReadTool, Toolset, WriteTool
 from .declare import Tool as Declared
@@ -41,6 +43,7 @@ from .schema import fields_schema, shallow
 log = logging.getLogger("syncro_mcp.tools")
 
 Kind = Literal["read", "write"]
+T = TypeVar("T")
 
 _PLAN: contextvars.ContextVar[tuple[Context, Any] | None] = contextvars.ContextVar("syncro_mcp_plan", default=None)
 """The plan ``approve`` made for this call, handed to the tool body (same task, same Context)."""
@@ -224,7 +227,7 @@ class WriteCall:
                 self.confirmer.check(self.decl.name, args.bound(), token)
             except Exception as exc:
                 raise as_tool_error(exc) from None
-            used = self.rt.journal.token_use(token)
+            used = await self._journal(self.rt.journal.token_use, token)
             if used is not None:  # a replayed token: what its first use did, before anything is re-checked
                 _PLAN.set((ctx, None))
                 return TokenReplay(state=used.state, outcome=used.outcome)
@@ -237,12 +240,12 @@ class WriteCall:
             plan = await self._plan(args)
         if self._one_shot(plan):  # before the user is asked; again right before sending (Engine.once)
             try:
-                self.rt.engine.check_once(self.decl.name, args.journal_key(), args.wants_repeat())
+                await self.rt.engine.check_once(self.decl.name, args.journal_key(), args.wants_repeat())
             except Exception as exc:
                 raise _logged(self.decl.name, exc) from None
         _PLAN.set((ctx, plan))
         if token:
-            used = self.rt.journal.use_token(token, self.decl.name)  # single use, consumed atomically
+            used = await self._journal(self.rt.journal.use_token, token, self.decl.name)  # single use, atomic
             if used is not None:
                 return TokenReplay(state=used.state, outcome=used.outcome)
             return TokenApproved(confirm=True)
@@ -271,11 +274,11 @@ class WriteCall:
             result = await self._apply(args, plan, ctx)
         except Exception as exc:
             err = _logged(self.decl.name, exc)
-            self._token_outcome(how, args, "failed", str(err))
+            await self._token_outcome(how, args, "failed", str(err))
             raise err from None
         finally:
             CURRENT_CALL.reset(token)
-        self._token_outcome(how, args, "done", result.message)
+        await self._token_outcome(how, args, "done", result.message)
         if not self.decl.destructive:  # a deleted record has no link
             result = with_link(self.rt, result)
         if call.get("audit_warning"):  # the write is done: report it, and the audit problem as a warning
@@ -295,11 +298,18 @@ class WriteCall:
         ticket = getattr(args, "number", None) or 0
         return await self.rt.engine.once(self.decl.name, ticket, args.journal_key(), apply, args.wants_repeat())
 
-    def _token_outcome(self, how: str, args: Args, state: str, outcome: str) -> None:
+    async def _token_outcome(self, how: str, args: Args, state: str, outcome: str) -> None:
         """What the token's one write did: a replay of the token is answered with it."""
         token = getattr(args, "confirm_token", None)
         if how == "token" and token:
-            self.rt.journal.token_outcome(token, state, outcome)
+            await self._journal(self.rt.journal.token_outcome, token, state, outcome)
+
+    async def _journal(self, call: Callable[..., T], *args: Any) -> T:
+        """A token's journal call, off the event loop (``off_loop``); a journal failure becomes a clean tool error."""
+        try:
+            return await off_loop(call, *args)
+        except Exception as exc:
+            raise _logged(self.decl.name, exc) from None
 
 
 def _approval_outcome(approval: Any, plan: Any, output: Any = WriteResult) -> WriteResult | None:

@@ -348,7 +348,7 @@ class CloseTicketArgs(WriteArgs):
 async def plan_close_ticket(rt: Runtime, a: CloseTicketArgs) -> JournaledPlan:
     ticket = await rt.resolver.ticket(a.number)
     status = await rt.resolver.status(rt.settings.close_status)
-    resume = rt.engine.check("close_ticket", a.number, a.journal_key(), allow_repeat=a.again)
+    resume = await rt.engine.check("close_ticket", a.number, a.journal_key(), allow_repeat=a.again)
     steps = close_steps(rt.client, ticket, status, a.resolution)
     job = Job("close_ticket", a.number, a.journal_key(), steps, resume, allow_repeat=a.again)
     lines = [f"Close {ticket_label(ticket)}: status {ticket.status} → {status}"]
@@ -427,7 +427,7 @@ async def plan_add_comment(rt: Runtime, a: AddCommentArgs) -> JournaledPlan:
     ticket = await rt.resolver.ticket(a.number)
     end = rt.now()
     steps = comment_steps(rt.client, ticket, a.subject, a.body, a.hidden, a.do_not_email, work, end)
-    resume = rt.engine.check("add_comment", a.number, a.journal_key(), allow_repeat=a.again)
+    resume = await rt.engine.check("add_comment", a.number, a.journal_key(), allow_repeat=a.again)
     job = Job("add_comment", a.number, a.journal_key(), steps, resume, allow_repeat=a.again, witness=ticket.id)
     lines = [
         f"Comment on {ticket_label(ticket)}",

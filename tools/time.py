@@ -81,7 +81,7 @@ async def plan_log_time(rt: Runtime, a: PastTimeArgs) -> JournaledPlan:
     end, when = work_end(rt, a)
     user = await rt.resolver.user(a.tech) if a.tech else None
     ticket = await rt.resolver.ticket(a.number)
-    resume = rt.engine.check("log_time", a.number, a.journal_key(), allow_repeat=a.again)
+    resume = await rt.engine.check("log_time", a.number, a.journal_key(), allow_repeat=a.again)
     steps = time_steps(rt.client, ticket, work, end, user.id if user else None)
     job = Job("log_time", a.number, a.journal_key(), steps, resume, allow_repeat=a.again, witness=ticket.id)
     preview = (

@@ -95,7 +95,7 @@ async def plan_update(rt: Runtime, a: UpdateTimeEntryArgs) -> JournaledPlan:
     if a.notes is not None:
         body["notes"] = a.notes
         lines.append(f"  notes → {a.notes}")
-    resume = rt.engine.check("update_time_entry", a.number, a.journal_key(), allow_repeat=a.again)
+    resume = await rt.engine.check("update_time_entry", a.number, a.journal_key(), allow_repeat=a.again)
     step = UpdateTimerStep(rt.client, ticket, a.entry_id, body, f"PUT time entry {a.entry_id} on #{a.number}")
     job = Job("update_time_entry", a.number, a.journal_key(), [step], resume, allow_repeat=a.again)
     return JournaledPlan("\n".join(lines) + resume_note(job), ticket, job)
@@ -114,7 +114,7 @@ async def update_time_entry(
 
 async def plan_delete(rt: Runtime, a: TimeEntryArgs) -> JournaledPlan:
     await rt.resolver.ticket(a.number)  # an unknown number is refused before the journal is asked
-    resume = rt.engine.check("delete_time_entry", a.number, a.journal_key())
+    resume = await rt.engine.check("delete_time_entry", a.number, a.journal_key())
     ticket, entry = await open_entry(rt, a, "deleted", resuming=resume is not None)
     step = DeleteTimerStep(rt.client, ticket, a.entry_id, f"DELETE time entry {a.entry_id} on #{a.number}")
     job = Job("delete_time_entry", a.number, a.journal_key(), [step], resume)

@@ -24,7 +24,7 @@ EntryId = Annotated[int, Field(ge=1, le=2**63 - 1)]  # a journal row id (SQLite 
 async def pending_writes(rt: Runtime, a: NoArgs) -> tuple[PendingWrites, str]:
     """Unfinished writes after a failure (done and left)."""
     engine = rt.engine
-    entries = engine.journal.unfinished()
+    entries = await engine.pending()
     result = PendingWrites(entries=[
         PendingWrite(entry_id=e.id, op=e.op, number=e.ticket, state=e.state, done=e.done, left=e.left,
                      error=e.error, minutes_ago=engine.minutes_ago(e))
@@ -48,7 +48,7 @@ class EntryPlan:
 
 
 async def plan_resume(rt: Runtime, a: EntryArgs) -> EntryPlan:
-    e = rt.engine.unfinished(a.entry_id)
+    e = await rt.engine.unfinished(a.entry_id)
     tool = rt.tools.get(e.op)
     if not isinstance(tool, WriteTool):
         raise InputError(f"Entry {a.entry_id} is a {e.op}, which this server cannot resume.")
@@ -68,7 +68,7 @@ async def resume_write(rt: Runtime, a: EntryArgs, plan: EntryPlan, progress: Pro
 
 
 async def plan_abandon(rt: Runtime, a: EntryArgs) -> EntryPlan:
-    e = rt.engine.unfinished(a.entry_id)
+    e = await rt.engine.unfinished(a.entry_id)
     return EntryPlan(
         f"Abandon:\n{rt.engine.describe(e)}\n\nThe journal stops tracking it. Nothing is deleted in Syncro: steps "
         "already done stay there; steps left are not sent.", e,
@@ -77,7 +77,7 @@ async def plan_abandon(rt: Runtime, a: EntryArgs) -> EntryPlan:
 
 async def abandon_write(rt: Runtime, a: EntryArgs, plan: EntryPlan, progress: Progress | None) -> WriteResult:
     """Stop tracking an unfinished write (nothing in Syncro is undone)."""
-    rt.engine.abandon(plan.entry)
+    await rt.engine.abandon(plan.entry)
     return WriteResult(
         status="done",
         message=f"Abandoned journal entry {a.entry_id}; done steps stay in Syncro: "

@@ -35,42 +35,42 @@ def unfinished_entry(e: Engine) -> Entry:
     return e.journal.get(entry.id)
 
 
-def test_two_abandons_of_one_entry_cannot_both_act(engine):
+async def test_two_abandons_of_one_entry_cannot_both_act(engine):
     e = engine
     entry = unfinished_entry(e)
-    seen_by_both = e.unfinished(entry.id), e.unfinished(entry.id)  # both planned (previewed) first
-    e.abandon(seen_by_both[0])
+    seen_by_both = await e.unfinished(entry.id), await e.unfinished(entry.id)  # both planned (previewed) first
+    await e.abandon(seen_by_both[0])
     with pytest.raises(InputError, match="abandoned now, not unfinished: nothing was abandoned"):
-        e.abandon(seen_by_both[1])
+        await e.abandon(seen_by_both[1])
     assert e.journal.get(entry.id).state == "abandoned"
 
 
-def test_an_abandon_racing_a_resume_is_refused_while_the_resume_runs(engine):
+async def test_an_abandon_racing_a_resume_is_refused_while_the_resume_runs(engine):
     e = engine
     entry = unfinished_entry(e)
-    planned = e.unfinished(entry.id)
+    planned = await e.unfinished(entry.id)
     resumed = e.journal.claim("add_comment", TICKET, ARGS, ["comment", "timer"], entry)  # the resume starts
     with pytest.raises(InputError, match=r"being written by another call.*Nothing was abandoned"):
-        e.abandon(planned)
+        await e.abandon(planned)
     assert e.journal.get(entry.id).state == "running"
     e.journal.set_state(resumed.id, "done")  # the resume finishes
     e.journal.unlock(TICKET)
     with pytest.raises(InputError, match="is done now"):
-        e.abandon(planned)
+        await e.abandon(planned)
     assert e.journal.get(entry.id).state == "done"
 
 
-def test_a_resume_after_an_abandon_does_not_reopen_the_entry(engine):
+async def test_a_resume_after_an_abandon_does_not_reopen_the_entry(engine):
     e = engine
     entry = unfinished_entry(e)
-    e.abandon(e.unfinished(entry.id))
+    await e.abandon(await e.unfinished(entry.id))
     with pytest.raises(Exception) as refused:
         e.journal.claim("add_comment", TICKET, ARGS, ["comment", "timer"], entry)
     assert type(refused.value).__name__ == "Repeated"
     assert e.journal.get(entry.id).state == "abandoned"
 
 
-def test_the_check_before_a_preview_skips_an_entry_that_just_finished(engine, monkeypatch):
+async def test_the_check_before_a_preview_skips_an_entry_that_just_finished(engine, monkeypatch):
     """``unfinished`` lists ids, then reads each entry: an entry finished by a parallel call in between
     is no longer unfinished and must not refuse the new write."""
     e = engine
@@ -83,7 +83,7 @@ def test_the_check_before_a_preview_skips_an_entry_that_just_finished(engine, mo
 
     monkeypatch.setattr(e.journal, "get", finished_meanwhile)
     other = {"number": TICKET, "body": "Another comment."}
-    assert e.check("add_comment", TICKET, other) is None
+    assert await e.check("add_comment", TICKET, other) is None
     assert real_get(entry.id).state == "done"
 
 
@@ -91,7 +91,7 @@ EMAIL = {"invoice": "1046"}
 ALERT = {"alert_id": 7001, "subject": None}
 
 
-def test_ticketless_writes_block_and_lock_only_their_own_identical_write(engine):
+async def test_ticketless_writes_block_and_lock_only_their_own_identical_write(engine):
     """Emailing a ticketless invoice, a ticket from an RMM alert and moving a ticketless appointment
     belong to no ticket (``NO_TICKET``): an unfinished email must not refuse every other ticketless
     write as "Ticket #0 has an unfinished write", and two different ones may run at once; the same
@@ -103,9 +103,9 @@ def test_ticketless_writes_block_and_lock_only_their_own_identical_write(engine)
     email = e.journal.claim("email_invoice", NO_TICKET, EMAIL, ["email"], None, 0, mail.lock_key)
     e.journal.set_state(email.id, "failed", error="email: OutcomeUnknownError")  # outcome unknown: unfinished
     e.journal.unlock(mail.lock_key)
-    assert e.check("ticket_from_alert", NO_TICKET, ALERT) is None  # another ticketless write goes ahead
+    assert await e.check("ticket_from_alert", NO_TICKET, ALERT) is None  # another ticketless write goes ahead
     with pytest.raises(InputError) as refused:
-        e.check("email_invoice", NO_TICKET, EMAIL)
+        await e.check("email_invoice", NO_TICKET, EMAIL)
     assert "this exact email_invoice is unfinished" in str(refused.value)
     assert "#0" not in str(refused.value)
 

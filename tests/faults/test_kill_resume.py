@@ -1,5 +1,8 @@
 """A process killed in the middle of a bill; a new process resumes from the journal file.
 
+Each case runs on both journal backends (``journal_backend``: the state dir's SQLite file, a
+PostgreSQL schema, where the dead process's lock is an advisory lock that went with its connection).
+
 The sandbox runs as a real HTTP server in this process (``BackgroundServer``), so it outlives
 the killed client. A child process bills with a scripted fault that *hangs* one request (the
 hang waits on an event, not on a clock); once the sandbox has that request, the child is
@@ -57,11 +60,12 @@ CHILD = textwrap.dedent(
     from syncro_mcp.server.app import build_app
     from syncro_mcp.server.settings import Settings
 
-    base_url, key, state = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+    base_url, key, state, journal_url = sys.argv[1], sys.argv[2], Path(sys.argv[3]), sys.argv[4] or None
     bill = {"number": %(number)d, "minutes": %(minutes)d, "labor_type": %(labor)r, "notes": %(notes)r}
 
     async def main():
-        settings = Settings(state_dir=state, session_log_dir=state / "clients", timezone="UTC")
+        settings = Settings(state_dir=state, session_log_dir=state / "clients", timezone="UTC",
+                            journal_url=journal_url)
         client = SyncroClient(base_url=base_url, api_key=SecretStr(key), timeout_s=120,
                               rate_limit_per_min=100000, retry_base_s=0)
         async with client:
@@ -99,7 +103,7 @@ def wait_for(predicate, child: subprocess.Popen, what: str, timeout: float = 60.
 
 
 @pytest.mark.parametrize("case", list(CASES))
-async def test_a_killed_bill_resumes_in_a_new_process(tmp_path, case):
+async def test_a_killed_bill_resumes_in_a_new_process(tmp_path, case, journal_backend):
     method, path, kind = CASES[case]
     release = threading.Event()
 
@@ -112,7 +116,7 @@ async def test_a_killed_bill_resumes_in_a_new_process(tmp_path, case):
         try:
             sb.faults.add(method, path, kind)
             child = subprocess.Popen(
-                [sys.executable, "-c", CHILD, srv.base_url, sb.api_key, str(state)],
+                [sys.executable, "-c", CHILD, srv.base_url, sb.api_key, str(state), journal_backend or ""],
                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ),
             )
             try:
@@ -133,10 +137,11 @@ async def test_a_killed_bill_resumes_in_a_new_process(tmp_path, case):
         finally:
             release.set()
         sb.faults.clear()
+        assert (state / "journal.sqlite3").exists() == (journal_backend is None), "the child used the other journal"
         assert len(applied(sb, method, path)) == (1 if kind.startswith("apply_then") else 0)
 
         # What the dead process left: an unfinished entry whose last step has an intent, no outcome.
-        settings = make_settings(tmp_path)  # the same state dir (journal, audit) as the child
+        settings = make_settings(tmp_path, journal_url=journal_backend)  # the child's state dir (audit) and journal
         assert settings.journal_path == state / "journal.sqlite3"
         clock = VirtualClock()
         client = SyncroClient(base_url=srv.base_url, api_key=SecretStr(sb.api_key), clock=clock, sleep=clock.sleep)
@@ -147,7 +152,7 @@ async def test_a_killed_bill_resumes_in_a_new_process(tmp_path, case):
             stuck_step = next(s for s in entry.steps if s.state != "done")
             assert entry.state == "running" and stuck_step.name == entry.left[0]
             with rg.journal._db() as db:
-                (lock_owner,) = db.execute("SELECT owner FROM locks").fetchone()
+                lock_owner = db.execute("SELECT owner FROM locks").fetchone()["owner"]
             assert lock_owner.endswith(f":{child.pid}"), "the dead process still holds the ticket lock"
 
             first_new = len(sb.requests)
@@ -196,3 +201,4 @@ async def test_a_killed_bill_resumes_in_a_new_process(tmp_path, case):
             # ...but its intent line is: `syncro-mcp audit` shows it as cut off (sent or not, nobody knew).
             (cut,) = [r for r in AuditLog(settings.audit_path).read() if r["error"] and "cut off" in r["error"]]
             assert cut["method"] == method and cut["tool"] == "bill_ticket"
+            rg.journal.close()  # a PostgreSQL journal's connections

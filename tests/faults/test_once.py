@@ -2,6 +2,12 @@
 
 Each test replays one of the reported holes through real MCP calls on the in-memory stack and
 asserts, from the sandbox's request log and state, that Syncro holds exactly the approved writes.
+
+The tests where the journal does the work (tokens, the locks, the repeat window, lost answers and
+resume, rejected and unaudited writes, two servers on one journal) run on both journal backends
+(``journal_backend``: the SQLite file, a PostgreSQL schema). SQLite only: storage problems at start (a
+corrupt journal file, a state dir that is a file). The rest (input checks, fencing, time math, dialogs,
+two machines with their own journals, the audit log) do not depend on the backend.
 """
 
 from __future__ import annotations
@@ -47,8 +53,8 @@ async def _token(c: Client, tool: str, args: dict) -> str:
 
 
 @pytest.mark.parametrize("tool, args, route", REPLAYS, ids=[r[0] for r in REPLAYS])
-async def test_a_token_used_three_times_writes_once(tmp_path, tool, args, route):
-    async with harness(tmp_path) as h:
+async def test_a_token_used_three_times_writes_once(tmp_path, journal_backend, tool, args, route):
+    async with harness(tmp_path, journal_url=journal_backend) as h:
         async with Client(h.server, mode="legacy") as c:
             token = await _token(c, tool, args)
             results = [await c.call_tool(tool, {**args, "confirm_token": token}) for _ in range(3)]
@@ -60,8 +66,8 @@ async def test_a_token_used_three_times_writes_once(tmp_path, tool, args, route)
         assert len(h.sandbox.requests.matching(*route)) == 1
 
 
-async def test_a_line_item_token_replayed_adds_one_line(tmp_path):
-    async with harness(tmp_path) as h:
+async def test_a_line_item_token_replayed_adds_one_line(tmp_path, journal_backend):
+    async with harness(tmp_path, journal_url=journal_backend) as h:
         async with Client(h.server, mode="legacy") as c:
             made = await c.call_tool("create_invoice", {"number": 32164, "confirm_token": await _token(
                 c, "create_invoice", {"number": 32164})})
@@ -84,8 +90,8 @@ async def test_a_token_is_bound_to_the_api_key(tmp_path):
 
 
 @pytest.mark.parametrize("tool, args, route", REPLAYS[:4], ids=[r[0] for r in REPLAYS[:4]])
-async def test_two_identical_approved_calls_at_once_write_once(tmp_path, tool, args, route):
-    async with harness(tmp_path) as h:
+async def test_two_identical_approved_calls_at_once_write_once(tmp_path, journal_backend, tool, args, route):
+    async with harness(tmp_path, journal_url=journal_backend) as h:
         async def one() -> object:
             async with Client(h.server, mode="legacy", elicitation_callback=elicitation("accept")) as c:
                 return await c.call_tool(tool, args)
@@ -99,8 +105,10 @@ async def test_two_identical_approved_calls_at_once_write_once(tmp_path, tool, a
 
 
 @pytest.mark.parametrize("tool, args, route", REPLAYS[:3], ids=[r[0] for r in REPLAYS[:3]])
-async def test_a_repeat_with_a_fresh_approval_is_refused_inside_the_window(tmp_path, tool, args, route):
-    async with harness(tmp_path) as h:
+async def test_a_repeat_with_a_fresh_approval_is_refused_inside_the_window(
+    tmp_path, journal_backend, tool, args, route
+):
+    async with harness(tmp_path, journal_url=journal_backend) as h:
         async with Client(h.server, mode="legacy", elicitation_callback=elicitation("accept")) as c:
             first = await c.call_tool(tool, args)
             assert first.structured_content["status"] == "done", text(first)
@@ -109,8 +117,8 @@ async def test_a_repeat_with_a_fresh_approval_is_refused_inside_the_window(tmp_p
         assert len(h.sandbox.requests.matching(*route)) == 1
 
 
-async def test_the_repeat_window_ignores_case_and_surrounding_whitespace(tmp_path):
-    async with harness(tmp_path) as h:
+async def test_the_repeat_window_ignores_case_and_surrounding_whitespace(tmp_path, journal_backend):
+    async with harness(tmp_path, journal_url=journal_backend) as h:
         async with Client(h.server, mode="legacy", elicitation_callback=elicitation("accept")) as c:
             await c.call_tool("log_time", LOG)
             again = await c.call_tool("log_time", {**LOG, "labor_type": " Remote ", "notes": "Fixed sync.  "})
@@ -118,9 +126,9 @@ async def test_the_repeat_window_ignores_case_and_surrounding_whitespace(tmp_pat
         assert len(h.sandbox.requests.matching("POST", "/tickets/*/timer_entry")) == 1
 
 
-async def test_the_repeat_check_runs_again_after_approval(tmp_path):
+async def test_the_repeat_check_runs_again_after_approval(tmp_path, journal_backend):
     """A duplicate that completes while the dialog is open is caught before anything is sent."""
-    async with harness(tmp_path) as h:
+    async with harness(tmp_path, journal_url=journal_backend) as h:
         async with Client(h.server, mode="legacy", elicitation_callback=elicitation("accept")) as other:
             async def answer(ctx, params):
                 done = await other.call_tool("add_comment", COMMENT)  # completes while this dialog is open
@@ -146,9 +154,10 @@ class Rejects422(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
-async def test_a_rejected_comment_is_final_and_blocks_nothing(tmp_path):
+async def test_a_rejected_comment_is_final_and_blocks_nothing(tmp_path, journal_backend):
     sb = Sandbox(rate_limit_per_min=None)
-    async with in_memory(tmp_path, sandbox=sb, client_kw={"transport": Rejects422(sb.transport())}) as h:
+    reject = {"transport": Rejects422(sb.transport())}
+    async with in_memory(tmp_path, journal_url=journal_backend, sandbox=sb, client_kw=reject) as h:
         async with Client(h.server, mode="legacy", elicitation_callback=elicitation("accept")) as c:
             bad = await c.call_tool("add_comment", COMMENT)
             assert bad.is_error and "rejected" in text(bad).lower()
@@ -186,11 +195,11 @@ LATE = [
 
 
 @pytest.mark.parametrize("tool, args, route", LATE, ids=[r[0] for r in LATE])
-async def test_a_write_that_lands_late_is_adopted_not_resent(tmp_path, tool, args, route):
+async def test_a_write_that_lands_late_is_adopted_not_resent(tmp_path, journal_backend, tool, args, route):
     """The answer times out; Syncro applies the write 8 s later (sandbox clock): found, never sent twice."""
     clock = FakeClock()
     sb = Sandbox(rate_limit_per_min=None, clock=clock)
-    async with in_memory(tmp_path, sandbox=sb, sleep=clock.sleep) as h:
+    async with in_memory(tmp_path, journal_url=journal_backend, sandbox=sb, sleep=clock.sleep) as h:
         sb.faults.add(route[0], route[1], "late_write", delay=8)
         async with Client(h.server, mode="legacy", elicitation_callback=elicitation("accept")) as c:
             r = await c.call_tool(tool, args)
@@ -200,10 +209,10 @@ async def test_a_write_that_lands_late_is_adopted_not_resent(tmp_path, tool, arg
         assert 8 <= clock.slept <= 30
 
 
-async def test_a_write_later_than_the_window_stays_unknown_and_resume_adopts_it(tmp_path):
+async def test_a_write_later_than_the_window_stays_unknown_and_resume_adopts_it(tmp_path, journal_backend):
     clock = FakeClock()
     sb = Sandbox(rate_limit_per_min=None, clock=clock)
-    async with in_memory(tmp_path, sandbox=sb, sleep=clock.sleep) as h:
+    async with in_memory(tmp_path, journal_url=journal_backend, sandbox=sb, sleep=clock.sleep) as h:
         sb.faults.add("POST", "/tickets/*/comment", "late_write", delay=120)
         async with Client(h.server, mode="legacy", elicitation_callback=elicitation("accept")) as c:
             lost = await c.call_tool("add_comment", COMMENT)
@@ -220,10 +229,10 @@ async def test_a_write_later_than_the_window_stays_unknown_and_resume_adopts_it(
                 if cm["body"] == COMMENT["body"]].__len__() == 1
 
 
-async def test_a_lost_invoice_never_adopts_an_older_invoice_on_the_ticket(tmp_path):
+async def test_a_lost_invoice_never_adopts_an_older_invoice_on_the_ticket(tmp_path, journal_backend):
     clock = FakeClock()
     sb = Sandbox(rate_limit_per_min=None, clock=clock)
-    async with in_memory(tmp_path, sandbox=sb, sleep=clock.sleep) as h:
+    async with in_memory(tmp_path, journal_url=journal_backend, sandbox=sb, sleep=clock.sleep) as h:
         async with Client(h.server, mode="legacy", elicitation_callback=elicitation("accept")) as c:
             old = await c.call_tool("create_invoice", {"number": 32164})
             old_id = old.structured_content["invoice"]["id"]
@@ -238,8 +247,8 @@ async def test_a_lost_invoice_never_adopts_an_older_invoice_on_the_ticket(tmp_pa
         assert done.structured_content["invoice"]["id"] != old_id
 
 
-async def test_a_lost_comment_is_found_behind_newer_comments(tmp_path):
-    async with harness(tmp_path) as h:
+async def test_a_lost_comment_is_found_behind_newer_comments(tmp_path, journal_backend):
+    async with harness(tmp_path, journal_url=journal_backend) as h:
         h.sandbox.faults.add("POST", "/tickets/*/comment", "apply_then_timeout", call=1)
         async with Client(h.server, mode="legacy", elicitation_callback=elicitation("accept")) as c:
             # Syncro applied ours; 11 newer comments arrive before we read (another tech, the customer).
@@ -304,9 +313,9 @@ async def test_an_audit_outcome_that_cannot_be_written_never_turns_a_done_write_
 
 
 @pytest.mark.parametrize("tool, args", [("add_comment", COMMENT), ("create_invoice", {"number": 32164})])
-async def test_a_write_whose_intent_cannot_be_audited_is_not_sent(tmp_path, tool, args):
+async def test_a_write_whose_intent_cannot_be_audited_is_not_sent(tmp_path, journal_backend, tool, args):
     """Refused before sending, with the path and the fix; nothing blocks a later call once it is fixed."""
-    async with harness(tmp_path) as h:
+    async with harness(tmp_path, journal_url=journal_backend) as h:
         audit = h.app.runtime.settings.audit_path
         audit.parent.mkdir(parents=True, exist_ok=True)
         audit.unlink(missing_ok=True)
@@ -408,11 +417,12 @@ async def test_syncro_free_text_is_labelled_as_data_in_every_read(tmp_path, tool
 
 
 @pytest.mark.parametrize("tool, args, route", REPLAYS[:4], ids=[r[0] for r in REPLAYS[:4]])
-async def test_two_servers_on_one_state_dir_write_once(tmp_path, tool, args, route):
-    """Two server instances (two apps, two journals on one file, as two processes would be) get the
+async def test_two_servers_on_one_state_dir_write_once(tmp_path, journal_backend, tool, args, route):
+    """Two server instances (two apps, two journals on one file or one database, as two processes would be) get the
     same approved call at once: one writes, the other is refused, Syncro holds one."""
     sb = Sandbox(rate_limit_per_min=None)
-    async with in_memory(tmp_path, sandbox=sb) as one, in_memory(tmp_path, sandbox=sb) as two:
+    same = {"sandbox": sb, "journal_url": journal_backend}  # one file, or one PostgreSQL schema
+    async with in_memory(tmp_path, **same) as one, in_memory(tmp_path, **same) as two:
         assert one.app.runtime.journal is not two.app.runtime.journal
 
         async def on(env) -> object:
@@ -425,8 +435,8 @@ async def test_two_servers_on_one_state_dir_write_once(tmp_path, tool, args, rou
     assert len(sb.requests.matching(*route)) == 1
 
 
-async def test_a_lost_answer_to_an_unjournaled_write_does_not_invite_a_repeat(tmp_path):
-    async with harness(tmp_path) as h:
+async def test_a_lost_answer_to_an_unjournaled_write_does_not_invite_a_repeat(tmp_path, journal_backend):
+    async with harness(tmp_path, journal_url=journal_backend) as h:
         h.sandbox.faults.add("POST", "/invoices", "apply_then_timeout")
         r = await call(h.server, "create_invoice", {"number": 32170}, elicitation_callback=elicitation("accept"))
         assert r.is_error and "Do not simply repeat the call" in text(r) and "check Syncro" in text(r)
