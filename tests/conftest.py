@@ -17,10 +17,10 @@ journal's SQLite commits and the audit file's appends then cost no disk flush, w
 the fault matrices' time. Same code, same files; ``--basetemp`` (or ``SYNCRO_TEST_DISK_TMP=1``)
 keeps them on disk. The folder is removed when the run ends.
 
-The suite runs on two pytest-xdist workers (``addopts``: ``-n 2 --dist loadgroup``): every test
+The suite runs on two pytest-xdist workers (``addopts``: ``-n 2 --dist loadfile``): every test
 has its own tmp_path, free ports, PostgreSQL schema and Redis key, so none depends on another.
-A module whose module-scoped fixture starts server processes (``ONE_WORKER``) stays on one
-worker, so those start once, not once per worker.
+A test file stays on one worker, so a module-scoped fixture (server processes, a shared app)
+is built once, not once per worker.
 """
 
 from __future__ import annotations
@@ -80,21 +80,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     folder = config.stash.get(_MEMORY_BASETEMP, None)
     if folder is not None:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-ONE_WORKER = (
-    "tests/faults/test_processes.py",
-    "tests/team/test_two_instances.py",
-    "tests/security/test_users.py",
-    "tests/security/test_http_transport.py",
-)
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        module = item.nodeid.split("::", 1)[0]
-        if module in ONE_WORKER:
-            item.add_marker(pytest.mark.xdist_group(module))
 
 
 def _reason(longrepr: object) -> str:
