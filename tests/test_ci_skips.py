@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -76,11 +77,28 @@ def test_skips_fail_with_ci_set(folder: Path) -> None:
     assert "1 failed, 1 passed, 1 skipped, 1 xfailed, 1 error" in out, out  # a skip in a fixture: an error
 
 
-@pytest.mark.parametrize("ci", [None, "", "0", "false"])
-def test_skips_stay_skips_without_ci(folder: Path, ci: str | None) -> None:
-    proc = run_pytest(folder, ci)
+def test_skips_stay_skips_without_ci(folder: Path) -> None:
+    proc = run_pytest(folder, None)
     assert proc.returncode == 0, proc.stdout
     assert "1 passed, 3 skipped, 1 xfailed" in proc.stdout, proc.stdout
+
+
+@pytest.mark.parametrize(
+    "ci, strict",
+    [(None, False), ("", False), ("0", False), ("false", False), ("no", False), (" False ", False), ("true", True),
+     ("1", True), ("yes", True)],
+)
+def test_which_ci_values_make_skips_fail(monkeypatch: pytest.MonkeyPatch, ci: str | None, strict: bool) -> None:
+    """The hooks ask ``skips_fail()`` alone, so a run per value (as for unset CI above) adds nothing."""
+    spec = importlib.util.spec_from_file_location("ci_conftest_copy", CONFTEST)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    assert module.skips_fail() is strict
 
 
 def test_a_module_level_skip_fails_with_ci_set(folder: Path) -> None:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.harness import FIXED_NOW, call, harness, text
 from syncro_mcp.sandbox import Sandbox
@@ -25,11 +25,11 @@ timers = st.lists(st.tuples(st.sampled_from(sorted(LABOR.values())), st.integers
 parts = st.lists(st.tuples(st.sampled_from(sorted(PARTS)), st.integers(1, 3)), max_size=3)
 
 
-async def scenario(mode: str, prior: list[tuple[int, int]], items: list[tuple[int, int]], labor: str, minutes: int,
-                   copies: bool = True):
+async def scenario(root: Path, mode: str, prior: list[tuple[int, int]], items: list[tuple[int, int]], labor: str,
+                   minutes: int, copies: bool = True):
     sb = Sandbox(rate_limit_per_min=None, charge_uses_default_product=True, timer_entry_ignores_billable=True,
                  invoice_copies_timers=copies)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=root) as tmp:  # a fresh folder per example
         async with harness(Path(tmp), sandbox=sb, billing_mode=mode) as h:
             tid = sb.ticket(NUMBER)["id"]
             for i, (product, mins) in enumerate(prior):
@@ -55,8 +55,9 @@ async def scenario(mode: str, prior: list[tuple[int, int]], items: list[tuple[in
 
 
 @pytest.mark.parametrize("mode", ["make_invoice", "charge_timer", "line_item"])
-@settings(max_examples=12, deadline=None, derandomize=True, database=None)
+@settings(max_examples=12, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # tmp_path: only the examples' parent
 @given(prior=timers, items=parts, labor=st.sampled_from(sorted(LABOR)), minutes=st.integers(1, 480),
        copies=st.booleans())
-def test_any_mix_of_prior_time_and_parts_bills_as_previewed(mode, prior, items, labor, minutes, copies):
-    asyncio.run(scenario(mode, prior, items, labor, minutes, copies))
+def test_any_mix_of_prior_time_and_parts_bills_as_previewed(tmp_path, mode, prior, items, labor, minutes, copies):
+    asyncio.run(scenario(tmp_path, mode, prior, items, labor, minutes, copies))
