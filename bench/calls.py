@@ -68,7 +68,7 @@ COMMANDS: tuple[Command, ...] = (
         "close", "close_ticket", {"number": 32163, "resolution": "Reset Jim's password."},
         {"number": 32162, "resolution": "Replaced the toner."}, 1, 2,
         "number → id, POST …/comment (resolution), PUT status: Syncro's ticket PUT takes no comment",
-        (1, 2),
+        (1, 2), witness=1,
     ),
     Command(
         "comment", "add_comment", {"number": 32164, "body": "Rebooted the NAS."},

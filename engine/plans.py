@@ -62,7 +62,7 @@ class Job:
     witness: int | None = None
     """The ticket's internal id when Syncro is the shared witness (``engine.witness``): right before
     the first write, a ticket already holding an identical record from within the repeat window,
-    whoever made it, refuses the write (comments, time entries, bills)."""
+    whoever made it, refuses the write (comments, time entries, bills, a close's resolution)."""
 
     @property
     def lock_key(self) -> int:

@@ -28,7 +28,7 @@ from syncro_mcp.client.errors import OutcomeUnknownError, RateLimitedError, Sync
 from .audit import AuditUnavailable
 from .clock import Clock
 from .errors import InputError
-from .journal import UNFINISHED, Entry, Journal, JournalLog, Repeated, TicketBusy, fingerprint, write_key
+from .journal import UNFINISHED, Entry, Journal, JournalError, JournalLog, Repeated, TicketBusy, fingerprint, write_key
 from .plans import NO_TICKET, Job
 from .steps import CLOCK_SLACK, OutcomeStillUnknown, Progress, Results, RunReport, Settle, Step, find_made, run_steps
 from .witness import already_there
@@ -145,11 +145,16 @@ class Engine:
             raise InputError(str(exc)) from None
         except Repeated as exc:  # re-checked after approval, immediately before the first write
             raise (job.refusal or self.repeated)(await off_loop(j.get, exc.entry_id)) from None
+        unrecorded = False
         try:
             await self.witness(job, entry, window)
             resume = await off_loop(j.resume_point, entry.id)
             report = await run_steps(job.steps, _OffLoopLog(j.step_log(entry.id)), resume, progress, self.settle)
-            await off_loop(partial(j.set_state, entry.id, "done", summary="; ".join(report.lines), error=""))
+            try:
+                await off_loop(partial(j.set_state, entry.id, "done", summary="; ".join(report.lines), error=""))
+            except Exception as exc:  # the writes went out: the error must say so, or the user repeats them
+                unrecorded = True
+                raise JournalError(_sent_but_unrecorded(job, entry, report, exc)) from exc
         except OutcomeStillUnknown as exc:
             exc.journal_note = (
                 f"Journal entry {entry.id} stays unfinished (outcome unknown). resume_write({entry.id}) reads "
@@ -171,7 +176,11 @@ class Engine:
                 await off_loop(partial(j.set_state, entry.id, "rejected", error=str(exc)))
             raise
         finally:
-            await off_loop(j.unlock, job.lock_key)
+            try:
+                await off_loop(j.unlock, job.lock_key)
+            except Exception:
+                if not unrecorded:  # a journal still away: its error must not hide that the writes were sent
+                    raise
         return report, await off_loop(j.get, entry.id)
 
     async def witness(self, job: Job, entry: Entry, window: float) -> None:
@@ -349,6 +358,19 @@ def resume_note(job: Job) -> str:
         f"\n\nResuming unfinished journal entry {entry.id}: already done: {', '.join(entry.done) or 'nothing'}; "
         "steps whose outcome is unknown are checked in Syncro before anything is re-sent."
     ) + again
+
+
+def _sent_but_unrecorded(job: Job, entry: Entry, report: RunReport, exc: Exception) -> str:
+    """The error when every write went out but the journal could not mark the entry done: what was sent,
+    why it is not recorded, and what to do (never repeat the call: the entry stays "running")."""
+    sent = "\n".join(f"  {line}" for line in report.lines)
+    check = f"check #{job.ticket} with get_ticket" if job.ticket != NO_TICKET else "check Syncro"
+    return (
+        f"The {job.op}{_on(job.ticket)} WAS SENT to Syncro, every step done:\n{sent}\nBut the write journal could "
+        f"not record that it finished ({exc}), so journal entry {entry.id} still shows \"running\" (pending_writes "
+        f"shows it). Do NOT repeat the call: {check} to see the writes. Once the journal is reachable again, "
+        f"resume_write({entry.id}) closes the entry without sending anything (each step is recorded done)."
+    )
 
 
 def _where(ticket: int) -> str:

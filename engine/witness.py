@@ -1,8 +1,8 @@
 """Syncro as the shared witness (issue 13): the check that protects two technicians on two machines.
 
 Each server's journal knows only its own writes. So right before the first write of a comment,
-a time entry or a bill (after approval, holding the ticket's lock), the engine reads the ticket
-once (``GET /tickets/{id}``: its comments, time entries and lines) and refuses when Syncro already
+a time entry, a bill or a close's resolution (after approval, holding the ticket's lock), the engine
+reads the ticket once (``GET /tickets/{id}``: its comments, time entries and lines) and refuses when Syncro already
 holds records identical to those this write would create, made within the repeat window by anyone
 (another server with its own state dir, another technician). Identical means normalised: text
 compared with runs of whitespace collapsed, labor as its product, minutes as the length, a comment's

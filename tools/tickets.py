@@ -350,7 +350,9 @@ async def plan_close_ticket(rt: Runtime, a: CloseTicketArgs) -> JournaledPlan:
     status = await rt.resolver.status(rt.settings.close_status)
     resume = await rt.engine.check("close_ticket", a.number, a.journal_key(), allow_repeat=a.again)
     steps = close_steps(rt.client, ticket, status, a.resolution)
-    job = Job("close_ticket", a.number, a.journal_key(), steps, resume, allow_repeat=a.again)
+    # The shared witness guards the Resolution comment; a bare status change has nothing it could repeat.
+    witness = ticket.id if a.resolution else None
+    job = Job("close_ticket", a.number, a.journal_key(), steps, resume, allow_repeat=a.again, witness=witness)
     lines = [f"Close {ticket_label(ticket)}: status {ticket.status} → {status}"]
     if a.resolution:
         lines.append(f"First add a public Resolution comment (not emailed):\n  ----\n  {a.resolution}\n  ----")

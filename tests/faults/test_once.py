@@ -456,10 +456,13 @@ WITNESSED = [
     ("add_comment", {**COMMENT, "minutes": 20, "labor_type": "onsite"}, ("POST", "/tickets/*/timer_entry")),
     ("log_time", LOG, ("POST", "/tickets/*/timer_entry")),
     ("bill_ticket", BILL, ("POST", "/invoices")),
+    ("close_ticket", CLOSE, ("POST", "/tickets/*/comment")),
 ]
 
 
-@pytest.mark.parametrize("tool, args, route", WITNESSED, ids=["comment", "comment_with_time", "log_time", "bill"])
+@pytest.mark.parametrize(
+    "tool, args, route", WITNESSED, ids=["comment", "comment_with_time", "log_time", "bill", "close_with_resolution"]
+)
 async def test_two_machines_with_their_own_journals_write_once(tmp_path, tool, args, route):
     """Two technicians, two servers with separate state dirs (journals) on one Syncro account: the
     second, previewed before the first was sent and approved after it completed, is refused by what

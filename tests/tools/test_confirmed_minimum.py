@@ -28,7 +28,7 @@ CASES: list[tuple[str, dict[str, Any], list[str], list[str]]] = [
     ("update_ticket", {"number": 32165, "status": "Scheduled"},
      [TICKET, "GET /tickets/settings"], ["PUT /tickets/{id}"]),
     ("close_ticket", {"number": 32162, "resolution": "Replaced the toner."},
-     [TICKET, "GET /tickets/settings"], ["POST /tickets/{id}/comment", "PUT /tickets/{id}"]),
+     [TICKET, "GET /tickets/settings"], [DETAIL, "POST /tickets/{id}/comment", "PUT /tickets/{id}"]),  # witness
     ("delete_ticket", {"number": 32170}, [TICKET], ["DELETE /tickets/{id}"]),
     ("add_comment", {"number": 32165, "body": "Called back."},
      [TICKET], [DETAIL, "POST /tickets/{id}/comment"]),  # the witness read
@@ -104,6 +104,14 @@ def test_every_confirmed_write_tool_is_listed():
             return {i.name for i in env.app.registrar.registered.values() if i.confirmed and i.toolset != "*"}
 
     assert asyncio.run(confirmed()) == {c[0] for c in CASES}
+
+
+async def test_a_close_without_resolution_makes_no_witness_read():
+    """The witness guards the Resolution comment: a bare status change sends its one PUT, nothing read."""
+    async with stack() as env:
+        _, confirm, done = await preview_then_confirm(env, "close_ticket", {"number": 32162})
+    assert done.structured_content["status"] == "done", done.content[0].text
+    assert confirm == ["PUT /tickets/{id}"]
 
 
 async def test_kept_lookups_expire_with_the_token():
