@@ -220,7 +220,8 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "find asset", "find_asset", {"query": "7XK4P93"}, {"query": "Len's Auto"}, 1, 0,
         "GET /customer_assets?query= (Syncro matches name, serial, type and customer; every page); the "
-        "customer is embedded",
+        "customer is embedded. Only when that finds nothing: GET /customer_assets (every page), matched here "
+        "on the make/model properties too",
         (1, 0), settings={"toolsets": ["tickets", "assets"]},
     ),
     Command(
