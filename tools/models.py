@@ -246,7 +246,7 @@ class MyTimeRow(_Out):
     customer: str | None = None
     start: datetime | None = None
     minutes: int
-    labor: str | None = Field(None, description="Labor type name (product id when not configured).")
+    labor: str | None = Field(None, description="Labor type name, else the product's name in Syncro.")
     billable: bool = True
     billed: bool = Field(False, description="Charged to the ticket (a line item).")
     notes: str | None = None

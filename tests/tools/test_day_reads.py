@@ -90,6 +90,23 @@ async def test_my_time_weeks_are_calendar_weeks_of_the_key_user(tmp_path):
         assert "2026-11-22 to 2026-11-28" in r.structured_content["period"]
 
 
+async def test_my_time_names_a_labor_product_outside_labor_types(tmp_path):
+    """1190481 is not a configured labor type: its catalogue name, from one cached GET /products."""
+    sb = Sandbox(seed_history=True, rate_limit_per_min=None)
+    async with harness(tmp_path, sandbox=sb, timezone="America/Phoenix") as h:
+        sb.requests.clear()
+        r = await call(h.server, "my_time", {"from": "2026-11-16", "to": "2026-11-16"})
+        assert not r.is_error, text(r)
+        [entry] = [e for e in r.structured_content["entries"] if e["notes"] == "Remote: last two PCs"]
+        name = sb.state.products[1190481]["name"]
+        assert entry["labor"] == name == "Labor - Remote Business (15 min increments)"
+        assert name in text(r) and "product 1190481" not in text(r)
+        assert [q.path for q in sb.requests].count("/products") == 1
+        sb.requests.clear()  # the catalogue page is cached, and entries of labor types need none
+        await call(h.server, "my_time", {"from": "2026-11-16", "to": "2026-11-16"})
+        assert "/products" not in [q.path for q in sb.requests]
+
+
 async def test_my_time_bad_range_is_a_clear_error(h):
     r = await call(h.server, "my_time", {"from": "2026-11-05", "to": "2026-11-01"})
     assert r.is_error and "before 'from'" in text(r)
