@@ -178,6 +178,9 @@ def ticket_detail(t: TicketDetail) -> str:
             lines.extend(f"    | {ln}" for ln in clip(c.body.strip(), 500).splitlines() or [""])
     else:
         lines.append("Comments: none")
+    if not t.complete:
+        lines.append(f"(more comments in Syncro than were read: the newest {len(t.comments)} are shown; "
+                     "older ones are in Syncro's web view)")
     if t.time_entries:
         lines.append("Time entries:")
         lines.extend(_entry_line(e) for e in t.time_entries)

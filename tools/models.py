@@ -90,6 +90,7 @@ class TicketDetail(_Fenced):
     time_entries: list[TimeEntryRow] = Field(default_factory=list)
     billing: Billing = Field(default_factory=Billing)
     url: str | None = Field(None, description="Syncro web link.")
+    complete: bool = Field(True, description="False when all_comments stopped before Syncro's last comment page.")
 
 
 class TimeEntries(_Fenced):

@@ -468,3 +468,22 @@ async def test_all_comments_follows_syncros_pages_when_it_caps_per_page(tmp_path
         assert not r.is_error, text(r)
         held = sb.state.children("comments", "ticket_id", ticket_id)
         assert len(r.structured_content["comments"]) == len(held) > 40
+
+
+async def test_all_comments_says_when_its_page_bound_cut_the_thread(tmp_path, monkeypatch):
+    """Stopped by MAX_COMMENT_PAGES before Syncro's last page: complete is false and the text says so."""
+    from syncro_mcp.tools import tickets
+
+    sb = Sandbox(rate_limit_per_min=None)
+    async with harness(tmp_path, sandbox=sb, client_kw={"transport": CapsPerPage(sb.transport())}) as h:
+        ticket_id = await h.client.find_ticket_id(32165)
+        for i in range(40):
+            await h.client.add_comment(ticket_id, subject="Update", body=f"note {i}")
+        args = {"number": 32165, "all_comments": True}
+        whole = await call(h.server, "get_ticket", args)
+        assert whole.structured_content["complete"] is True and "than were read" not in text(whole)
+        monkeypatch.setattr(tickets, "MAX_COMMENT_PAGES", 1)
+        r = await call(h.server, "get_ticket", args)
+        assert not r.is_error, text(r)
+        assert r.structured_content["complete"] is False and len(r.structured_content["comments"]) == 25
+        assert "(more comments in Syncro than were read" in text(r)
