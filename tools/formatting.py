@@ -74,6 +74,13 @@ def day(value: datetime | date | None) -> str:
     return (value.date() if isinstance(value, datetime) else value).isoformat()
 
 
+def local_day(value: datetime | None) -> date | None:
+    """The calendar day ``value`` falls on in the display zone (as ``when`` shows it)."""
+    if value is None:
+        return None
+    return (value.astimezone(_display_zone) if value.tzinfo and _display_zone else value).date()
+
+
 def duration(minutes: int) -> str:
     """``1h 30m`` / ``45m``."""
     hours, mins = divmod(int(minutes), 60)

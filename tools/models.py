@@ -189,6 +189,8 @@ class BillLine(_Out):
     price: Decimal | None = Field(None, description="Unit price (catalogue retail for labor).")
     amount: Decimal | None = None
     taxable: bool = False
+    started: date | None = Field(None, description="timer: the entry's day (account time).")
+    note: str | None = Field(None, description="timer: the entry's notes on one line, clipped.")
 
 
 WriteStatus = Literal["done", "needs_confirmation", "cancelled", "already_done"]
