@@ -176,7 +176,8 @@ COMMANDS: tuple[Command, ...] = (
         "my time", "my_time", {"period": "week"}, {"period": "last_week"}, 3, 0,
         "GET /ticket_timers from the period's first midnight (one page here; every page it needs), then "
         "GET /tickets/{id} once per ticket the entries sit on (a timer carries no ticket number or "
-        "customer); the key's user (GET /me) is cached",
+        "customer); the key's user (GET /me) is cached; a labor product outside labor_types is named from "
+        "the catalogue's first page (GET /products, cached; not needed here)",
         (3, 0),
     ),
     Command(
@@ -220,7 +221,8 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "find asset", "find_asset", {"query": "7XK4P93"}, {"query": "Len's Auto"}, 1, 0,
         "GET /customer_assets?query= (Syncro matches name, serial, type and customer; every page); the "
-        "customer is embedded",
+        "customer is embedded. Only when that finds nothing: GET /customer_assets (every page), matched here "
+        "on the make/model properties too",
         (1, 0), settings={"toolsets": ["tickets", "assets"]},
     ),
     Command(

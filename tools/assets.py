@@ -1,7 +1,9 @@
 """Assets and RMM alerts, read (issue 15): ``find_asset``, ``list_rmm_alerts`` (opt-in assets toolset).
 
 ``GET /customer_assets?query=`` matches name, serial, type and the customer's name in Syncro itself
-(every page is read). ``GET /rmm_alerts`` filters only by status, so a customer filter is applied
+(every page is read), not the make or model, which live in the asset's ``properties``: when that
+search finds nothing, the asset list (which carries ``properties``) is read once more, unfiltered,
+and matched here against those fields too. ``GET /rmm_alerts`` filters only by status, so a customer filter is applied
 here, and an alert names only its customer's id: each customer shown is read once.
 """
 
@@ -22,7 +24,31 @@ from .runtime import Runtime
 
 
 class FindAssetArgs(Args):
-    query: Annotated[str, Field(min_length=1, max_length=200, description="Name, serial or customer.")]
+    query: Annotated[str, Field(min_length=1, max_length=200, description="Name, serial, make, model or customer.")]
+
+
+#: ``properties`` keys (any case, at any depth) whose values name the make, model or serial.
+_MAKE_KEYS = ("manufacturer", "make", "vendor", "model", "serial")
+
+
+def _property_values(props: object, depth: int = 0) -> list[str]:
+    """The make/model/serial-bearing values of an asset's ``properties`` (RMM data nests them)."""
+    if not isinstance(props, dict) or depth > 3:
+        return []
+    out: list[str] = []
+    for k, v in props.items():
+        if isinstance(v, dict):
+            out += _property_values(v, depth + 1)
+        elif v not in (None, "") and any(w in str(k).lower() for w in _MAKE_KEYS):
+            out.append(str(v))
+    return out
+
+
+def _matches(x: CustomerAsset, needle: str) -> bool:
+    """Syncro's own fields plus the make/model/serial properties, case-insensitive."""
+    hay = [x.name, x.asset_serial, x.asset_type, x.customer.display_name if x.customer else None]
+    hay += _property_values(x.properties)
+    return any(needle in (h or "").lower() for h in hay)
 
 
 def _asset_row(x: CustomerAsset, base: str | None) -> AssetRow:
@@ -35,8 +61,11 @@ def _asset_row(x: CustomerAsset, base: str | None) -> AssetRow:
 
 
 async def find_asset(rt: Runtime, a: FindAssetArgs) -> tuple[Assets, str]:
-    """Customer assets matching a name, serial or customer."""
+    """Customer assets matching a name, serial, make, model or customer."""
     found, complete = await rt.client.list_customer_assets(query=a.query.strip())
+    if not found:  # Syncro's search skips properties: the make or model may be there
+        every, complete = await rt.client.list_customer_assets()
+        found = [x for x in every if _matches(x, a.query.strip().lower())]
     base = web_base(rt.settings)
     result = Assets(assets=[_asset_row(x, base) for x in found], complete=complete)
     return result, fmt.assets(result, a.query)

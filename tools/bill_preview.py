@@ -83,12 +83,18 @@ def amount(qty: Decimal, price: Decimal | None) -> Decimal | None:
     return None if price is None else (qty * price).quantize(CENT)
 
 
+#: How much of another timer's notes its preview line shows: enough to recognise it, one short line.
+NOTE_WIDTH = 40
+
+
 def _timer_line(t: TicketTimer, p: Product | None, names: dict[int, str], kind: str = "timer") -> BillLine:
     qty = hours(timer_minutes(t))
     name = names.get(t.product_id or 0) or (p.name if p else None) or f"product {t.product_id}"
     price = p.price_retail if p else None
+    note = fmt.clip(fmt.one_line(t.notes), NOTE_WIDTH) if t.notes and t.notes.strip() else None
     return BillLine(kind=kind, item=f"{name} labor ({fmt.duration(timer_minutes(t))})", product_id=t.product_id,
-                    quantity=qty, price=price, amount=amount(qty, price), taxable=bool(p and p.taxable))
+                    quantity=qty, price=price, amount=amount(qty, price), taxable=bool(p and p.taxable),
+                    started=fmt.local_day(t.start_time), note=note)
 
 
 def _part_line(li: TicketLineItem) -> BillLine:
@@ -170,9 +176,15 @@ def prepaid_warning(work: Work, product_name: str, prepay: Decimal | None) -> li
             "bill onsite at 1.5× the hours instead) before approving."]
 
 
+def _recognise(li: BillLine) -> str:
+    """Another timer's day and note, so the technician knows which entry the invoice sweeps in."""
+    bits = [str(li.started) if li.started else "", f'"{li.note}"' if li.note else ""]
+    return f" [{' '.join(b for b in bits if b)}]" if any(bits) else ""
+
+
 def preview_text(p: BillPreview) -> list[str]:
     """The invoice as the preview shows it: one row per line, the total, prepaid hours, warnings."""
-    rows = [f"     {li.item}: {li.quantity} × {fmt.money(li.price)} = {fmt.money(li.amount)}"
+    rows = [f"     {li.item}{_recognise(li)}: {li.quantity} × {fmt.money(li.price)} = {fmt.money(li.amount)}"
             + (" (taxable)" if li.taxable else "") for li in p.lines]
     out = ["  The invoice will carry:", *rows, f"     Total {fmt.money(p.total)}"
            + (" before tax" if any(li.taxable for li in p.lines) else "")]

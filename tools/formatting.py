@@ -74,6 +74,13 @@ def day(value: datetime | date | None) -> str:
     return (value.date() if isinstance(value, datetime) else value).isoformat()
 
 
+def local_day(value: datetime | None) -> date | None:
+    """The calendar day ``value`` falls on in the display zone (as ``when`` shows it)."""
+    if value is None:
+        return None
+    return (value.astimezone(_display_zone) if value.tzinfo and _display_zone else value).date()
+
+
 def duration(minutes: int) -> str:
     """``1h 30m`` / ``45m``."""
     hours, mins = divmod(int(minutes), 60)
@@ -178,6 +185,9 @@ def ticket_detail(t: TicketDetail) -> str:
             lines.extend(f"    | {ln}" for ln in clip(c.body.strip(), 500).splitlines() or [""])
     else:
         lines.append("Comments: none")
+    if not t.complete:
+        lines.append(f"(more comments in Syncro than were read: the newest {len(t.comments)} are shown; "
+                     "older ones are in Syncro's web view)")
     if t.time_entries:
         lines.append("Time entries:")
         lines.extend(_entry_line(e) for e in t.time_entries)

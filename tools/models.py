@@ -90,6 +90,7 @@ class TicketDetail(_Fenced):
     time_entries: list[TimeEntryRow] = Field(default_factory=list)
     billing: Billing = Field(default_factory=Billing)
     url: str | None = Field(None, description="Syncro web link.")
+    complete: bool = Field(True, description="False when all_comments stopped before Syncro's last comment page.")
 
 
 class TimeEntries(_Fenced):
@@ -188,6 +189,8 @@ class BillLine(_Out):
     price: Decimal | None = Field(None, description="Unit price (catalogue retail for labor).")
     amount: Decimal | None = None
     taxable: bool = False
+    started: date | None = Field(None, description="timer: the entry's day (account time).")
+    note: str | None = Field(None, description="timer: the entry's notes on one line, clipped.")
 
 
 WriteStatus = Literal["done", "needs_confirmation", "cancelled", "already_done"]
@@ -246,7 +249,7 @@ class MyTimeRow(_Out):
     customer: str | None = None
     start: datetime | None = None
     minutes: int
-    labor: str | None = Field(None, description="Labor type name (product id when not configured).")
+    labor: str | None = Field(None, description="Labor type name, else the product's name in Syncro.")
     billable: bool = True
     billed: bool = Field(False, description="Charged to the ticket (a line item).")
     notes: str | None = None

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
@@ -286,6 +286,16 @@ class Resolver:
     def labor_names(self) -> dict[int, str]:
         """product id → labor name, for showing time entries without another request."""
         return {pid: name for name, pid in self.labor_types.items()}
+
+    async def product_names(self, ids: Iterable[int]) -> dict[int, str]:
+        """product id → name for showing entries: the labor names, then (only when an id is not a
+        labor type) the catalogue's first page, the one cached read ``product`` also uses; an id on
+        neither stays unnamed (no request per entry)."""
+        names = self.labor_names()
+        if all(i in names for i in ids):
+            return names
+        page = await self._cached("products", self.client.list_products)
+        return {**{p.id: p.name for p in page if p.name}, **names}
 
 
 def _customer_names(c: Customer) -> list[str]:

@@ -148,17 +148,18 @@ COMMENTS_PER_PAGE = 100
 MAX_COMMENT_PAGES = 20
 
 
-async def _thread(rt: Runtime, ticket_id: int) -> list[Comment]:
+async def _thread(rt: Runtime, ticket_id: int) -> tuple[list[Comment], bool]:
     """Every comment, newest first: ``GET /tickets/{id}/comments`` page by page to Syncro's last page
-    (``meta.total_pages``; without meta, until a short page)."""
+    (``meta.total_pages``; without meta, until a short page); ``(comments, complete)``, False when
+    ``MAX_COMMENT_PAGES`` stopped the walk first."""
     thread: list[Comment] = []
     for page_no in range(1, MAX_COMMENT_PAGES + 1):
         page = await rt.client.comments_page(ticket_id, per_page=COMMENTS_PER_PAGE, page=page_no)
         thread += page.items
         no_meta_short = page.total_pages is None and len(page.items) < COMMENTS_PER_PAGE
         if not page.has_more or no_meta_short:
-            break
-    return thread
+            return thread, True
+    return thread, False
 
 
 async def get_ticket(rt: Runtime, a: GetTicketArgs) -> tuple[TicketDetail, str]:
@@ -169,9 +170,9 @@ async def get_ticket(rt: Runtime, a: GetTicketArgs) -> tuple[TicketDetail, str]:
     if not a.all_comments:
         result = mapping.ticket_detail(detail, rt.resolver.labor_names(), billed=billed)
     else:
-        result = mapping.ticket_detail(
-            detail, rt.resolver.labor_names(), await _thread(rt, ticket_id), shown=None, billed=billed
-        )
+        thread, complete = await _thread(rt, ticket_id)
+        result = mapping.ticket_detail(detail, rt.resolver.labor_names(), thread, shown=None, billed=billed)
+        result.complete = complete
     result.url = link(rt.settings, "tickets", ticket_id)
     return result, fmt.ticket_detail(result)
 

@@ -24,6 +24,8 @@ from .runtime import Runtime
 TimerId = Annotated[int, Field(ge=1, description="From list_time_entries.")]
 NewMinutes = Annotated[int, Field(ge=1, le=24 * 60)]
 LaborName = Annotated[str, Field(min_length=1, max_length=40)]
+#: How far past now a lengthened entry may end: clock skew between us and Syncro, not future work.
+END_TOLERANCE = timedelta(minutes=1)
 
 
 class TimeEntryArgs(WriteArgs):
@@ -85,6 +87,14 @@ async def plan_update(rt: Runtime, a: UpdateTimeEntryArgs) -> JournaledPlan:
         raise InputError(f"Time entry {a.entry_id} on #{a.number} has no start or end in Syncro; fix it there.")
     start = entry.start_time
     end = start + timedelta(minutes=a.minutes) if a.minutes else entry.end_time
+    now = rt.now()
+    if a.minutes and end > now + END_TOLERANCE:  # start kept: an entry logged "ending now" cannot grow
+        most = max(int((now - start).total_seconds() // 60), 0)
+        raise InputError(
+            f"Time entry {a.entry_id} on #{a.number} would end at {fmt.when(end)}, after now ({fmt.when(now)}): "
+            f"its start {fmt.when(start)} is kept. Nothing was sent. Give at most {most} minutes, or delete it "
+            "and log_time again with an earlier started_at."
+        )
     body: dict[str, object] = {"start_at": start.isoformat(), "end_at": end.isoformat()}
     lines = [f"Change time entry {a.entry_id} on {ticket_label(ticket)} (now {entry_line(rt, entry)})"]
     if a.minutes:

@@ -98,7 +98,8 @@ async def my_time(rt: Runtime, a: MyTimeArgs) -> tuple[MyTime, str]:
     tickets = await _tickets(rt, mine)
     invoiced = await _invoiced(rt, mine, tickets)
     base = web_base(rt.settings)
-    rows = [_row(t, tickets, rt.resolver.labor_names(), invoiced, base) for t in mine]
+    names = await rt.resolver.product_names({t.product_id for t in mine if t.product_id is not None})
+    rows = [_row(t, tickets, names, invoiced, base) for t in mine]
     billable = [r for r in rows if r.billable]
     result = MyTime(
         tech=tech, period=period.label, entries=rows,

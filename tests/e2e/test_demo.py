@@ -21,7 +21,8 @@ def test_demo_shows_a_techs_morning(capsys, monkeypatch, tmp_path):
     assert re.search(r"→ POST /tickets/\d+/timer_entry .*product_id=1190473", out)
     assert re.search(r"Billed #32170: invoice #\d+ .*status Invoiced\.", out)
     # the preview is the invoice: its lines and total, then the invoice number and the same total from Syncro
-    assert re.search(r"│\s+remote labor \(1h 15m\): 1\.25 × \$125\.00 = \$156\.25", out)
+    assert re.search(r'│\s+remote labor \(1h 15m\) \[2026-11-16 "Data migration to new laptop"\]: 1\.25 × \$125\.00 '
+                     r"= \$156\.25", out)
     assert re.search(r"│\s+Total \$268\.75", out)
     assert re.search(r"Billed #32170: invoice #\d+ \(\$268\.75\), status Invoiced\.", out)
     assert "Ticket #32170 is now: Invoiced" in out

@@ -206,7 +206,7 @@ TRIALS: dict[str, Trial] = {
     "write_session_log": Trial("write_session_log", lambda c: {"number": 32162, "notes": "Two processes."}, None,
                                after=one_session_log),
     "log_time": Trial("log_time", lambda c: {"number": 32152, **LOG}, ("POST", "/tickets/*/timer_entry")),
-    "update_time_entry": Trial("update_time_entry", lambda c: {"number": 32163, "entry_id": c["entry"], "minutes": 50},
+    "update_time_entry": Trial("update_time_entry", lambda c: {"number": 32163, "entry_id": c["entry"], "minutes": 20},
                                ("PUT", "/tickets/*/update_timer_entry"), setup=logged_entry(32163)),
     "delete_time_entry": Trial("delete_time_entry", lambda c: {"number": 32166, "entry_id": c["entry"]},
                                ("POST", "/tickets/*/delete_timer_entry"), setup=logged_entry(32166), also=GONE),

@@ -65,6 +65,24 @@ async def test_the_preview_lists_every_line_the_invoice_will_carry_and_its_total
         assert len([li for li in invoice_lines(h.sandbox, inv["id"]) if li["product_id"] == 1190473]) == 3
 
 
+async def test_the_other_timers_show_their_day_and_a_clipped_note(tmp_path):
+    """The preview names each timer the invoice sweeps in by its day (account time) and its note."""
+    async with harness(tmp_path, timezone="America/Phoenix") as h:
+        [_, second] = h.sandbox.state.children("timers", "ticket_id", h.sandbox.ticket_id(32160))
+        second["notes"] = "Reinstalled printer\non three PCs"
+        first = await call(h.app.server, "bill_ticket", bill(32160))
+        lines = first.structured_content["lines"]
+        assert [(li["started"], li["note"]) for li in lines if li["kind"] == "timer"] == [
+            ("2026-11-05", "Diagnosed printer IP change, set DHCP r…"),  # 49 characters, clipped to 40
+            ("2026-11-05", "Reinstalled printer on three PCs"),
+        ]
+        assert [li.get("note") for li in lines if li["kind"] != "timer"] == [None]
+        out = first.structured_content["preview"]
+        assert '(45m) [2026-11-05 "Diagnosed printer IP change, set DHCP r…"]: 0.75 ×' in out
+        assert '(30m) [2026-11-05 "Reinstalled printer on three PCs"]: 0.50 ×' in out
+        assert h.sandbox.requests.writes() == []
+
+
 PRIOR = ["none", "other_timers", "parts", "rounding", "prepaid", "billed_elsewhere"]
 
 

@@ -105,6 +105,26 @@ async def test_find_asset_by_serial_finds_exactly_one(tmp_path):
         assert r.structured_content["assets"] == [] and "0" in text(r)
 
 
+async def test_find_asset_by_make_or_model_reads_the_properties(tmp_path):
+    """Syncro's search skips ``properties`` (make, model): an empty search is matched here on the list."""
+    async with harness(tmp_path, toolsets=OPT_IN, subdomain="acme") as h:
+        st = h.sandbox.state
+        h.sandbox.requests.clear()
+        r = await call(h.server, "find_asset", {"query": "dell"})
+        assert not r.is_error, text(r)
+        want = {a["id"] for a in st.assets.values() if "dell" in str(a["properties"].get("Manufacturer", "")).lower()}
+        assert {x["id"] for x in r.structured_content["assets"]} == want and len(want) == 3
+        assert r.structured_content["complete"] is True
+        assert _requests(h.sandbox) == [
+            ("GET", "/customer_assets", {"query": "dell", "page": "1"}),
+            ("GET", "/customer_assets", {"page": "1"}),
+        ]
+        r = await call(h.server, "find_asset", {"query": "OptiPlex"})
+        assert [x["name"] for x in r.structured_content["assets"]] == ["LENS-SALES-02"]
+        r = await call(h.server, "find_asset", {"query": "Windows 11"})  # the OS is not a make or model
+        assert r.structured_content["assets"] == []
+
+
 async def test_alerts_by_status_and_customer_match_the_sandbox(tmp_path):
     async with harness(tmp_path, toolsets=OPT_IN, subdomain="acme") as h:
         st = h.sandbox.state

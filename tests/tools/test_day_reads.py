@@ -90,6 +90,23 @@ async def test_my_time_weeks_are_calendar_weeks_of_the_key_user(tmp_path):
         assert "2026-11-22 to 2026-11-28" in r.structured_content["period"]
 
 
+async def test_my_time_names_a_labor_product_outside_labor_types(tmp_path):
+    """1190481 is not a configured labor type: its catalogue name, from one cached GET /products."""
+    sb = Sandbox(seed_history=True, rate_limit_per_min=None)
+    async with harness(tmp_path, sandbox=sb, timezone="America/Phoenix") as h:
+        sb.requests.clear()
+        r = await call(h.server, "my_time", {"from": "2026-11-16", "to": "2026-11-16"})
+        assert not r.is_error, text(r)
+        [entry] = [e for e in r.structured_content["entries"] if e["notes"] == "Remote: last two PCs"]
+        name = sb.state.products[1190481]["name"]
+        assert entry["labor"] == name == "Labor - Remote Business (15 min increments)"
+        assert name in text(r) and "product 1190481" not in text(r)
+        assert [q.path for q in sb.requests].count("/products") == 1
+        sb.requests.clear()  # the catalogue page is cached, and entries of labor types need none
+        await call(h.server, "my_time", {"from": "2026-11-16", "to": "2026-11-16"})
+        assert "/products" not in [q.path for q in sb.requests]
+
+
 async def test_my_time_bad_range_is_a_clear_error(h):
     r = await call(h.server, "my_time", {"from": "2026-11-05", "to": "2026-11-01"})
     assert r.is_error and "before 'from'" in text(r)
@@ -451,3 +468,22 @@ async def test_all_comments_follows_syncros_pages_when_it_caps_per_page(tmp_path
         assert not r.is_error, text(r)
         held = sb.state.children("comments", "ticket_id", ticket_id)
         assert len(r.structured_content["comments"]) == len(held) > 40
+
+
+async def test_all_comments_says_when_its_page_bound_cut_the_thread(tmp_path, monkeypatch):
+    """Stopped by MAX_COMMENT_PAGES before Syncro's last page: complete is false and the text says so."""
+    from syncro_mcp.tools import tickets
+
+    sb = Sandbox(rate_limit_per_min=None)
+    async with harness(tmp_path, sandbox=sb, client_kw={"transport": CapsPerPage(sb.transport())}) as h:
+        ticket_id = await h.client.find_ticket_id(32165)
+        for i in range(40):
+            await h.client.add_comment(ticket_id, subject="Update", body=f"note {i}")
+        args = {"number": 32165, "all_comments": True}
+        whole = await call(h.server, "get_ticket", args)
+        assert whole.structured_content["complete"] is True and "than were read" not in text(whole)
+        monkeypatch.setattr(tickets, "MAX_COMMENT_PAGES", 1)
+        r = await call(h.server, "get_ticket", args)
+        assert not r.is_error, text(r)
+        assert r.structured_content["complete"] is False and len(r.structured_content["comments"]) == 25
+        assert "(more comments in Syncro than were read" in text(r)

@@ -125,6 +125,21 @@ async def test_bad_input_is_refused_before_anything_is_sent(h, args, needle):
     assert writes(h) == []
 
 
+async def test_lengthening_past_now_is_refused_before_anything_is_asked(h):
+    """The start is kept: 3 h ago + 200 min ends 20 min from now. Refused naming the end and the fix."""
+    _, entry = await logged(h)
+    seen: list[str] = []
+    args = {"number": NUMBER, "entry_id": entry, "minutes": 200}
+    r = await call(h.app.server, "update_time_entry", args, elicitation_callback=elicitation("accept", seen))
+    end = (START + timedelta(minutes=200)).strftime("%H:%M")
+    assert r.is_error and "after now" in text(r) and end in text(r), text(r)
+    assert "at most 180 minutes" in text(r) and "earlier started_at" in text(r)
+    assert seen == [] and writes(h) == []
+    assert h.sandbox.state.timers[entry]["active_duration"] == 30 * 60
+    ok = await call_confirmed(h.app.server, "update_time_entry", {**args, "minutes": 180})  # ends now: fine
+    assert ok.structured_content["status"] == "done", text(ok)
+
+
 async def test_charged_entry_is_refused_with_the_reason(h):
     ticket_id, entry = await logged(h)
     await h.client.charge_timer_entry(ticket_id, entry)
