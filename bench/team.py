@@ -50,6 +50,7 @@ import httpx2
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from syncro_mcp.sandbox.sandbox import DEFAULT_API_KEY
+from syncro_mcp.testing import free_port, redis_server
 
 from .overhead import listening_url, server_command, stop
 
@@ -69,12 +70,6 @@ SCENARIOS = (
     ("2 instances, one Redis, one journal (SQLite, shared state dir)", 2, True, "sqlite"),
     ("2 instances, one Redis, one journal (PostgreSQL)", 2, True, "postgresql"),
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_port(port: int, proc: subprocess.Popen[Any], what: str) -> None:
@@ -102,17 +97,8 @@ def redis_url() -> Iterator[str | None]:
     if exe is None:
         yield None
         return
-    port = _free_port()
-    with tempfile.TemporaryDirectory(prefix="bench-redis-") as folder:
-        proc = subprocess.Popen(
-            [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", folder],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        try:
-            _wait_port(port, proc, "redis-server")
-            yield f"redis://127.0.0.1:{port}/0"
-        finally:
-            stop(proc)
+    with redis_server(exe) as url:
+        yield url
 
 
 @contextmanager
@@ -150,7 +136,7 @@ def server(base_url: str, state: Path, rate_limit_url: str | None, bucket: str,
            journal_url: str | None = None) -> Iterator[int]:
     """``syncro-mcp serve --transport http`` against the sandbox; yields its port."""
     exe, pre = server_command()
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SYNCRO_")}
     env.update({
         "SYNCRO_BASE_URL": base_url, "SYNCRO_API_KEY": DEFAULT_API_KEY, "SYNCRO_HTTP_TOKEN": TOKEN,

@@ -147,6 +147,49 @@ async def tools_list(**settings: Any) -> ToolsList:
 
 
 # -- a throwaway PostgreSQL (the shared journal's tests and the team bench) --------------------------
+def free_port() -> int:
+    """A loopback port nobody listens on now (for a throwaway server)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def redis_server(exe: str) -> Iterator[str]:
+    """``exe`` (redis-server) on a free loopback port, nothing saved to disk; yields its URL once it
+    answers PING; stopped on exit. Tests and the team bench share it, as they share ``postgres_cluster``."""
+    import socket
+    import subprocess
+    import time
+
+    def pong(port: int) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="syncro-mcp-redis-") as folder:
+        proc = subprocess.Popen(
+            [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", folder],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 10
+            while not pong(port):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("redis-server did not start")
+                time.sleep(0.05)
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            proc.terminate()
+            proc.wait(10)
+
+
 def postgres_binaries() -> Path | None:
     """The folder holding initdb and pg_ctl, if this machine has them (on PATH or Debian's folder)."""
     import glob
@@ -181,7 +224,6 @@ def postgres_cluster(bin_dir: Path) -> Iterator[str]:
     yields its URL; stopped and removed on exit. As root it runs as ``postgres`` (or ``nobody``)."""
     import os
     import shutil
-    import socket
     import subprocess
 
     user = _cluster_user()
@@ -189,9 +231,7 @@ def postgres_cluster(bin_dir: Path) -> Iterator[str]:
     def run(*argv: str) -> None:
         subprocess.run([*(["runuser", "-u", user, "--"] if user else []), *argv], check=True, capture_output=True)
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     folder = tempfile.mkdtemp(prefix="syncro-mcp-pg-")
     data = os.path.join(folder, "data")
     try:
