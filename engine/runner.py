@@ -315,9 +315,8 @@ class Engine:
                 f"Journal entry {previous.id} ({previous.op}{_on(previous.ticket)}) with these arguments is "
                 f"{previous.state} now. Nothing was sent. See pending_writes."
             )
-        on = f"#{previous.ticket}: " if previous.ticket > 0 else ""
         return InputError(
-            f"{on}this exact {previous.op} was already done {self.minutes_ago(previous)} min ago "
+            f"{_where(previous.ticket)}this exact {previous.op} was already done {self.minutes_ago(previous)} min ago "
             f"(journal entry {previous.id}: {previous.summary or 'done'}). Nothing was sent. If the user really "
             "wants it a second time, call again with again=true."
         )
