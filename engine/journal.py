@@ -156,9 +156,24 @@ class _Mark:
     key: tuple[str, int] | None = None
 
 
+NO_TICKET = 0
+"""The ``ticket`` of a journaled write that belongs to no ticket (emailing a ticketless invoice, a
+ticket from an RMM alert, moving a ticketless appointment): such writes share no ticket, so each
+one locks only its own identical write (``lock_key``) and is blocked only by it (``Engine.check``)."""
+
+
+def _key_of(fp: str) -> int:
+    return -(int(fp, 16) % 2**62) - 1
+
+
 def write_key(op: str, args: dict[str, Any]) -> int:
     """The lock key of one exact one-shot write (negative: never a ticket number, never 0)."""
-    return -(int(fingerprint(op, args), 16) % 2**62) - 1
+    return _key_of(fingerprint(op, args))
+
+
+def lock_key(ticket: int, fp: str) -> int:
+    """What a journaled write locks: its ticket, or for a ticketless write that exact write."""
+    return ticket if ticket != NO_TICKET else _key_of(fp)
 
 
 def _owner() -> str:
@@ -605,7 +620,7 @@ class Journal:
     @_reconnecting
     def claim(
         self, op: str, ticket: int, args: dict[str, Any], plan: list[str], resume: Entry | None,
-        repeat_window_s: float = 0, key: int | None = None,
+        repeat_window_s: float = 0,
     ) -> Entry:
         """The one lock point: take the ticket's lock and start the entry (or reopen ``resume``) atomically.
 
@@ -614,8 +629,8 @@ class Journal:
         identical write completed inside the window (also one that finished while this call was
         being approved) raises ``Repeated``: the repeat check, again, right before the first write.
         """
-        lock = ticket if key is None else key  # a ticketless write locks only itself (plans.Job.lock_key)
-        return self.get(self._claim(lock, partial(self._start, op, ticket, args, plan, resume, repeat_window_s)))
+        key = lock_key(ticket, fingerprint(op, args))
+        return self.get(self._claim(key, partial(self._start, op, ticket, args, plan, resume, repeat_window_s)))
 
     def _start(
         self, op: str, ticket: int, args: dict[str, Any], plan: list[str], resume: Entry | None, window: float, db: Db
@@ -682,18 +697,19 @@ class Journal:
 
     @_reconnecting
     def abandon(self, entry_id: int) -> str | None:
-        """Mark an unfinished entry abandoned, check-and-set under its ticket's lock (either store): None
+        """Mark an unfinished entry abandoned, check-and-set under its lock (``lock_key``, either store): None
         when done, else the state it has now (finished, or abandoned by a parallel call). ``TicketBusy``
         while a live call (a resume, another abandon) holds its ticket."""
         with self._db() as db:
-            row = db.execute("SELECT ticket, state FROM entries WHERE id = ?", (entry_id,)).fetchone()
+            row = db.execute("SELECT ticket, fingerprint, state FROM entries WHERE id = ?", (entry_id,)).fetchone()
         if row is None or row["state"] not in UNFINISHED:
             return row["state"] if row else "gone"
+        key = lock_key(int(row["ticket"]), row["fingerprint"])
         try:
-            self._claim(int(row["ticket"]), partial(self._abandon, entry_id))
+            self._claim(key, partial(self._abandon, entry_id))
         except _Finished as exc:
             return exc.state
-        self.unlock(int(row["ticket"]))
+        self.unlock(key)
         return None
 
     def _abandon(self, entry_id: int, db: Db) -> int:

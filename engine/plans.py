@@ -20,7 +20,7 @@ from syncro_mcp.client.models import TicketSummary
 
 from .bill_writes import ChargeStep, FreeLineStep, LineFixStep, TicketLineStep
 from .errors import InputError
-from .journal import Entry, write_key
+from .journal import Entry
 from .steps import Step
 from .writes import CommentStep, InvoiceLineStep, InvoiceStep, StatusStep, Swept, TimerStep, hours
 
@@ -36,12 +36,6 @@ class Work:
     labor: str
     product_id: int
     notes: str
-
-
-NO_TICKET = 0
-"""The ``ticket`` of a journaled write that belongs to no ticket (emailing a ticketless invoice, a
-ticket from an RMM alert, moving a ticketless appointment): such writes share no ticket, so each
-one locks and is blocked only by its own identical write (``Job.lock_key``, ``Engine.check``)."""
 
 
 @dataclass
@@ -63,11 +57,6 @@ class Job:
     """The ticket's internal id when Syncro is the shared witness (``engine.witness``): right before
     the first write, a ticket already holding an identical record from within the repeat window,
     whoever made it, refuses the write (comments, time entries, bills, a close's resolution)."""
-
-    @property
-    def lock_key(self) -> int:
-        """What the run locks: the ticket, or for a ticketless write this exact write (``write_key``)."""
-        return self.ticket if self.ticket != NO_TICKET else write_key(self.op, self.args)
 
 
 def comment_steps(

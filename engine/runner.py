@@ -28,8 +28,20 @@ from syncro_mcp.client.errors import OutcomeUnknownError, RateLimitedError, Sync
 from .audit import AuditUnavailable
 from .clock import Clock
 from .errors import InputError
-from .journal import UNFINISHED, Entry, Journal, JournalError, JournalLog, Repeated, TicketBusy, fingerprint, write_key
-from .plans import NO_TICKET, Job
+from .journal import (
+    NO_TICKET,
+    UNFINISHED,
+    Entry,
+    Journal,
+    JournalError,
+    JournalLog,
+    Repeated,
+    TicketBusy,
+    fingerprint,
+    lock_key,
+    write_key,
+)
+from .plans import Job
 from .steps import CLOCK_SLACK, OutcomeStillUnknown, Progress, Results, RunReport, Settle, Step, find_made, run_steps
 from .witness import already_there
 
@@ -94,9 +106,9 @@ class Engine:
             if previous is not None:
                 raise (refuse_repeat or self.repeated)(previous)
         # Re-read one by one: an entry that finished in a parallel call since it was listed blocks nothing.
-        entries = [e for e in await off_loop(self.journal.unfinished, ticket) if e.state in UNFINISHED]
-        if ticket == NO_TICKET:  # ticketless writes share no ticket: only this exact write blocks it
-            entries = [e for e in entries if e.op == op and e.fingerprint == fp]
+        # Ticketless writes share no ticket: only this exact write blocks one (read only this op's entries).
+        listed = await off_loop(self.journal.unfinished, ticket, op if ticket == NO_TICKET else None)
+        entries = [e for e in listed if e.state in UNFINISHED and (ticket != NO_TICKET or e.fingerprint == fp)]
         if entries:
             same = [e for e in entries if e.op == op and e.fingerprint == fp]
             raise self.blocked(ticket, (same or entries)[-1], bool(same))
@@ -139,7 +151,7 @@ class Engine:
         window = 0 if job.allow_repeat or job.resume is not None else self.repeat_window_s
         try:
             entry = await off_loop(
-                j.claim, job.op, job.ticket, job.args, [s.name for s in job.steps], job.resume, window, job.lock_key
+                j.claim, job.op, job.ticket, job.args, [s.name for s in job.steps], job.resume, window
             )
         except TicketBusy as exc:
             raise InputError(str(exc)) from None
@@ -177,7 +189,7 @@ class Engine:
             raise
         finally:
             try:
-                await off_loop(j.unlock, job.lock_key)
+                await off_loop(j.unlock, lock_key(entry.ticket, entry.fingerprint))
             except Exception:
                 if not unrecorded:  # a journal still away: its error must not hide that the writes were sent
                     raise

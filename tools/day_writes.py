@@ -13,7 +13,8 @@ from syncro_mcp.client.assets import RmmAlert
 from syncro_mcp.client.models import TicketSummary
 from syncro_mcp.engine.clock import later
 from syncro_mcp.engine.day_writes import AlertTicketStep, AppointmentStep, EmailInvoiceStep, MoveAppointmentStep, moved
-from syncro_mcp.engine.plans import NO_TICKET, Job
+from syncro_mcp.engine.journal import NO_TICKET
+from syncro_mcp.engine.plans import Job
 from syncro_mcp.engine.runner import resume_note
 from syncro_mcp.engine.writes import StatusStep
 
@@ -27,8 +28,6 @@ from .models import WriteResult
 from .params import Again, Number
 from .periods import check_moment
 from .runtime import Runtime
-
-"""The journal key of a write that belongs to no ticket (yet)."""
 
 Start = Annotated[datetime, Field(description="Start, ISO date-time (account time if no offset).")]
 Length = Annotated[int, Field(ge=5, le=24 * 60, description="Length in minutes; ask.")]

@@ -96,25 +96,32 @@ async def test_ticketless_writes_block_and_lock_only_their_own_identical_write(e
     belong to no ticket (``NO_TICKET``): an unfinished email must not refuse every other ticketless
     write as "Ticket #0 has an unfinished write", and two different ones may run at once; the same
     one is still refused, without naming a ticket #0."""
-    from syncro_mcp.engine.plans import NO_TICKET, Job
+    from syncro_mcp.engine.journal import NO_TICKET, fingerprint, lock_key
 
     e = engine
-    mail = Job("email_invoice", NO_TICKET, EMAIL, [])
-    email = e.journal.claim("email_invoice", NO_TICKET, EMAIL, ["email"], None, 0, mail.lock_key)
+    mail = lock_key(NO_TICKET, fingerprint("email_invoice", EMAIL))
+    email = e.journal.claim("email_invoice", NO_TICKET, EMAIL, ["email"], None)
     e.journal.set_state(email.id, "failed", error="email: OutcomeUnknownError")  # outcome unknown: unfinished
-    e.journal.unlock(mail.lock_key)
+    e.journal.unlock(mail)
     assert await e.check("ticket_from_alert", NO_TICKET, ALERT) is None  # another ticketless write goes ahead
     with pytest.raises(InputError) as refused:
         await e.check("email_invoice", NO_TICKET, EMAIL)
     assert "this exact email_invoice is unfinished" in str(refused.value)
     assert "#0" not in str(refused.value)
 
-    alert = Job("ticket_from_alert", NO_TICKET, ALERT, [])
-    held = e.journal.claim("ticket_from_alert", NO_TICKET, ALERT, ["ticket"], None, 0, alert.lock_key)
-    other = Job("ticket_from_alert", NO_TICKET, {**ALERT, "alert_id": 7002}, [])
-    e.journal.claim("ticket_from_alert", NO_TICKET, other.args, ["ticket"], None, 0, other.lock_key)  # not busy
+    # Abandoning the email takes the email's own lock: refused while a resume of it holds that lock.
+    resumed = e.journal.claim("email_invoice", NO_TICKET, EMAIL, ["email"], e.journal.get(email.id))
+    with pytest.raises(TicketBusy):
+        e.journal.abandon(email.id)
+    e.journal.set_state(resumed.id, "failed", error="email: OutcomeUnknownError")
+    e.journal.unlock(mail)
+
+    alert_key = lock_key(NO_TICKET, fingerprint("ticket_from_alert", ALERT))
+    other_args = {**ALERT, "alert_id": 7002}
+    held = e.journal.claim("ticket_from_alert", NO_TICKET, ALERT, ["ticket"], None)
+    e.journal.claim("ticket_from_alert", NO_TICKET, other_args, ["ticket"], None)  # not busy
     with pytest.raises(TicketBusy, match=r"^This exact write is being written by another call"):
-        e.journal.claim("ticket_from_alert", NO_TICKET, ALERT, ["ticket"], None, 0, alert.lock_key)
-    e.journal.unlock(alert.lock_key)
-    e.journal.unlock(other.lock_key)
+        e.journal.claim("ticket_from_alert", NO_TICKET, ALERT, ["ticket"], None)
+    e.journal.unlock(alert_key)
+    e.journal.unlock(lock_key(NO_TICKET, fingerprint("ticket_from_alert", other_args)))
     assert held.ticket == NO_TICKET
