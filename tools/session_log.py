@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from syncro_mcp.client.models import Ticket
+from syncro_mcp.engine.runner import off_loop
 
 from . import formatting as fmt
 from . import mapping
@@ -118,7 +119,7 @@ async def write_session_log(rt: Runtime, a: SessionLogArgs, plan: LogPlan, progr
     folder = folder / "session-logs"
     folder.mkdir(parents=True, exist_ok=True)
     text = render(detail, raw, a.notes, today)
-    path, written = save_once(folder, f"{today}-ticket-{a.number}", text)
+    path, written = await off_loop(save_once, folder, f"{today}-ticket-{a.number}", text)  # file I/O, waits
     if not written:
         return WriteResult(
             status="already_done", message=f"This session log is already saved, identical: {path}. Nothing was "

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 from syncro_mcp.client.errors import NotFoundError
+from syncro_mcp.engine.clock import later
 from syncro_mcp.engine.journal import Entry
 from syncro_mcp.engine.plans import Job, Work, time_steps
 from syncro_mcp.engine.runner import resume_note
@@ -67,7 +68,7 @@ def work_end(rt: Runtime, a: PastTimeArgs) -> tuple[datetime, str]:
         return now, "ending now"
     check_moment(a.started_at, "started_at")
     start = a.started_at if a.started_at.tzinfo else a.started_at.replace(tzinfo=now.tzinfo)
-    end = (start.astimezone(timezone.utc) + timedelta(minutes=a.minutes)).astimezone(start.tzinfo)
+    end = later(start, timedelta(minutes=a.minutes))
     if end > now:
         raise InputError(
             f"started_at {fmt.when(start)} + {fmt.duration(a.minutes)} ends after now ({fmt.when(now)}); "
