@@ -587,6 +587,9 @@ class Journal:
             )
 
     # -- locks --------------------------------------------------------------------------------
+    # The claims (claim, claim_write, lock, abandon) commit, then read or release: the retry on a dropped
+    # connection wraps their parts that are safe to run again (_claim, the reads), never a whole claim.
+    @_reconnecting
     def _claim(self, key: int, start: Callable[[Db], int]) -> int:
         """The one lock point: in one transaction, ``start`` the entry (it may raise ``Repeated``) and take
         ``key``'s lock for it, or raise ``TicketBusy`` leaving nothing behind (the transaction rolls back)."""
@@ -612,12 +615,10 @@ class Journal:
             "Nothing of this call was sent. Wait for it to finish, then check pending_writes."
         )
 
-    @_reconnecting
     def lock(self, ticket: int, entry_id: int) -> None:
         """Take the ticket's write lock for ``entry_id`` or raise TicketBusy."""
         self._claim(ticket, partial(_given, entry_id))
 
-    @_reconnecting
     def claim(
         self, op: str, ticket: int, args: dict[str, Any], plan: list[str], resume: Entry | None,
         repeat_window_s: float = 0,
@@ -681,7 +682,6 @@ class Journal:
             (op, fingerprint(op, args), self._clock() - window_s),
         ).fetchone()
 
-    @_reconnecting
     def claim_write(self, op: str, ticket: int, args: dict[str, Any], window_s: float) -> Entry:
         """Start one exact one-shot write ('sending'), atomically: refuse a repeat inside the window
         (``Repeated``), take the lock of this exact write (``write_key``: not the ticket's) or raise
@@ -695,13 +695,11 @@ class Journal:
             raise Repeated(row["id"])
         return self._insert(db, op, ticket, args, [op], "sending")
 
-    @_reconnecting
     def abandon(self, entry_id: int) -> str | None:
         """Mark an unfinished entry abandoned, check-and-set under its lock (``lock_key``, either store): None
         when done, else the state it has now (finished, or abandoned by a parallel call). ``TicketBusy``
         while a live call (a resume, another abandon) holds its ticket."""
-        with self._db() as db:
-            row = db.execute("SELECT ticket, fingerprint, state FROM entries WHERE id = ?", (entry_id,)).fetchone()
+        row = self._row(entry_id, "ticket, fingerprint, state")
         if row is None or row["state"] not in UNFINISHED:
             return row["state"] if row else "gone"
         key = lock_key(int(row["ticket"]), row["fingerprint"])
@@ -711,6 +709,11 @@ class Journal:
             return exc.state
         self.unlock(key)
         return None
+
+    @_reconnecting
+    def _row(self, entry_id: int, columns: str) -> Any:
+        with self._db() as db:
+            return db.execute(f"SELECT {columns} FROM entries WHERE id = ?", (entry_id,)).fetchone()
 
     def _abandon(self, entry_id: int, db: Db) -> int:
         """``abandon``'s part inside the lock's transaction: still unfinished? then abandoned."""
